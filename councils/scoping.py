@@ -1,0 +1,93 @@
+"""Per-council access for commissioners, written once and used by every admin.
+
+Every council-owned model's default manager offers ``editable_by(user)`` (see
+``CouncilOwnedQuerySet``). ``CouncilScopedAdmin`` routes the admin's list, change,
+delete and history views, foreign-key choices and autocomplete through it, so a
+commissioner of one council can neither see nor pick another council's rows.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+
+COMMISSIONERS_GROUP = "Commissioners"
+
+
+def is_council_scoped(model) -> bool:
+    return hasattr(model._default_manager.all(), "editable_by")
+
+
+def editable_queryset(model, user):
+    return model._default_manager.editable_by(user)
+
+
+class CouncilScopedAdmin(admin.ModelAdmin):
+    """Admin for council-owned models: shows and accepts only the user's councils."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).editable_by(request.user)
+
+    def _in_scope(self, request, obj) -> bool:
+        if obj is None:
+            return True
+        return editable_queryset(self.model, request.user).filter(pk=obj.pk).exists()
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self._in_scope(
+            request, obj
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._in_scope(
+            request, obj
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._in_scope(
+            request, obj
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if is_council_scoped(db_field.related_model):
+            kwargs["queryset"] = editable_queryset(db_field.related_model, request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if is_council_scoped(db_field.related_model):
+            kwargs["queryset"] = editable_queryset(db_field.related_model, request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        councils = list(request.user.councils.all()[:2])
+        if len(councils) == 1 and "council" not in initial:
+            initial["council"] = councils[0].pk
+        return initial
+
+
+def sync_commissioners_group(**kwargs) -> None:
+    """Give the Commissioners group the model permissions of every council-owned model.
+
+    Runs after each migrate, so a new app's council-owned models join the group
+    without anyone editing this app. Councils themselves may be viewed and changed
+    but not created or deleted: that stays with portal administrators.
+    """
+    from django.apps import apps
+
+    group, _ = Group.objects.get_or_create(name=COMMISSIONERS_GROUP)
+    wanted = []
+    for model in apps.get_models():
+        if not is_council_scoped(model):
+            continue
+        actions = (
+            ["view", "change"]
+            if model._meta.label_lower == "councils.council"
+            else ["view", "add", "change", "delete"]
+        )
+        actions += getattr(model, "commissioner_extra_permissions", [])
+        content_type = ContentType.objects.get_for_model(model)
+        codenames = [f"{action}_{model._meta.model_name}" for action in actions]
+        wanted += Permission.objects.filter(
+            content_type=content_type, codename__in=codenames
+        )
+    group.permissions.add(*wanted)

@@ -1,0 +1,317 @@
+"""Tender opportunities: what councils plan to buy, and when."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager
+
+from .dates import parse_date_window
+
+
+class Vocabulary(models.Model):
+    """A shared list of terms, so every council's tenders can be filtered alike."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ServiceCategory(Vocabulary):
+    class Meta(Vocabulary.Meta):
+        verbose_name_plural = "service categories"
+
+
+class ClientGroup(Vocabulary):
+    pass
+
+
+class CpvCode(models.Model):
+    """A Common Procurement Vocabulary (CPV 2008) code, as used on official notices."""
+
+    code = models.CharField(
+        "CPV code",
+        max_length=8,
+        unique=True,
+        validators=[RegexValidator(r"^\d{8}$", "A CPV code is eight digits.")],
+        help_text="Eight digits without the check digit, for example 85311100.",
+    )
+    description = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "CPV code"
+
+    def __str__(self):
+        return f"{self.code} {self.description}"
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class TenderQuerySet(CouncilOwnedQuerySet):
+    def visible(self):
+        """Tenders shown to the public: every status except withdrawn drafts."""
+        return self.exclude(status=Tender.Status.WITHDRAWN)
+
+    def open_to_bid(self):
+        return self.filter(status=Tender.Status.OPEN)
+
+    def upcoming(self, today=None):
+        """Planned or open tenders whose procurement has not finished, soonest first."""
+        today = today or timezone.localdate()
+        return (
+            self.filter(status__in=[Tender.Status.PLANNED, Tender.Status.OPEN])
+            .filter(
+                models.Q(procurement_end__gte=today) | models.Q(procurement_end=None)
+            )
+            .order_by(models.F("procurement_start").asc(nulls_last=True), "title")
+        )
+
+
+class Tender(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        OPEN = "open", "Open for bids"
+        EVALUATION = "evaluation", "Evaluation"
+        AWARDED = "awarded", "Awarded"
+        CANCELLED = "cancelled", "Cancelled"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    # OCDS 1.1 tender.status codelist.
+    OCDS_STATUS = {
+        Status.PLANNED: "planned",
+        Status.OPEN: "active",
+        Status.EVALUATION: "active",
+        Status.AWARDED: "complete",
+        Status.CANCELLED: "cancelled",
+        Status.WITHDRAWN: "withdrawn",
+    }
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="tenders"
+    )
+    reference = models.CharField(
+        max_length=60,
+        help_text=(
+            "The council's own reference. Left blank, one is made from the council "
+            "and a number."
+        ),
+    )
+    title = models.CharField(
+        "contract description or title",
+        max_length=300,
+    )
+    description = models.TextField(
+        blank=True, help_text="What the council wants to buy, in plain words."
+    )
+    service_area = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='As the council words it, e.g. "Commissioning - Adult Social Care".',
+    )
+    service_categories = models.ManyToManyField(
+        ServiceCategory, blank=True, related_name="tenders"
+    )
+    client_groups = models.ManyToManyField(
+        ClientGroup, blank=True, related_name="tenders"
+    )
+    cpv_codes = models.ManyToManyField(
+        CpvCode, blank=True, related_name="tenders", verbose_name="CPV codes"
+    )
+    procurement_activity = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text=(
+            'When the procurement happens, as published: "Spring 2024", "Q3 2024", '
+            '"April 2025", "2024/25" or "TBC".'
+        ),
+    )
+    procurement_start = models.DateField(null=True, blank=True, editable=False)
+    procurement_end = models.DateField(null=True, blank=True, editable=False)
+    commencement = models.CharField(
+        "new contract commencement",
+        max_length=60,
+        blank=True,
+        help_text='When the new contract starts, as published: "April 2025" or a date.',
+    )
+    commencement_start = models.DateField(null=True, blank=True, editable=False)
+    commencement_end = models.DateField(null=True, blank=True, editable=False)
+    contract_end = models.DateField(null=True, blank=True)
+    value_min = models.DecimalField(
+        "estimated value from (£)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    value_max = models.DecimalField(
+        "estimated value to (£)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        max_length=20, choices=Status, default=Status.PLANNED, db_index=True
+    )
+    notes = models.TextField(
+        "caveats and notes",
+        blank=True,
+        help_text='For example "subject to outcome of ongoing strategic review".',
+    )
+    contact_name = models.CharField(max_length=150, blank=True)
+    contact_email = models.EmailField(blank=True)
+    notice_url = models.URLField(
+        "official notice",
+        blank=True,
+        help_text="Link to the notice on Contracts Finder, Find a Tender or the "
+        "council's e-tendering portal.",
+    )
+    ocid = models.CharField(
+        "OCDS ocid",
+        max_length=100,
+        blank=True,
+        help_text="The Open Contracting ID of the official notice, when known.",
+    )
+    is_demo = models.BooleanField(
+        "demo data",
+        default=False,
+        help_text="Illustrative row made up for the demo, not a council's own.",
+    )
+    published_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    objects = TenderQuerySet.as_manager()
+
+    council_path = "council"
+    commissioner_extra_permissions = ["import", "export"]
+
+    class Meta:
+        ordering = ["procurement_start", "title"]
+        permissions = [
+            ("import_tender", "Can import tender tables"),
+            ("export_tender", "Can export tender tables"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "reference"], name="tender_reference_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value_min__isnull=True)
+                | models.Q(value_max__isnull=True)
+                | models.Q(value_min__lte=models.F("value_max")),
+                name="tender_value_range_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["procurement_start"], name="tender_procurement_idx"),
+            models.Index(fields=["commencement_start"], name="tender_commencement_idx"),
+            models.Index(fields=["-published_at"], name="tender_newest_idx"),
+            models.Index(fields=["title"], name="tender_title_idx"),
+            models.Index(
+                fields=["status", "procurement_start"], name="tender_status_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.derive_date_windows()
+        if not self.reference:
+            self.reference = Tender.objects.next_reference(self.council)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "tenders:tender-detail",
+            kwargs={"council_slug": self.council.slug, "reference": self.reference},
+        )
+
+    @property
+    def ocds_status(self) -> str:
+        return self.OCDS_STATUS[self.status]
+
+    def clean(self):
+        errors = {}
+        for field in ("procurement_activity", "commencement"):
+            try:
+                parse_date_window(getattr(self, field))
+            except ValueError as error:
+                errors[field] = str(error)
+        if errors:
+            raise ValidationError(errors)
+
+    def derive_date_windows(self) -> None:
+        """Set the stored date windows from the dates as published."""
+        for field, start, end in (
+            ("procurement_activity", "procurement_start", "procurement_end"),
+            ("commencement", "commencement_start", "commencement_end"),
+        ):
+            window = parse_date_window(getattr(self, field))
+            setattr(self, start, window.start if window else None)
+            setattr(self, end, window.end if window else None)
+
+
+def _next_reference(self, council) -> str:
+    """A reference for a council whose table has none: slug prefix and a number."""
+    prefix = council.slug.upper()[:12]
+    taken = self.filter(council=council, reference__startswith=f"{prefix}-").count()
+    number = taken + 1
+    while self.filter(council=council, reference=f"{prefix}-{number:04d}").exists():
+        number += 1
+    return f"{prefix}-{number:04d}"
+
+
+TenderQuerySet.next_reference = _next_reference
+
+
+class TenderPipeline(models.Model):
+    """A council's tender pipeline as a whole: when it was refreshed and its caveat."""
+
+    council = models.OneToOneField(
+        Council, on_delete=models.CASCADE, related_name="tender_pipeline"
+    )
+    last_updated = models.DateField(
+        help_text="When the council last reviewed its whole list of planned tenders."
+    )
+    caveat = models.TextField(
+        "standing caveat",
+        blank=True,
+        help_text=(
+            'Shown above the list, e.g. "the council reserves the right not to '
+            'tender for such services or change the tender start date if required".'
+        ),
+    )
+    footnote = models.TextField(
+        blank=True, help_text="Shown below the list, e.g. what an asterisk means."
+    )
+    enquiries = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Who to contact with questions about planned procurements.",
+    )
+
+    objects = CouncilOwnedQuerySet.as_manager()
+
+    council_path = "council"
+
+    class Meta:
+        verbose_name = "tender pipeline"
+
+    def __str__(self):
+        return f"{self.council} tender pipeline"
+
+    def get_absolute_url(self):
+        return self.council.get_absolute_url()

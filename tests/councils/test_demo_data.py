@@ -1,0 +1,43 @@
+"""The demo data loads from fixtures/, twice without change, with its demo accounts."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from councils.models import Contact, Council, Heading, ProviderForum, Section
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return [
+        m.objects.count() for m in (Council, Heading, Section, Contact, ProviderForum)
+    ]
+
+
+def test_demo_data_loads_the_twelve_north_east_councils():
+    call_command("load_demo_data", verbosity=0)
+    assert Council.objects.count() == 12
+    assert Council.objects.get(gss_code="E06000047").name == "Durham County Council"
+    assert Section.objects.published().filter(council__slug="gateshead").exists()
+
+
+def test_loading_demo_data_twice_changes_nothing():
+    call_command("load_demo_data", verbosity=0)
+    before = counts()
+    call_command("load_demo_data", verbosity=0)
+    assert counts() == before
+
+
+def test_demo_commissioners_edit_only_their_own_council(client):
+    call_command("load_demo_data", verbosity=0)
+    user = get_user_model().objects.get(username="gateshead-commissioner")
+    assert list(user.councils.values_list("slug", flat=True)) == ["gateshead"]
+    assert client.login(username="gateshead-commissioner", password="demo-password")
+
+
+def test_production_never_gets_demo_accounts(settings):
+    settings.PRODUCTION = True
+    call_command("load_demo_data", verbosity=0)
+    assert not get_user_model().objects.exists()
+    assert Council.objects.count() == 12

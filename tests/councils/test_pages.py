@@ -1,0 +1,138 @@
+"""Public MPS pages: what providers and the public read."""
+
+import pytest
+from django.urls import reverse
+
+from councils.models import Section
+from tests.factories import CouncilFactory, HeadingFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_page_lists_councils_and_latest_updates(client, gateshead):
+    SectionFactory(council=gateshead, heading__name="Market overview")
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "Gateshead Council" in response.text
+    assert "Gateshead Council: Market overview" in response.text
+
+
+def test_council_page_lists_public_sections_as_contents(client, gateshead):
+    SectionFactory(council=gateshead, heading__name="Vision", status="published")
+    SectionFactory(council=gateshead, heading__name="Housing", status="coming_soon")
+    SectionFactory(council=gateshead, heading__name="Secret plans", status="draft")
+    response = client.get(gateshead.get_absolute_url())
+    assert response.status_code == 200
+    assert "Vision" in response.text
+    assert "Coming soon" in response.text
+    assert "Secret plans" not in response.text
+
+
+def test_section_page_shows_text_and_last_updated_date(client, gateshead):
+    section = SectionFactory(council=gateshead, body="## Our aims\n\n- Prevention")
+    response = client.get(section.get_absolute_url())
+    assert response.status_code == 200
+    assert '<h2 class="govuk-heading-m">Our aims</h2>' in response.text
+    assert "Last updated" in response.text
+
+
+def test_draft_section_is_not_found(client, gateshead):
+    section = SectionFactory(council=gateshead, status="draft")
+    assert client.get(section.get_absolute_url()).status_code == 404
+
+
+def test_coming_soon_section_says_so(client, gateshead):
+    section = SectionFactory(council=gateshead, status="coming_soon", body="")
+    response = client.get(section.get_absolute_url())
+    assert "coming soon" in response.text.lower()
+
+
+def test_unknown_council_is_a_friendly_404(client, db):
+    response = client.get("/councils/no-such-council/")
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+
+
+def test_compare_page_shows_one_heading_for_every_council(
+    client, gateshead, darlington
+):
+    heading = HeadingFactory(name="Market overview", slug="market-overview")
+    SectionFactory(council=gateshead, heading=heading, body="Gateshead market text")
+    SectionFactory(
+        council=darlington, heading=heading, status="draft", body="Draft words"
+    )
+    response = client.get(heading.get_absolute_url())
+    assert response.status_code == 200
+    assert "Gateshead market text" in response.text
+    assert "Draft words" not in response.text
+    assert "Darlington Borough Council" in response.text
+    assert "Not published on this portal yet" in response.text
+
+
+def test_print_page_has_every_public_section(client, gateshead):
+    SectionFactory(council=gateshead, heading__name="Vision", body="Vision text")
+    SectionFactory(council=gateshead, heading__name="Housing", body="Housing text")
+    response = client.get(reverse("councils:council-print", args=[gateshead.slug]))
+    assert "Vision text" in response.text
+    assert "Housing text" in response.text
+    assert response.text.count('class="app-print-section"') >= 2
+
+
+def test_last_updated_changes_only_when_content_changes(gateshead):
+    section = SectionFactory(council=gateshead, body="First")
+    first = section.content_updated_at
+    section.save()
+    section.refresh_from_db()
+    assert section.content_updated_at == first
+    section.body = "Second"
+    section.save()
+    section.refresh_from_db()
+    assert section.content_updated_at > first
+
+
+def _grow(n_councils):
+    headings = [HeadingFactory() for _ in range(3)]
+    for _ in range(n_councils):
+        council = CouncilFactory()
+        for heading in headings:
+            SectionFactory(council=council, heading=heading)
+        council.contacts.create(role="Team", email="a@example.org")
+    return headings[0]
+
+
+@pytest.mark.parametrize(
+    "url_for",
+    [
+        lambda heading, council: reverse("home"),
+        lambda heading, council: reverse("councils:council-list"),
+        lambda heading, council: reverse("councils:compare-index"),
+        lambda heading, council: heading.get_absolute_url(),
+        lambda heading, council: council.get_absolute_url(),
+        lambda heading, council: reverse("councils:council-print", args=[council.slug]),
+        lambda heading, council: council.sections.first().get_absolute_url(),
+    ],
+    ids=[
+        "home",
+        "council-list",
+        "compare-index",
+        "compare",
+        "council",
+        "print",
+        "section",
+    ],
+)
+def test_queries_per_page_stay_constant_as_rows_grow(
+    client, django_assert_max_num_queries, url_for
+):
+    heading = _grow(1)
+    council = heading.sections.first().council
+    with django_assert_max_num_queries(50) as small:
+        assert client.get(url_for(heading, council)).status_code == 200
+    _grow(12)
+    with django_assert_max_num_queries(len(small.captured_queries)) as large:
+        assert client.get(url_for(heading, council)).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_section_status_choices_match_the_seeds_vocabulary():
+    assert {c.label for c in Section.Status} == {"Published", "Coming soon", "Draft"}

@@ -1,0 +1,93 @@
+"""Factories for test data: each makes a valid row with the fewest choices."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from councils.models import Contact, Council, Heading, ProviderForum, Region, Section
+from councils.scoping import COMMISSIONERS_GROUP
+
+
+class RegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ["slug"]
+
+    name = "North East"
+    slug = "north-east"
+    gss_code = "E12000001"
+
+
+class CouncilFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Council
+
+    region = factory.SubFactory(RegionFactory)
+    name = factory.Sequence(lambda n: f"Council {n}")
+    slug = factory.Sequence(lambda n: f"council-{n}")
+    gss_code = factory.Sequence(lambda n: f"E06{n:06d}")
+    commissioning_email = "commissioning@example.org"
+
+
+class HeadingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Heading
+
+    name = factory.Sequence(lambda n: f"Heading {n}")
+    slug = factory.Sequence(lambda n: f"heading-{n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class SectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Section
+
+    council = factory.SubFactory(CouncilFactory)
+    heading = factory.SubFactory(HeadingFactory)
+    status = Section.Status.PUBLISHED
+    body = "Our vision is to work with our communities."
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    council = factory.SubFactory(CouncilFactory)
+    role = "Commissioning team"
+    email = "team@example.org"
+
+
+class ProviderForumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProviderForum
+
+    council = factory.SubFactory(CouncilFactory)
+    name = "Care home providers forum"
+    audience = "care home providers"
+    how_to_join = "Email the commissioning team."
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("secret-pass-123")
+
+
+def make_commissioner(*councils, **kwargs):
+    """A staff user in the Commissioners group who belongs to the given councils."""
+    user = UserFactory(is_staff=True, **kwargs)
+    user.groups.add(Group.objects.get(name=COMMISSIONERS_GROUP))
+    user.councils.set(councils)
+    return user
+
+
+# Every council-owned model: a factory that makes a row for a given council.
+# The admin scoping tests run over this map and fail for a scoped admin missing here.
+COUNCIL_OWNED_FACTORIES = {
+    Council: lambda council: council,
+    Section: lambda council: SectionFactory(council=council),
+    Contact: lambda council: ContactFactory(council=council),
+    ProviderForum: lambda council: ProviderForumFactory(council=council),
+}
