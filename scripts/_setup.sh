@@ -13,8 +13,9 @@ find_python() {
             return
         fi
     done
-    # pyenv installs versions without putting them on PATH.
-    for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]*/bin/python3; do
+    # pyenv installs versions without putting them on PATH: take the newest.
+    for candidate in $(ls -d "${PYENV_ROOT:-$HOME/.pyenv}"/versions/3.1[2-9]* 2>/dev/null | sort -rV); do
+        candidate="$candidate/bin/python3"
         if [ -x "$candidate" ]; then
             echo "$candidate"
             return
