@@ -10,6 +10,7 @@ from functools import lru_cache
 import nh3
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 GOVUK_CLASSES = {
     "paragraph_open": "govuk-body",
@@ -33,9 +34,9 @@ HEADING_CLASSES = {
     "h6": "govuk-heading-s",
 }
 ALLOWED_TAGS = {
-    "a", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-    "hr", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th", "thead",
-    "tr", "ul",
+    "a", "blockquote", "br", "caption", "code", "div", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "li", "ol", "p", "pre", "strong", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "*": {"class"},
@@ -51,6 +52,23 @@ def _all_tokens(tokens):
         yield token
         if token.children:
             yield from _all_tokens(token.children)
+
+
+def _captions_from_table_lines(state) -> None:
+    """A paragraph "Table: …" just before a table becomes that table's caption."""
+    tokens = state.tokens
+    for index in range(len(tokens) - 3):
+        opening, inline, closing, table = tokens[index : index + 4]
+        if (
+            opening.type == "paragraph_open"
+            and table.type == "table_open"
+            and inline.content.startswith("Table:")
+        ):
+            table.meta["caption"] = inline.content.removeprefix("Table:").strip()
+            for token in (opening, inline, closing):
+                token.hidden = True
+                token.children = []
+                token.content = ""
 
 
 def _add_govuk_classes(state) -> None:
@@ -69,9 +87,15 @@ def _add_govuk_classes(state) -> None:
 
 def _table_open(self, tokens, idx, options, env):
     # Wide tables scroll inside their own box so the page still reflows at 320px.
-    return (
+    html = (
         '<div class="app-table-container" tabindex="0">\n<table class="govuk-table">\n'
     )
+    if caption := tokens[idx].meta.get("caption"):
+        html += (
+            '<caption class="govuk-table__caption govuk-table__caption--s">'
+            f"{escapeHtml(caption)}</caption>\n"
+        )
+    return html
 
 
 def _table_close(self, tokens, idx, options, env):
@@ -84,6 +108,7 @@ def _parser() -> MarkdownIt:
         "commonmark", {"html": False, "linkify": False, "typographer": False}
     )
     md.enable("table")
+    md.core.ruler.push("table_captions", _captions_from_table_lines)
     md.core.ruler.push("govuk_classes", _add_govuk_classes)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)

@@ -54,3 +54,17 @@ def test_markdown_links_tables_and_lists_survive_sanitising(client, gateshead):
     assert 'href="https://www.gateshead.gov.uk/thrive"' in html
     assert '<ul class="govuk-list govuk-list--bullet">' in html
     assert '<th scope="col" class="govuk-table__header">Setting</th>' in html
+
+
+@pytest.mark.django_db
+def test_a_table_line_before_a_table_becomes_its_escaped_caption(client, gateshead):
+    section = SectionFactory(
+        council=gateshead,
+        body="Table: CQC ratings <b>December</b> 2023\n\n| Setting | Gateshead |\n|---|---|\n",
+    )
+    html = client.get(section.get_absolute_url()).text
+    assert (
+        '<caption class="govuk-table__caption govuk-table__caption--s">'
+        "CQC ratings &lt;b&gt;December&lt;/b&gt; 2023</caption>"
+    ) in html
+    assert "Table:" not in html
