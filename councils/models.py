@@ -204,7 +204,8 @@ class Section(models.Model):
         blank=True,
         help_text=(
             "Write in Markdown: ## for headings, - for bullet lists, [text](address) "
-            "for links, | pipes | for tables. HTML is not allowed and is removed."
+            "for links, | pipes | for tables (a line 'Table: …' just above a table "
+            "becomes its caption). HTML is not allowed and is removed."
         ),
     )
     content_updated_at = models.DateTimeField(
