@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 
 from councils.scoping import CouncilScopedAdmin, editable_queryset, is_council_scoped
@@ -87,7 +86,11 @@ class CqcBenchmarkAdmin(CouncilScopedAdmin):
 
 
 class ThemeScoreFormSet(BaseInlineFormSet):
-    """Every theme of the assessment's framework scored once, on its scale."""
+    """Theme scores for the assessment's own framework, on its scale.
+
+    Scoring a theme twice is refused by the formset's unique check
+    (``one_score_per_theme``).
+    """
 
     def clean(self):
         super().clean()
@@ -96,7 +99,6 @@ class ThemeScoreFormSet(BaseInlineFormSet):
             return
         scale = set(framework.score_levels.values_list("score", flat=True))
         themes = set(framework.themes.values_list("pk", flat=True))
-        seen = set()
         for form in self.forms:
             data = getattr(form, "cleaned_data", {})
             if not data or data.get("DELETE"):
@@ -108,10 +110,6 @@ class ThemeScoreFormSet(BaseInlineFormSet):
                 )
             if data.get("score") is not None and data["score"] not in scale:
                 form.add_error("score", "Enter a score on the framework's scale.")
-            if theme is not None:
-                if theme.pk in seen:
-                    raise ValidationError(f"{theme} is scored more than once.")
-                seen.add(theme.pk)
 
 
 class ThemeScoreInline(ScopedInline):
