@@ -15,6 +15,7 @@ class CareServiceFilter(django_filters.FilterSet):
         queryset=Council.objects.all(),
         to_field_name="slug",
         empty_label="All councils",
+        error_messages={"invalid_choice": "Choose a council from the list"},
     )
     service_type = django_filters.ModelChoiceFilter(
         field_name="service_types",
@@ -22,6 +23,7 @@ class CareServiceFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label="All service types",
         label="Service type",
+        error_messages={"invalid_choice": "Choose a service type from the list"},
     )
     client_group = django_filters.ModelChoiceFilter(
         field_name="specialisms",
@@ -29,15 +31,24 @@ class CareServiceFilter(django_filters.FilterSet):
         to_field_name="slug",
         empty_label="All client groups",
         label="Specialism or client group",
+        error_messages={
+            "invalid_choice": "Choose a specialism or client group from the list"
+        },
     )
     rating = django_filters.ChoiceFilter(
-        choices=Rating.choices, empty_label="Any rating", label="CQC rating"
+        choices=Rating.choices,
+        empty_label="Any rating",
+        label="CQC rating",
+        error_messages={"invalid_choice": "Choose a CQC rating from the list"},
     )
     setting = django_filters.ChoiceFilter(
         choices=SETTING_CHOICES,
         method="filter_setting",
         empty_label="Care homes and community",
         label="Care home or community",
+        error_messages={
+            "invalid_choice": "Choose care homes or community-based services"
+        },
     )
 
     class Meta:

@@ -12,5 +12,6 @@ def council_quality(council):
         "council": council,
         "benchmarks": CqcBenchmark.objects.for_council(council)
         .latest()
+        .select_related("council__region")
         .order_by("setting"),
     }

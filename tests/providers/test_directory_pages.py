@@ -146,3 +146,11 @@ def test_unknown_service_is_404(client, db):
 def test_services_appears_in_the_navigation(client, db):
     response = client.get(reverse("home"))
     assert f'href="{LIST_URL}"' in response.text
+
+
+def test_error_summary_names_the_filter_in_plain_words(client, db):
+    response = client.get(LIST_URL, {"council": "atlantis", "rating": "brilliant"})
+    assert response.status_code == 400
+    assert "Choose a council from the list" in response.text
+    assert "Choose a CQC rating from the list" in response.text
+    assert 'href="#id_council"' in response.text

@@ -141,3 +141,29 @@ def test_framework_admin_explains_that_demo_thresholds_must_be_labelled(
 ):
     response = gateshead_client.get(reverse("admin:quality_qualityframework_add"))
     assert "made-up thresholds" in response.text
+
+
+def test_a_theme_from_another_of_the_councils_frameworks_is_refused(
+    gateshead_client, gateshead, darlington, gateshead_commissioner
+):
+    gateshead_commissioner.councils.add(darlington)
+    framework = QualityFrameworkFactory(council=gateshead)
+    foreign_theme = QualityFrameworkFactory(council=darlington).themes.first()
+    service = CareServiceFactory(council=gateshead)
+    data = assessment_form(framework, service, [3] * 5)
+    data["theme_scores-0-theme"] = foreign_theme.pk
+    response = gateshead_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert "Choose a theme of this assessment" in response.text
+    assert not Assessment.objects.exists()
+
+
+def test_theme_choices_offer_only_the_users_councils_themes(
+    gateshead_client, gateshead, darlington
+):
+    own = QualityFrameworkFactory(council=gateshead)
+    QualityFrameworkFactory(council=darlington)
+    response = gateshead_client.get(ADD_URL)
+    formset = response.context["inline_admin_formsets"][0].formset
+    choices = formset.forms[0].fields["theme"].queryset
+    assert set(choices) == set(own.themes.all())
