@@ -132,7 +132,7 @@ def _read_rows(path: Path) -> tuple[date | None, list[tuple[int, dict]]]:
         produced_on = parse_date(produced.group(1)) if produced else None
         rows = []
         for row in reader:
-            line = PREAMBLE_LINES + 1 + reader.line_num - 1
+            line = PREAMBLE_LINES + reader.line_num
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(CQC_DIRECTORY_HEADER):
