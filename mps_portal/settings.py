@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "import_export",
     "councils",
     "tenders",
+    "providers",
+    "quality",
 ]
 
 MIDDLEWARE = [
@@ -188,3 +190,5 @@ LOGGING = {
 
 # Portal-specific settings.
 FEEDBACK_EMAIL = env("FEEDBACK_EMAIL", "mps-portal@example.org")
+# CQC and quality figures older than this many days are marked "may be out of date".
+QUALITY_FIGURE_MAX_AGE_DAYS = int(env("QUALITY_FIGURE_MAX_AGE_DAYS", "365"))

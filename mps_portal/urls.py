@@ -16,4 +16,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("councils.urls")),
+    path("services/", include("providers.urls")),
+    path("quality/", include("quality.urls")),
 ]

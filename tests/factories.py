@@ -91,3 +91,122 @@ COUNCIL_OWNED_FACTORIES = {
     Contact: lambda council: ContactFactory(council=council),
     ProviderForum: lambda council: ProviderForumFactory(council=council),
 }
+
+
+# Care services directory and quality figures (providers, quality).
+from datetime import date  # noqa: E402
+
+from providers.models import CareService, Provider, ServiceType, Specialism  # noqa: E402
+from quality.models import (  # noqa: E402
+    Assessment,
+    CqcBenchmark,
+    QualityFramework,
+    ScoreLevel,
+    Theme,
+    ThemeScore,
+)
+
+
+class ServiceTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceType
+        django_get_or_create = ["slug"]
+
+    name = "Domiciliary care service"
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+
+
+class SpecialismFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Specialism
+        django_get_or_create = ["slug"]
+
+    name = "Dementia"
+    slug = factory.LazyAttribute(lambda o: o.name.lower().replace(" ", "-"))
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Provider
+
+    name = factory.Sequence(lambda n: f"Provider {n} Ltd")
+
+
+class CareServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CareService
+        skip_postgeneration_save = True
+
+    council = factory.SubFactory(CouncilFactory)
+    name = factory.Sequence(lambda n: f"Care service {n}")
+    address = "1 High Street"
+    postcode = "NE8 1HH"
+
+    @factory.post_generation
+    def service_types(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.service_types.set(extracted)
+
+    @factory.post_generation
+    def specialisms(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.specialisms.set(extracted)
+
+
+class CqcBenchmarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CqcBenchmark
+
+    council = factory.SubFactory(CouncilFactory)
+    setting = "care_homes"
+    council_percent = "81.6"
+    region_percent = "87.4"
+    england_percent = "77.8"
+    as_at = date(2023, 12, 1)
+    source = "CQC ratings, as published in the council's MPS"
+
+
+class QualityFrameworkFactory(factory.django.DjangoModelFactory):
+    """A framework with a 1-3 scale and the given number of themes."""
+
+    class Meta:
+        model = QualityFramework
+        skip_postgeneration_save = True
+
+    council = factory.SubFactory(CouncilFactory)
+    amber_from = 13
+    green_from = 18
+    thresholds_note = "Demo thresholds chosen for testing."
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if not create:
+            return
+        for score, label in [(1, "Not met"), (2, "Partially met"), (3, "Fully met")]:
+            ScoreLevel.objects.create(framework=self, score=score, label=label)
+        for number in range(1, (extracted or 5) + 1):
+            Theme.objects.create(framework=self, number=number, title=f"Theme {number}")
+
+
+def make_assessment(framework, service=None, theme_scores=(3, 3, 3, 3, 3), **kwargs):
+    """An assessment with a score for each theme, in theme order."""
+    service = service or CareServiceFactory(council=framework.council)
+    kwargs.setdefault("assessed_on", date(2024, 3, 1))
+    kwargs.setdefault("observation_score", 3)
+    kwargs.setdefault("consultation_score", 3)
+    assessment = Assessment.objects.create(
+        framework=framework, service=service, **kwargs
+    )
+    for theme, score in zip(framework.themes.all(), theme_scores, strict=False):
+        ThemeScore.objects.create(assessment=assessment, theme=theme, score=score)
+    return assessment
+
+
+COUNCIL_OWNED_FACTORIES |= {
+    CareService: lambda council: CareServiceFactory(council=council),
+    CqcBenchmark: lambda council: CqcBenchmarkFactory(council=council),
+    QualityFramework: lambda council: QualityFrameworkFactory(council=council),
+    Assessment: lambda council: make_assessment(
+        QualityFrameworkFactory(council=council)
+    ),
+}

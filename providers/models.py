@@ -1,0 +1,252 @@
+"""The care services directory: providers and the services (CQC locations) they run."""
+
+from django.db import models
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+
+from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager
+
+
+class Vocabulary(models.Model):
+    """A shared list of terms, so every council's services can be filtered alike."""
+
+    name = models.CharField(max_length=150, unique=True)
+    slug = models.SlugField(max_length=150, unique=True)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class ServiceType(Vocabulary):
+    """A CQC service type, such as "Domiciliary care service"."""
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = "service type"
+
+
+class Specialism(Vocabulary):
+    """A CQC specialism or client group, such as "Dementia"."""
+
+    class Meta(Vocabulary.Meta):
+        verbose_name = "specialism or client group"
+        verbose_name_plural = "specialisms and client groups"
+
+
+class Provider(models.Model):
+    """The organisation that runs one or more care services."""
+
+    name = models.CharField(max_length=250)
+    cqc_provider_id = models.CharField(
+        "CQC provider ID",
+        max_length=20,
+        blank=True,
+        help_text="From CQC's register, for example 1-101641521. Blank if not "
+        "registered.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cqc_provider_id"],
+                condition=~Q(cqc_provider_id=""),
+                name="unique_cqc_provider_id",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Rating(models.TextChoices):
+    """CQC's overall ratings, best first."""
+
+    OUTSTANDING = "outstanding", "Outstanding"
+    GOOD = "good", "Good"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+    INADEQUATE = "inadequate", "Inadequate"
+    NOT_RATED = "not_rated", "Not rated"
+
+
+# Ratings that count as a judgement, and the ones counted as "good or outstanding".
+JUDGED_RATINGS = [
+    Rating.OUTSTANDING,
+    Rating.GOOD,
+    Rating.REQUIRES_IMPROVEMENT,
+    Rating.INADEQUATE,
+]
+GOOD_RATINGS = [Rating.OUTSTANDING, Rating.GOOD]
+
+
+class CareServiceQuerySet(CouncilOwnedQuerySet):
+    def public(self):
+        """Services shown in the public directory, with what the list shows."""
+        return self.select_related("council", "provider").prefetch_related(
+            "service_types", "specialisms"
+        )
+
+    def care_homes(self):
+        return self.filter(care_home=True)
+
+    def community_based(self):
+        return self.filter(care_home=False)
+
+    def cqc_registered(self):
+        return self.exclude(cqc_location_id="")
+
+    def rating_summary(self) -> dict:
+        """Counts behind a "rated good or outstanding" figure, demo rows left out.
+
+        ``judged`` counts CQC-registered services rated Outstanding, Good, Requires
+        improvement or Inadequate (Not rated and unrated services are left out of
+        the denominator); ``good`` counts those rated Outstanding or Good;
+        ``latest`` is the newest rating publication date among them.
+        """
+        judged = self.cqc_registered().filter(is_demo=False, rating__in=JUDGED_RATINGS)
+        return judged.aggregate(
+            judged=Count("pk"),
+            good=Count("pk", filter=Q(rating__in=GOOD_RATINGS)),
+            latest=Max("rating_published_on"),
+        )
+
+
+class CareService(models.Model):
+    """A place or service where care is given: a CQC location, or an unregulated one."""
+
+    class ExtraCareType(models.TextChoices):
+        GENERAL = "general", "General extra care"
+        DEMENTIA = "dementia", "Dementia extra care"
+
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.PROTECT,
+        related_name="care_services",
+        help_text="The council area the service is in (CQC's 'Local authority').",
+    )
+    provider = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        help_text="Who runs it. Leave blank if not known.",
+    )
+    name = models.CharField(max_length=250)
+    also_known_as = models.CharField(max_length=250, blank=True)
+    cqc_location_id = models.CharField(
+        "CQC location ID",
+        max_length=20,
+        blank=True,
+        help_text=(
+            "From CQC's register, for example 1-1000210669. Blank for services CQC "
+            "does not regulate. The directory import updates services by this ID."
+        ),
+    )
+    address = models.CharField(max_length=300, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    website = models.URLField(blank=True, max_length=300)
+    cqc_url = models.URLField("CQC page", blank=True, max_length=300)
+    service_types = models.ManyToManyField(
+        ServiceType, blank=True, related_name="services"
+    )
+    specialisms = models.ManyToManyField(
+        Specialism,
+        blank=True,
+        related_name="services",
+        verbose_name="specialisms and client groups",
+    )
+    care_home = models.BooleanField(
+        default=False,
+        help_text="Tick for a care home (with or without nursing); untick for "
+        "community-based services such as home care or supported living.",
+    )
+    beds = models.PositiveIntegerField(
+        "number of beds", null=True, blank=True, help_text="Care homes only."
+    )
+    extra_care_type = models.CharField(
+        max_length=20,
+        choices=ExtraCareType,
+        blank=True,
+        help_text="For extra care housing: general, or for people living with "
+        "dementia.",
+    )
+    rating = models.CharField(
+        "CQC overall rating",
+        max_length=30,
+        choices=Rating,
+        blank=True,
+        help_text="Leave blank for services CQC does not regulate.",
+    )
+    rating_published_on = models.DateField(
+        "rating published on",
+        null=True,
+        blank=True,
+        help_text="The date CQC published the current overall rating.",
+    )
+    latest_check_on = models.DateField(
+        "date of latest CQC check",
+        null=True,
+        blank=True,
+        help_text="From CQC's care directory.",
+    )
+    council_contracted = models.BooleanField(
+        "contracted or accredited by the council",
+        default=False,
+        help_text="Tick if the council contracts with or accredits this service.",
+    )
+    council_run = models.BooleanField(
+        "run by the council", default=False, help_text="A council-run service."
+    )
+    is_demo = models.BooleanField(
+        "demo data",
+        default=False,
+        help_text="Made up for demonstrating the portal; shown with a 'Demo data' "
+        "label and never counted in computed CQC figures.",
+    )
+    imported_at = models.DateTimeField(
+        "last imported from CQC", null=True, blank=True, editable=False
+    )
+
+    objects = CareServiceQuerySet.as_manager()
+
+    council_path = "council"
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = "care service"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cqc_location_id"],
+                condition=~Q(cqc_location_id=""),
+                name="unique_cqc_location_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating_published_on__isnull=True) | ~Q(rating=""),
+                name="rating_date_needs_a_rating",
+            ),
+            models.CheckConstraint(
+                condition=Q(cqc_location_id="") | Q(is_demo=False),
+                name="demo_services_have_no_cqc_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["council", "name"], name="careservice_council_idx"),
+            models.Index(fields=["rating"], name="careservice_rating_idx"),
+            models.Index(fields=["care_home"], name="careservice_carehome_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("providers:service-detail", kwargs={"pk": self.pk})

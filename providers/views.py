@@ -1,0 +1,154 @@
+"""The public care services directory, its downloads and a page per service."""
+
+import csv
+
+from django.core.paginator import InvalidPage
+from django.http import HttpResponse, JsonResponse
+from django.views.generic import DetailView, ListView
+
+from .filters import CareServiceFilter
+from .models import CareService
+
+# Characters that make a spreadsheet treat a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_COLUMNS = [
+    ("name", "Name"),
+    ("council", "Council"),
+    ("provider", "Provider"),
+    ("address", "Address"),
+    ("postcode", "Postcode"),
+    ("service_types", "Service types"),
+    ("specialisms", "Specialisms and client groups"),
+    ("care_home", "Care home"),
+    ("beds", "Beds"),
+    ("rating", "CQC overall rating"),
+    ("rating_published_on", "Rating published on"),
+    ("cqc_location_id", "CQC location ID"),
+    ("council_contracted", "Contracted or accredited by the council"),
+    ("is_demo", "Demo data"),
+    ("url", "Page on this portal"),
+]
+
+
+def escape_formula(value: str) -> str:
+    """Stop a spreadsheet running a cell as a formula (CSV injection)."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
+def export_row(service: CareService, request) -> dict:
+    return {
+        "name": service.name,
+        "council": service.council.name,
+        "provider": service.provider.name if service.provider else "",
+        "address": service.address,
+        "postcode": service.postcode,
+        "service_types": [t.name for t in service.service_types.all()],
+        "specialisms": [s.name for s in service.specialisms.all()],
+        "care_home": service.care_home,
+        "beds": service.beds,
+        "rating": service.get_rating_display(),
+        "rating_published_on": (
+            service.rating_published_on.isoformat()
+            if service.rating_published_on
+            else None
+        ),
+        "cqc_location_id": service.cqc_location_id,
+        "council_contracted": service.council_contracted,
+        "is_demo": service.is_demo,
+        "url": request.build_absolute_uri(service.get_absolute_url()),
+    }
+
+
+class ServiceListView(ListView):
+    """The care services directory with filters, 25 to a page."""
+
+    template_name = "providers/careservice_list.html"
+    context_object_name = "services"
+    paginate_by = 25
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = CareServiceFilter(
+            request.GET or None, queryset=CareService.objects.public()
+        )
+        self.page_error = None
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            self.object_list = CareService.objects.none()
+            return self.render_bad_request()
+        self.object_list = self.filterset.qs
+        try:
+            context = self.get_context_data()
+        except InvalidPage:
+            self.page_error = "Enter a page number that exists in this list"
+            self.object_list = CareService.objects.none()
+            return self.render_bad_request()
+        return self.render_to_response(context)
+
+    def render_bad_request(self):
+        self.paginate_by = None
+        response = self.render_to_response(self.get_context_data())
+        response.status_code = 400
+        return response
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.page(self.request.GET.get("page") or 1)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        context["page_error"] = self.page_error
+        context["filter_query"] = self.request.GET.copy()
+        context["filter_query"].pop("page", None)
+        return context
+
+
+class ServiceDownloadView(ServiceListView):
+    """The filtered directory as CSV or JSON: every matching row, no paging."""
+
+    paginate_by = None
+    format = "csv"
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = CareServiceFilter(
+            request.GET or None, queryset=CareService.objects.public()
+        )
+        self.page_error = None
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            self.object_list = CareService.objects.none()
+            self.template_name = ServiceListView.template_name
+            return self.render_bad_request()
+        rows = [export_row(service, request) for service in self.filterset.qs]
+        if self.format == "json":
+            response = JsonResponse({"services": rows}, json_dumps_params={"indent": 1})
+        else:
+            response = self.csv_response(rows)
+        filename = f"care-services.{self.format}"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def csv_response(self, rows: list[dict]) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(response)
+        writer.writerow([label for _, label in EXPORT_COLUMNS])
+        for row in rows:
+            writer.writerow(
+                [escape_formula(self.csv_cell(row[key])) for key, _ in EXPORT_COLUMNS]
+            )
+        return response
+
+    @staticmethod
+    def csv_cell(value) -> str:
+        if isinstance(value, bool):
+            return "Yes" if value else "No"
+        if isinstance(value, list):
+            return "|".join(value)
+        return "" if value is None else str(value)
+
+
+class ServiceDetailView(DetailView):
+    """One care service: what it is, where, who runs it and its CQC rating."""
+
+    template_name = "providers/careservice_detail.html"
+    context_object_name = "service"
+    queryset = CareService.objects.public()

@@ -1,0 +1,156 @@
+"""The public care services directory: filters, errors, detail pages, query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import CareServiceFactory, ServiceTypeFactory, SpecialismFactory
+
+pytestmark = pytest.mark.django_db
+LIST_URL = reverse("providers:service-list")
+
+
+def names(response):
+    return [service.name for service in response.context["services"]]
+
+
+def test_directory_lists_services_with_rating_in_words(client, gateshead):
+    CareServiceFactory(council=gateshead, name="Riverside Court", rating="good")
+    response = client.get(LIST_URL)
+    assert response.status_code == 200
+    assert "Riverside Court" in response.text
+    assert ">Good</strong>" in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"council": "darlington"}, ["Darlington home"]),
+        ({"service_type": "supported-living-service"}, ["Gateshead living"]),
+        ({"client_group": "dementia"}, ["Darlington home"]),
+        ({"rating": "requires_improvement"}, ["Gateshead living"]),
+        ({"setting": "care_home"}, ["Darlington home"]),
+        ({"setting": "community"}, ["Gateshead living"]),
+    ],
+)
+def test_each_filter_narrows_the_list(client, gateshead, darlington, query, expected):
+    CareServiceFactory(
+        council=darlington,
+        name="Darlington home",
+        care_home=True,
+        rating="good",
+        service_types=[ServiceTypeFactory(name="Care home service with nursing")],
+        specialisms=[SpecialismFactory(name="Dementia")],
+    )
+    CareServiceFactory(
+        council=gateshead,
+        name="Gateshead living",
+        rating="requires_improvement",
+        service_types=[ServiceTypeFactory(name="Supported living service")],
+    )
+    response = client.get(LIST_URL, query)
+    assert response.status_code == 200
+    assert names(response) == expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"council": "atlantis"},
+        {"rating": "brilliant"},
+        {"setting": "moon"},
+        {"service_type": "<script>"},
+        {"page": "abc"},
+        {"page": "99999"},
+    ],
+)
+def test_bad_filter_or_page_shows_an_error_summary_with_400(client, gateshead, query):
+    CareServiceFactory(council=gateshead)
+    response = client.get(LIST_URL, query)
+    assert response.status_code == 400
+    assert "There is a problem" in response.text
+    assert "govuk-error-summary" in response.text
+    assert response.text.count("<title>Error: ") == 1
+
+
+def test_list_page_query_count_does_not_grow_with_rows(client, gateshead):
+    service_type = ServiceTypeFactory()
+    specialism = SpecialismFactory()
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(LIST_URL).status_code == 200
+        return len(queries)
+
+    CareServiceFactory(
+        council=gateshead, service_types=[service_type], specialisms=[specialism]
+    )
+    one = count_queries()
+    for _ in range(6):
+        CareServiceFactory(
+            council=gateshead, service_types=[service_type], specialisms=[specialism]
+        )
+    assert count_queries() == one
+
+
+def test_list_is_paged_25_at_a_time(client, gateshead):
+    CareServiceFactory.create_batch(26, council=gateshead)
+    first = client.get(LIST_URL)
+    assert len(first.context["services"]) == 25
+    second = client.get(LIST_URL, {"page": 2})
+    assert len(second.context["services"]) == 1
+
+
+def test_detail_page_shows_what_the_service_is_and_its_rating_date(client, gateshead):
+    from datetime import date
+
+    service = CareServiceFactory(
+        council=gateshead,
+        name="Riverside Court",
+        care_home=True,
+        beds=40,
+        rating="outstanding",
+        rating_published_on=date(2024, 2, 1),
+        cqc_location_id="1-000000009",
+        council_contracted=True,
+    )
+    response = client.get(service.get_absolute_url())
+    assert response.status_code == 200
+    text = response.text
+    assert "Care home, 40 beds" in text
+    assert "Outstanding" in text
+    assert "published 1 February 2024" in text
+    assert "Contracted or accredited by Gateshead Council" in text
+    assert "Source: Care Quality Commission" in text
+
+
+def test_unregulated_service_says_cqc_does_not_regulate_it(client, gateshead):
+    service = CareServiceFactory(council=gateshead, extra_care_type="dementia")
+    response = client.get(service.get_absolute_url())
+    assert "Not regulated by CQC" in response.text
+    assert "Dementia extra care" in response.text
+
+
+def test_demo_service_is_labelled_as_demo_data(client, gateshead):
+    service = CareServiceFactory(council=gateshead, is_demo=True)
+    assert "Demo data" in client.get(LIST_URL).text
+    assert "It is not a real service" in client.get(service.get_absolute_url()).text
+
+
+def test_unknown_service_is_404(client, db):
+    response = client.get(reverse("providers:service-detail", args=[999]))
+    assert response.status_code == 404
+
+
+def test_services_appears_in_the_navigation(client, db):
+    response = client.get(reverse("home"))
+    assert f'href="{LIST_URL}"' in response.text
+
+
+def test_error_summary_names_the_filter_in_plain_words(client, db):
+    response = client.get(LIST_URL, {"council": "atlantis", "rating": "brilliant"})
+    assert response.status_code == 400
+    assert "Choose a council from the list" in response.text
+    assert "Choose a CQC rating from the list" in response.text
+    assert 'href="#id_council"' in response.text
