@@ -188,3 +188,8 @@ LOGGING = {
 
 # Portal-specific settings.
 FEEDBACK_EMAIL = env("FEEDBACK_EMAIL", "mps-portal@example.org")
+
+# django-import-export lets every staff user import and export unless these are set:
+# tender tables need tenders.import_tender / tenders.export_tender.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
