@@ -93,12 +93,11 @@ def _open_text(file: BinaryIO, file_name: str, limits: ImportLimits) -> Table:
     file.seek(0)
     text = io.TextIOWrapper(file, encoding=encoding, newline="")
     first_line = text.readline()
-    text.seek(0)
+    text.detach()  # leaves the caller's file open
     tab_separated = file_name.lower().endswith((".tsv", ".tab")) or (
         first_line.count("\t") > first_line.count(",")
     )
-    reader = csv.reader(text, delimiter="\t" if tab_separated else ",", strict=False)
-    rows = _numbered(reader, limits)
+    rows = _numbered(_text_rows(file, encoding, tab_separated), limits)
     headings = _first_row(rows)
     return Table(
         file_format="TSV" if tab_separated else "CSV",
@@ -106,6 +105,15 @@ def _open_text(file: BinaryIO, file_name: str, limits: ImportLimits) -> Table:
         headings=headings,
         rows=rows,
     )
+
+
+def _text_rows(file: BinaryIO, encoding: str, tab_separated: bool):
+    file.seek(0)
+    text = io.TextIOWrapper(file, encoding=encoding, newline="")
+    try:
+        yield from csv.reader(text, delimiter="\t" if tab_separated else ",")
+    finally:
+        text.detach()
 
 
 ENCODING_NAMES = {
@@ -253,6 +261,12 @@ def _xlsx_rows(workbook, sheet) -> Iterator[list[str]]:
     try:
         for row in sheet.iter_rows():
             yield [_xlsx_text(cell) for cell in row]
+    except TableRefused:
+        raise
+    except Exception as error:  # broken XML surfaces only as rows are read
+        raise TableRefused(
+            f"The workbook's first sheet could not be read ({type(error).__name__})."
+        ) from None
     finally:
         workbook.close()
 
