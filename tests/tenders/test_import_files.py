@@ -14,7 +14,7 @@ from .conftest import import_file, table, upload, xlsx
 pytestmark = pytest.mark.django_db
 
 HEADINGS = ["Reference", "Contract Description/Title", "Procurement activity"]
-WINDOWS_TITLE = "Carers’ support – £2m “Lot 1”"
+WINDOWS_TITLE = "Carers\u2019 support \u2013 £2m \u201cLot 1\u201d"
 
 
 def rows_with(title):

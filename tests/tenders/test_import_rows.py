@@ -269,7 +269,7 @@ def test_two_columns_for_one_field_are_an_error(gateshead_client, gateshead):
 def test_values_statuses_and_contacts_are_checked(gateshead_client, gateshead):
     rows = [
         ["Title", "Estimated value (£)", "Status", "Contact email", "Official notice"],
-        ["Home care", "£100k – £250,000", "Open for bids", "a@example.org", ""],
+        ["Home care", "£100k \u2013 £250,000", "Open for bids", "a@example.org", ""],
         ["Day care", "lots", "Maybe", "not-an-email", "javascript:alert(1)"],
     ]
 
