@@ -362,13 +362,12 @@ class _TableImport:
                 f"{low} > {high}",
                 "The value from is more than the value to.",
             )
-        if self.report.error_count > errors_before:
-            return None
-        key = (
-            ("reference", values["reference"])
-            if values.get("reference")
-            else ("title", normalise_title(values["title"]))
-        )
+        # Keys are checked even on rows with other problems, so a repeat is named.
+        key = None
+        if values.get("reference"):
+            key = ("reference", values["reference"])
+        elif values.get("title"):
+            key = ("title", normalise_title(values["title"]))
         if key in self.keys:
             what = "reference" if key[0] == "reference" else "title"
             self.report.add_error(
@@ -378,8 +377,10 @@ class _TableImport:
                 f"Row {self.keys[key]} has the same {what}: each tender may appear "
                 "once.",
             )
+        elif key is not None:
+            self.keys[key] = number
+        if self.report.error_count > errors_before:
             return None
-        self.keys[key] = number
         return _Row(number, values, key, marker)
 
     def _clean_value(self, name: str, raw: str):

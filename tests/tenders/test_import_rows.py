@@ -343,3 +343,20 @@ def test_script_title_is_shown_as_text_in_the_preview(gateshead_client, gateshea
     assert "<script>alert(1)" not in html
     confirm(gateshead_client, response)
     assert Tender.objects.get().title == "<script>alert(1)</script>"
+
+
+def test_repeated_reference_is_named_even_when_the_first_row_has_other_problems(
+    gateshead_client, gateshead
+):
+    rows = [
+        HEADINGS,
+        ["GH-1", "Home care", "Sometime"],
+        ["GH-1", "Day care", "TBC"],
+    ]
+
+    response = upload(gateshead_client, gateshead, "t.csv", table(rows))
+
+    assert [(row, column) for row, column, _ in errors_of(response)] == [
+        (2, "Procurement activity"),
+        (3, "Reference"),
+    ]
