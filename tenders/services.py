@@ -548,7 +548,7 @@ class _TableImport:
 
     def _existing(self, batch: list[_Row]) -> dict:
         """Existing tenders of this council for the batch's keys."""
-        tenders = Tender.objects.filter(council=self.council)
+        tenders = Tender.objects.filter(council=self.council).order_by()
         found: dict = {}
         references = [row.key[1] for row in batch if row.key[0] == "reference"]
         if references:
