@@ -228,7 +228,7 @@ class _TableImport:
         self.progress = progress
         self.date_cache: dict[str, tuple] = {}
         self.keys: dict[tuple[str, str], int] = {}
-        self.matched: dict[int, int] = {}
+        self.title_matched: dict[int, int] = {}
         self.titles: dict[str, list[int]] | None = None
         self.deferred: list[_Row] = []
         self.next_number: int | None = None
@@ -484,7 +484,14 @@ class _TableImport:
                 )
                 continue
             if found is not None:
-                first = self.matched.setdefault(found["id"], row.number)
+                # Only a title match can meet another row's tender: a reference row
+                # for it (earlier, in keys; or later, in title_matched).
+                if row.key[0] == "title":
+                    first = self.keys.get(("reference", found["reference"]))
+                    if first is None:
+                        first = self.title_matched.setdefault(found["id"], row.number)
+                else:
+                    first = self.title_matched.get(found["id"], row.number)
                 if first != row.number:
                     self.report.add_error(
                         row.number,

@@ -7,7 +7,7 @@ import pytest
 
 from tenders import services
 from tenders.models import ImportRecord, Tender
-from tests.factories import TenderFactory
+from tests.factories import TenderFactory, make_commissioner
 
 from .conftest import confirm, errors_of, import_file, table, upload
 
@@ -360,3 +360,45 @@ def test_repeated_reference_is_named_even_when_the_first_row_has_other_problems(
         (2, "Procurement activity"),
         (3, "Reference"),
     ]
+
+
+def _queries_to_import(client, council, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(count):
+        TenderFactory(council=council, reference=f"OLD-{n}", title=f"Old lot {n}")
+    rows = [HEADINGS]
+    rows += [[f"OLD-{n}", f"Renamed lot {n}", "Q2 2026"] for n in range(count)]
+    rows += [[f"NEW-{n}", f"New lot {n}", "Spring 2026"] for n in range(count)]
+    rows += [["", f"Untitled lot {n}", "TBC"] for n in range(count)]
+    preview = upload(client, council, "t.csv", table(rows))
+    with CaptureQueriesContext(connection) as queries:
+        confirm(client, preview)
+    assert Tender.objects.filter(council=council).count() == 3 * count
+    return len(queries)
+
+
+def test_import_queries_do_not_grow_with_the_rows(client, gateshead, darlington):
+    one = make_commissioner(gateshead, darlington, username="both")
+    client.force_login(one)
+
+    assert _queries_to_import(client, gateshead, 1) == _queries_to_import(
+        client, darlington, 40
+    )
+
+
+@pytest.mark.parametrize("reference_row_first", [True, False])
+def test_a_title_and_a_reference_for_the_same_tender_are_an_error(
+    gateshead_client, gateshead, reference_row_first
+):
+    TenderFactory(council=gateshead, reference="GH-7", title="Home care")
+    by_reference = ["GH-7", "Home care (north)", "TBC"]
+    by_title = ["", "Home care", "Spring 2026"]
+    rows = [by_reference, by_title] if reference_row_first else [by_title, by_reference]
+
+    response = upload(gateshead_client, gateshead, "t.csv", table([HEADINGS, *rows]))
+
+    [(_row, _column, message)] = errors_of(response)
+    assert "is the same tender (GH-7)" in message
+    assert Tender.objects.get().title == "Home care"
