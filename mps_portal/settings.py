@@ -192,3 +192,8 @@ LOGGING = {
 FEEDBACK_EMAIL = env("FEEDBACK_EMAIL", "mps-portal@example.org")
 # CQC and quality figures older than this many days are marked "may be out of date".
 QUALITY_FIGURE_MAX_AGE_DAYS = int(env("QUALITY_FIGURE_MAX_AGE_DAYS", "365"))
+
+# django-import-export lets every staff user import and export unless these are set:
+# tender tables need tenders.import_tender / tenders.export_tender.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"

@@ -1,5 +1,6 @@
 """Tender opportunities: what councils plan to buy, and when."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -315,3 +316,52 @@ class TenderPipeline(models.Model):
 
     def get_absolute_url(self):
         return self.council.get_absolute_url()
+
+
+class ImportRecord(models.Model):
+    """One attempt to import a tender table: who, when, which file, and what it did."""
+
+    class Outcome(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused: nothing written"
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="tender_imports"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tender_imports",
+        help_text="Empty when the import ran from the command line.",
+    )
+    created_at = models.DateTimeField("imported at", default=timezone.now)
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=10)
+    encoding = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome)
+    rows = models.PositiveIntegerField(default=0, help_text="Data rows in the file.")
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    error_summary = models.TextField(
+        blank=True, help_text="The first problems found, when the file was refused."
+    )
+
+    objects = CouncilOwnedQuerySet.as_manager()
+
+    council_path = "council"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "tender table import"
+        indexes = [
+            models.Index(
+                fields=["council", "-created_at"], name="tender_import_recent_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.council}, {self.created_at:%d %b %Y %H:%M})"

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 
 from councils.models import Contact, Council, Heading, ProviderForum, Region, Section
 from councils.scoping import COMMISSIONERS_GROUP
+from tenders.models import ImportRecord, Tender
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -83,6 +84,27 @@ def make_commissioner(*councils, **kwargs):
     return user
 
 
+class TenderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tender
+
+    council = factory.SubFactory(CouncilFactory)
+    reference = factory.Sequence(lambda n: f"T-{n:04d}")
+    title = factory.Sequence(lambda n: f"Home care lot {n}")
+    procurement_activity = "Spring 2026"
+    commencement = "April 2027"
+
+
+class ImportRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportRecord
+
+    council = factory.SubFactory(CouncilFactory)
+    file_name = "tenders.csv"
+    file_format = "CSV"
+    outcome = ImportRecord.Outcome.IMPORTED
+
+
 # Every council-owned model: a factory that makes a row for a given council.
 # The admin scoping tests run over this map and fail for a scoped admin missing here.
 COUNCIL_OWNED_FACTORIES = {
@@ -90,6 +112,8 @@ COUNCIL_OWNED_FACTORIES = {
     Section: lambda council: SectionFactory(council=council),
     Contact: lambda council: ContactFactory(council=council),
     ProviderForum: lambda council: ProviderForumFactory(council=council),
+    Tender: lambda council: TenderFactory(council=council),
+    ImportRecord: lambda council: ImportRecordFactory(council=council),
 }
 
 

@@ -1,0 +1,140 @@
+"""The columns of a tender table: our headings, and the headings councils publish.
+
+Headings match case- and punctuation-insensitively: "Contract Description/Title",
+"contract description title" and "CONTRACT DESCRIPTION / TITLE" are the same heading.
+The admin's import page lists these aliases, so a commissioner can see what a column
+may be called. The export writes the first heading of each column, so an exported
+table imports again unchanged.
+"""
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    heading: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    help: str = ""
+
+
+COLUMNS = (
+    Column(
+        "reference",
+        "Reference",
+        ("Ref", "Ref no", "Contract reference", "Tender reference", "Our reference"),
+        help="Rows update the tender with the same reference; without this column "
+        "they match by title, and new tenders get a reference made for them.",
+    ),
+    Column(
+        "title",
+        "Contract description or title",
+        (
+            "Contract Description/Title",
+            "Title",
+            "Contract title",
+            "Contract description",
+            "Tender title",
+            "Contract name",
+            "Contract",
+        ),
+        required=True,
+        help='A trailing footnote marker ("*") is moved into the notes.',
+    ),
+    Column("description", "Description", ("Details", "Summary", "Scope")),
+    Column(
+        "service_area",
+        "Service area",
+        ("Service", "Directorate", "Department", "Commissioning area"),
+    ),
+    Column(
+        "procurement_activity",
+        "Procurement activity",
+        (
+            "Procurement start",
+            "Procurement date",
+            "Procurement timescale",
+            "Tender date",
+            "Go to market",
+        ),
+        help='"Spring 2024", "Q3 2024", "April 2025", "2024/25", a date or "TBC".',
+    ),
+    Column(
+        "commencement",
+        "New contract commencement",
+        (
+            "Contract commencement",
+            "Commencement",
+            "Contract start",
+            "Contract start date",
+            "Start date",
+        ),
+        help="The same date forms as procurement activity.",
+    ),
+    Column(
+        "contract_end",
+        "Contract end",
+        ("Contract end date", "End date", "Current contract end"),
+        help='A date; a month or season ("March 2027") means its last day.',
+    ),
+    Column(
+        "value_min",
+        "Estimated value from (£)",
+        ("Value from", "Minimum value", "Min value"),
+        help='Pounds: "£150,000", "150k" or "1.2m".',
+    ),
+    Column(
+        "value_max",
+        "Estimated value to (£)",
+        ("Value to", "Maximum value", "Max value"),
+    ),
+    Column(
+        "value",
+        "Estimated value (£)",
+        ("Value", "Contract value", "Annual value", "Estimated value"),
+        help='One amount or a range ("£100k - £200k"); fills both value columns.',
+    ),
+    Column(
+        "status",
+        "Status",
+        ("Tender status",),
+        help="Planned, Open for bids, Evaluation, Awarded, Cancelled or Withdrawn.",
+    ),
+    Column(
+        "notes",
+        "Caveats and notes",
+        ("Notes", "Caveats", "Comments", "Note"),
+    ),
+    Column("contact_name", "Contact name", ("Contact", "Lead officer")),
+    Column("contact_email", "Contact email", ("Email", "Contact e-mail")),
+    Column(
+        "notice_url",
+        "Official notice",
+        ("Notice", "Notice URL", "Notice link", "Link"),
+    ),
+    Column("ocid", "OCDS ocid", ("OCID",)),
+    Column(
+        "council",
+        "Council",
+        ("Local authority", "Authority", "Council name"),
+        help="Optional. Must name the council you import for (name, slug or GSS "
+        "code); a row for another council is refused.",
+    ),
+)
+
+BY_FIELD = {column.field: column for column in COLUMNS}
+
+
+def normalise_heading(text: str) -> str:
+    """A heading reduced to letters and digits, for matching."""
+    text = str(text or "").casefold().replace("&", "and").replace("£", "")
+    return re.sub(r"[\W_]+", "", text)
+
+
+HEADINGS = {
+    normalise_heading(name): column
+    for column in COLUMNS
+    for name in (column.heading, column.field, *column.aliases)
+}

@@ -1,0 +1,65 @@
+"""Import a council's tender table from the command line, e.g. on a schedule.
+
+Uses the same service as the admin's import: all or nothing, every bad row reported.
+"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from councils.models import Council
+from tenders.services import tender_table_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a tender table (CSV, TSV or XLSX) for one council. Nothing is "
+        "written if any row is wrong."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path, help="The table to import.")
+        parser.add_argument(
+            "--council",
+            required=True,
+            help="The council's slug or GSS code, e.g. durham or E06000047.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the table and report what would change, without writing.",
+        )
+
+    def handle(self, *args, path: Path, council: str, dry_run: bool, **options):
+        self.verbosity = options["verbosity"]
+        found = Council.objects.filter(slug=council).first() or (
+            Council.objects.filter(gss_code=council.upper()).first()
+        )
+        if found is None:
+            raise CommandError(f"No council has the slug or GSS code “{council}”.")
+        if not path.is_file():
+            raise CommandError(f"{path} is not a file.")
+        with path.open("rb") as file:
+            report = tender_table_import(
+                council=found,
+                file=file,
+                file_name=path.name,
+                dry_run=dry_run,
+                progress=self._progress,
+            )
+        if report.has_errors:
+            for error in report.errors:
+                self.stderr.write(str(error))
+            if report.error_count > len(report.errors):
+                self.stderr.write(
+                    f"… and {report.error_count - len(report.errors)} more problems."
+                )
+            raise CommandError(f"{path.name}: {report.summary()}")
+        prefix = "Dry run: " if dry_run else ""
+        self.stdout.write(
+            self.style.SUCCESS(f"{prefix}{path.name}: {report.summary()}")
+        )
+
+    def _progress(self, rows: int) -> None:
+        if self.verbosity >= 1:
+            self.stderr.write(f"Checked {rows:,} rows…")

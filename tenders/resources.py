@@ -1,0 +1,66 @@
+"""The tender table as django-import-export exports it: the columns the import reads.
+
+Imports do not go through this resource row by row; ``tenders.services`` reads the
+same headings (see ``tenders.columns``) and writes in batches. Every heading here is
+one the import recognises, so an exported table imports again unchanged.
+"""
+
+from import_export import fields, resources, widgets
+
+from .columns import BY_FIELD
+from .models import Tender
+
+EXPORTED = (
+    "reference",
+    "title",
+    "description",
+    "service_area",
+    "procurement_activity",
+    "commencement",
+    "contract_end",
+    "value_min",
+    "value_max",
+    "status",
+    "notes",
+    "contact_name",
+    "contact_email",
+    "notice_url",
+    "ocid",
+    "council",
+)
+
+
+def _field(name: str, **kwargs) -> fields.Field:
+    return fields.Field(
+        attribute=kwargs.pop("attribute", name),
+        column_name=BY_FIELD[name].heading,
+        **kwargs,
+    )
+
+
+class TenderResource(resources.ModelResource):
+    reference = _field("reference")
+    title = _field("title")
+    description = _field("description")
+    service_area = _field("service_area")
+    procurement_activity = _field("procurement_activity")
+    commencement = _field("commencement")
+    contract_end = _field("contract_end", widget=widgets.DateWidget("%Y-%m-%d"))
+    value_min = _field("value_min")
+    value_max = _field("value_max")
+    status = _field("status", attribute="get_status_display")
+    notes = _field("notes")
+    contact_name = _field("contact_name")
+    contact_email = _field("contact_email")
+    notice_url = _field("notice_url")
+    ocid = _field("ocid")
+    council = _field("council", attribute="council__name")
+
+    class Meta:
+        model = Tender
+        name = "Tender table"
+        fields = EXPORTED
+        export_order = EXPORTED
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("council").order_by("council__name", "pk")
