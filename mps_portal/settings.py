@@ -188,3 +188,7 @@ LOGGING = {
 
 # Portal-specific settings.
 FEEDBACK_EMAIL = env("FEEDBACK_EMAIL", "mps-portal@example.org")
+
+# Open Contracting ID prefix for the OCDS download, issued by the Open Contracting
+# Partnership. The default is the example prefix from the OCDS documentation.
+OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-213czf")

@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("councils.urls")),
+    path("opportunities/", include("tenders.urls")),
 ]

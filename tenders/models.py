@@ -40,6 +40,11 @@ class ClientGroup(Vocabulary):
     pass
 
 
+class CpvCodeManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
 class CpvCode(models.Model):
     """A Common Procurement Vocabulary (CPV 2008) code, as used on official notices."""
 
@@ -51,6 +56,8 @@ class CpvCode(models.Model):
         help_text="Eight digits without the check digit, for example 85311100.",
     )
     description = models.CharField(max_length=300)
+
+    objects = CpvCodeManager()
 
     class Meta:
         ordering = ["code"]
@@ -217,6 +224,11 @@ class Tender(models.Model):
         indexes = [
             models.Index(fields=["procurement_start"], name="tender_procurement_idx"),
             models.Index(fields=["commencement_start"], name="tender_commencement_idx"),
+            # The finder's date filters match windows that overlap the range asked for.
+            models.Index(fields=["procurement_end"], name="tender_procurement_end_idx"),
+            models.Index(
+                fields=["commencement_end"], name="tender_commencement_end_idx"
+            ),
             models.Index(fields=["-published_at"], name="tender_newest_idx"),
             models.Index(fields=["title"], name="tender_title_idx"),
             models.Index(
