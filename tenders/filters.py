@@ -30,9 +30,10 @@ SORTS = {
     "title": ("Title A to Z", ["title", "pk"]),
 }
 DEFAULT_SORT = "procurement"
+CHECKBOXES = {"class": "govuk-checkboxes__input"}
 
 
-class WindowDateField(forms.CharField):
+class WindowDateField(forms.Field):
     """A date typed as councils publish them: "2025-04-01", "April 2025", "Q1 2025/26".
 
     Cleans to the first day of the window for a "from" field and the last day for a
@@ -41,15 +42,14 @@ class WindowDateField(forms.CharField):
 
     def __init__(self, *, edge: str, **kwargs):
         self.edge = edge
-        kwargs.setdefault("max_length", 40)
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        text = super().to_python(value)
+        text = str(value or "").strip()
         if not text:
             return None
         try:
-            window = parse_date_window(text)
+            window = parse_date_window(text) if len(text) <= 60 else None
         except ValueError:
             window = None
         if window is None:
@@ -63,6 +63,12 @@ class WindowDateField(forms.CharField):
 
 class WindowDateFilter(django_filters.Filter):
     field_class = WindowDateField
+
+
+class CheckboxFilter(django_filters.Filter):
+    """A single tick box: ticked filters, unticked leaves the results alone."""
+
+    field_class = forms.BooleanField
 
 
 class TenderFilterForm(forms.Form):
@@ -115,34 +121,44 @@ class TenderFilter(django_filters.FilterSet):
         label="Council",
         queryset=Council.objects.all(),
         to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
         method="filter_council",
+        error_messages={
+            "invalid_choice": "There is no council “%(value)s”: choose councils "
+            "from the list"
+        },
     )
     category = django_filters.ModelMultipleChoiceFilter(
         label="Type of service",
         queryset=ServiceCategory.objects.all(),
         to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
         method="filter_category",
+        error_messages={
+            "invalid_choice": "There is no type of service “%(value)s”: choose "
+            "from the list"
+        },
     )
     client_group = django_filters.ModelMultipleChoiceFilter(
         label="Who the service is for",
         queryset=ClientGroup.objects.all(),
         to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
         method="filter_client_group",
+        error_messages={
+            "invalid_choice": "There is no group “%(value)s”: choose from the list"
+        },
     )
     status = django_filters.MultipleChoiceFilter(
         label="Status",
         choices=PUBLIC_STATUSES,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
         method="filter_status",
+        error_messages={
+            "invalid_choice": "There is no status “%(value)s”: choose from the list"
+        },
     )
-    open_now = django_filters.Filter(
-        label="Open for bids now",
-        field_class=forms.BooleanField,
-        method="filter_open_now",
-    )
+    open_now = CheckboxFilter(label="Open for bids now", method="filter_open_now")
     procurement_from = WindowDateFilter(
         label="Procurement from",
         edge="start",
@@ -166,6 +182,10 @@ class TenderFilter(django_filters.FilterSet):
         choices=[(key, label) for key, (label, _) in SORTS.items()],
         empty_label=None,
         method="sort_results",
+        error_messages={
+            "invalid_choice": "Choose how to sort from the list: “%(value)s” is "
+            "not one of the orders"
+        },
     )
 
     DATE_HINT = f"For example 2025-04-01, April 2025 or Spring 2025 ({ACCEPTED_FORMS})."
