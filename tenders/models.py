@@ -75,6 +75,15 @@ class TenderQuerySet(CouncilOwnedQuerySet):
         """Tenders shown to the public: every status except withdrawn drafts."""
         return self.exclude(status=Tender.Status.WITHDRAWN)
 
+    def next_reference(self, council) -> str:
+        """A reference for a council whose table has none: slug prefix and a number."""
+        prefix = council.slug.upper()[:12]
+        taken = self.filter(council=council, reference__startswith=f"{prefix}-").count()
+        number = taken + 1
+        while self.filter(council=council, reference=f"{prefix}-{number:04d}").exists():
+            number += 1
+        return f"{prefix}-{number:04d}"
+
     def open_to_bid(self):
         return self.filter(status=Tender.Status.OPEN)
 
@@ -274,19 +283,6 @@ class Tender(models.Model):
             window = parse_date_window(getattr(self, field))
             setattr(self, start, window.start if window else None)
             setattr(self, end, window.end if window else None)
-
-
-def _next_reference(self, council) -> str:
-    """A reference for a council whose table has none: slug prefix and a number."""
-    prefix = council.slug.upper()[:12]
-    taken = self.filter(council=council, reference__startswith=f"{prefix}-").count()
-    number = taken + 1
-    while self.filter(council=council, reference=f"{prefix}-{number:04d}").exists():
-        number += 1
-    return f"{prefix}-{number:04d}"
-
-
-TenderQuerySet.next_reference = _next_reference
 
 
 class TenderPipeline(models.Model):
