@@ -196,6 +196,15 @@ class TenderOcdsView(TenderDownloadView):
     """The results as an OCDS 1.1 release package."""
 
     def render(self, tenders):
+        if not tenders:
+            # The schema requires at least one release in a package.
+            return JsonResponse(
+                {
+                    "detail": "No opportunities match these filters, so there are "
+                    "no OCDS releases to publish."
+                },
+                status=404,
+            )
         package = ocds.release_package(
             tenders,
             uri=self.request.build_absolute_uri(),
