@@ -123,6 +123,7 @@ class Tender(models.Model):
     )
     reference = models.CharField(
         max_length=60,
+        blank=True,
         help_text=(
             "The council's own reference. Left blank, one is made from the council "
             "and a number."
