@@ -197,3 +197,7 @@ QUALITY_FIGURE_MAX_AGE_DAYS = int(env("QUALITY_FIGURE_MAX_AGE_DAYS", "365"))
 # tender tables need tenders.import_tender / tenders.export_tender.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+
+# Open Contracting ID prefix for the OCDS download, issued by the Open Contracting
+# Partnership. The default is the example prefix from the OCDS documentation.
+OCDS_OCID_PREFIX = env("OCDS_OCID_PREFIX", "ocds-213czf")

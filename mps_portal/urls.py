@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("councils.urls")),
     path("services/", include("providers.urls")),
     path("quality/", include("quality.urls")),
+    path("opportunities/", include("tenders.urls")),
 ]

@@ -1,17 +1,115 @@
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from councils.scoping import CouncilScopedAdmin
 
 from .admin_import import TenderImportExportMixin
-from .models import ImportRecord, Tender
+from .models import (
+    ClientGroup,
+    CpvCode,
+    ImportRecord,
+    ServiceCategory,
+    Tender,
+    TenderPipeline,
+)
+
+
+@admin.register(ServiceCategory, ClientGroup)
+class VocabularyAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(CpvCode)
+class CpvCodeAdmin(admin.ModelAdmin):
+    list_display = ["code", "description"]
+    search_fields = ["code", "description"]
 
 
 @admin.register(Tender)
 class TenderAdmin(TenderImportExportMixin, CouncilScopedAdmin):
-    list_display = ["title", "reference", "council", "procurement_activity", "status"]
-    list_filter = ["status", ("council", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "title",
+        "council",
+        "reference",
+        "status",
+        "procurement_activity",
+        "commencement",
+        "is_demo",
+        "updated_at",
+    ]
+    list_filter = [
+        "status",
+        "is_demo",
+        ("council", admin.RelatedOnlyFieldListFilter),
+        "service_categories",
+        "client_groups",
+    ]
     list_select_related = ["council"]
-    search_fields = ["title", "reference"]
+    search_fields = ["title", "reference", "description", "service_area"]
+    autocomplete_fields = ["council"]
+    date_hierarchy = "published_at"
+    # The vocabularies are short lists, and checkboxes need no permission on them.
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
+    readonly_fields = [
+        "procurement_start",
+        "procurement_end",
+        "commencement_start",
+        "commencement_end",
+        "updated_at",
+    ]
+    fieldsets = [
+        (None, {"fields": ["council", "reference", "title", "description", "status"]}),
+        (
+            "What is being bought",
+            {
+                "fields": [
+                    "service_area",
+                    "service_categories",
+                    "client_groups",
+                    "cpv_codes",
+                    "value_min",
+                    "value_max",
+                ]
+            },
+        ),
+        (
+            "Dates",
+            {
+                "description": (
+                    "Write dates as the council publishes them. The portal works "
+                    "out the date window each stands for, used by the finder's "
+                    "date filters."
+                ),
+                "fields": [
+                    "procurement_activity",
+                    ("procurement_start", "procurement_end"),
+                    "commencement",
+                    ("commencement_start", "commencement_end"),
+                    "contract_end",
+                ],
+            },
+        ),
+        (
+            "Notes and contact",
+            {"fields": ["notes", "contact_name", "contact_email"]},
+        ),
+        ("Official notice", {"fields": ["notice_url", "ocid"]}),
+        ("Publishing", {"fields": ["is_demo", "published_at", "updated_at"]}),
+    ]
+
+
+@admin.register(TenderPipeline)
+class TenderPipelineAdmin(CouncilScopedAdmin):
+    list_display = ["council", "last_updated", "enquiries"]
+    list_select_related = ["council"]
+    search_fields = ["council__name"]
+    autocomplete_fields = ["council"]
 
 
 @admin.register(ImportRecord)

@@ -41,6 +41,11 @@ class ClientGroup(Vocabulary):
     pass
 
 
+class CpvCodeManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
 class CpvCode(models.Model):
     """A Common Procurement Vocabulary (CPV 2008) code, as used on official notices."""
 
@@ -52,6 +57,8 @@ class CpvCode(models.Model):
         help_text="Eight digits without the check digit, for example 85311100.",
     )
     description = models.CharField(max_length=300)
+
+    objects = CpvCodeManager()
 
     class Meta:
         ordering = ["code"]
@@ -68,6 +75,15 @@ class TenderQuerySet(CouncilOwnedQuerySet):
     def visible(self):
         """Tenders shown to the public: every status except withdrawn drafts."""
         return self.exclude(status=Tender.Status.WITHDRAWN)
+
+    def next_reference(self, council) -> str:
+        """A reference for a council whose table has none: slug prefix and a number."""
+        prefix = council.slug.upper()[:12]
+        taken = self.filter(council=council, reference__startswith=f"{prefix}-").count()
+        number = taken + 1
+        while self.filter(council=council, reference=f"{prefix}-{number:04d}").exists():
+            number += 1
+        return f"{prefix}-{number:04d}"
 
     def open_to_bid(self):
         return self.filter(status=Tender.Status.OPEN)
@@ -108,6 +124,7 @@ class Tender(models.Model):
     )
     reference = models.CharField(
         max_length=60,
+        blank=True,
         help_text=(
             "The council's own reference. Left blank, one is made from the council "
             "and a number."
@@ -218,6 +235,11 @@ class Tender(models.Model):
         indexes = [
             models.Index(fields=["procurement_start"], name="tender_procurement_idx"),
             models.Index(fields=["commencement_start"], name="tender_commencement_idx"),
+            # The finder's date filters match windows that overlap the range asked for.
+            models.Index(fields=["procurement_end"], name="tender_procurement_end_idx"),
+            models.Index(
+                fields=["commencement_end"], name="tender_commencement_end_idx"
+            ),
             models.Index(fields=["-published_at"], name="tender_newest_idx"),
             models.Index(fields=["title"], name="tender_title_idx"),
             models.Index(
@@ -263,19 +285,6 @@ class Tender(models.Model):
             window = parse_date_window(getattr(self, field))
             setattr(self, start, window.start if window else None)
             setattr(self, end, window.end if window else None)
-
-
-def _next_reference(self, council) -> str:
-    """A reference for a council whose table has none: slug prefix and a number."""
-    prefix = council.slug.upper()[:12]
-    taken = self.filter(council=council, reference__startswith=f"{prefix}-").count()
-    number = taken + 1
-    while self.filter(council=council, reference=f"{prefix}-{number:04d}").exists():
-        number += 1
-    return f"{prefix}-{number:04d}"
-
-
-TenderQuerySet.next_reference = _next_reference
 
 
 class TenderPipeline(models.Model):

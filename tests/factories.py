@@ -1,12 +1,21 @@
 """Factories for test data: each makes a valid row with the fewest choices."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from councils.models import Contact, Council, Heading, ProviderForum, Region, Section
 from councils.scoping import COMMISSIONERS_GROUP
-from tenders.models import ImportRecord, Tender
+from tenders.models import (
+    ClientGroup,
+    CpvCode,
+    ImportRecord,
+    ServiceCategory,
+    Tender,
+    TenderPipeline,
+)
 
 
 class RegionFactory(factory.django.DjangoModelFactory):
@@ -76,23 +85,76 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("secret-pass-123")
 
 
+class ServiceCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceCategory
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Service {n}")
+    slug = factory.Sequence(lambda n: f"service-{n}")
+
+
+class ClientGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientGroup
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    slug = factory.Sequence(lambda n: f"group-{n}")
+
+
+class CpvCodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CpvCode
+        django_get_or_create = ["code"]
+
+    code = "85311100"
+    description = "Welfare services for the elderly"
+
+
+class TenderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tender
+        skip_postgeneration_save = True
+
+    council = factory.SubFactory(CouncilFactory)
+    title = factory.Sequence(lambda n: f"Home care contract {n}")
+    service_area = "Commissioning - Adult Social Care"
+    procurement_activity = "Autumn 2030"
+    commencement = "April 2031"
+    status = Tender.Status.PLANNED
+
+    @factory.post_generation
+    def service_categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.service_categories.set(extracted)
+
+    @factory.post_generation
+    def client_groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.client_groups.set(extracted)
+
+    @factory.post_generation
+    def cpv_codes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.cpv_codes.set(extracted)
+
+
+class TenderPipelineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TenderPipeline
+
+    council = factory.SubFactory(CouncilFactory)
+    last_updated = datetime.date(2024, 2, 1)
+    caveat = "The council reserves the right not to tender for such services."
+
+
 def make_commissioner(*councils, **kwargs):
     """A staff user in the Commissioners group who belongs to the given councils."""
     user = UserFactory(is_staff=True, **kwargs)
     user.groups.add(Group.objects.get(name=COMMISSIONERS_GROUP))
     user.councils.set(councils)
     return user
-
-
-class TenderFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Tender
-
-    council = factory.SubFactory(CouncilFactory)
-    reference = factory.Sequence(lambda n: f"T-{n:04d}")
-    title = factory.Sequence(lambda n: f"Home care lot {n}")
-    procurement_activity = "Spring 2026"
-    commencement = "April 2027"
 
 
 class ImportRecordFactory(factory.django.DjangoModelFactory):
@@ -114,6 +176,7 @@ COUNCIL_OWNED_FACTORIES = {
     ProviderForum: lambda council: ProviderForumFactory(council=council),
     Tender: lambda council: TenderFactory(council=council),
     ImportRecord: lambda council: ImportRecordFactory(council=council),
+    TenderPipeline: lambda council: TenderPipelineFactory(council=council),
 }
 
 

@@ -7,7 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
-from tests.factories import CouncilFactory, make_commissioner
+from tests.factories import (
+    ClientGroupFactory,
+    CouncilFactory,
+    CpvCodeFactory,
+    ServiceCategoryFactory,
+    make_commissioner,
+)
 
 DATA = Path(__file__).parent / "data"
 IMPORT_URL = reverse("admin:tenders_tender_import")
@@ -71,3 +77,25 @@ def errors_of(response):
         (error.row, error.column, error.message)
         for error in response.context["report"].errors
     ]
+
+
+@pytest.fixture
+def reablement(db):
+    return ServiceCategoryFactory(name="Reablement", slug="reablement")
+
+
+@pytest.fixture
+def home_care(db):
+    return ServiceCategoryFactory(name="Domiciliary care", slug="domiciliary-care")
+
+
+@pytest.fixture
+def older_people(db):
+    return ClientGroupFactory(name="Older people", slug="older-people")
+
+
+@pytest.fixture
+def elderly_cpv(db):
+    return CpvCodeFactory(
+        code="85311100", description="Welfare services for the elderly"
+    )

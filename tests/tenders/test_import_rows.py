@@ -149,7 +149,12 @@ def test_repeated_title_without_references_names_both_rows(gateshead_client, gat
 
 
 def test_rows_update_by_reference_and_report_counts(gateshead_client, gateshead):
-    TenderFactory(council=gateshead, reference="GH-1", title="Home care")
+    TenderFactory(
+        council=gateshead,
+        reference="GH-1",
+        title="Home care",
+        procurement_activity="Spring 2026",
+    )
     TenderFactory(
         council=gateshead,
         reference="GH-2",

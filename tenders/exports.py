@@ -1,0 +1,128 @@
+"""Tender opportunities as open data: one record per tender, for CSV and JSON."""
+
+import csv
+import io
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from .models import Tender
+
+# Columns of the CSV download, also the keys of each JSON record.
+COLUMNS = [
+    "council",
+    "council_gss_code",
+    "reference",
+    "title",
+    "description",
+    "service_area",
+    "service_categories",
+    "client_groups",
+    "cpv_codes",
+    "procurement_activity",
+    "procurement_start",
+    "procurement_end",
+    "commencement",
+    "commencement_start",
+    "commencement_end",
+    "contract_end",
+    "value_min",
+    "value_max",
+    "status",
+    "notes",
+    "contact_name",
+    "contact_email",
+    "notice_url",
+    "ocid",
+    "url",
+    "published_at",
+    "updated_at",
+]
+LIST_COLUMNS = {"service_categories", "client_groups", "cpv_codes"}
+# A spreadsheet treats a cell starting with one of these as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_queryset(queryset):
+    """The tenders with everything a record needs, in a fixed number of queries."""
+    return queryset.select_related("council").prefetch_related(
+        "service_categories", "client_groups", "cpv_codes"
+    )
+
+
+def _number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def tender_record(tender: Tender, absolute_url) -> dict:
+    """One tender as a flat record; lists stay lists, numbers stay numbers."""
+    return {
+        "council": tender.council.name,
+        "council_gss_code": tender.council.gss_code,
+        "reference": tender.reference,
+        "title": tender.title,
+        "description": tender.description,
+        "service_area": tender.service_area,
+        "service_categories": [c.name for c in tender.service_categories.all()],
+        "client_groups": [g.name for g in tender.client_groups.all()],
+        "cpv_codes": [c.code for c in tender.cpv_codes.all()],
+        "procurement_activity": tender.procurement_activity,
+        "procurement_start": tender.procurement_start,
+        "procurement_end": tender.procurement_end,
+        "commencement": tender.commencement,
+        "commencement_start": tender.commencement_start,
+        "commencement_end": tender.commencement_end,
+        "contract_end": tender.contract_end,
+        "value_min": _number(tender.value_min),
+        "value_max": _number(tender.value_max),
+        "status": tender.status,
+        "notes": tender.notes,
+        "contact_name": tender.contact_name,
+        "contact_email": tender.contact_email,
+        "notice_url": tender.notice_url,
+        "ocid": tender.ocid,
+        "url": absolute_url(tender.get_absolute_url()),
+        "published_at": tender.published_at,
+        "updated_at": tender.updated_at,
+    }
+
+
+def json_value(value):
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def json_records(tenders, absolute_url) -> list[dict]:
+    return [
+        {
+            key: json_value(value)
+            for key, value in tender_record(t, absolute_url).items()
+        }
+        for t in tenders
+    ]
+
+
+def csv_cell(value):
+    """A value as a CSV cell, with text that could run as a formula made inert."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = "; ".join(value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        # OWASP's advice: a leading apostrophe makes the spreadsheet show text.
+        return "'" + value
+    return value
+
+
+def tenders_csv(records: Iterable[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for record in records:
+        writer.writerow([csv_cell(record[column]) for column in COLUMNS])
+    return buffer.getvalue()

@@ -1,0 +1,295 @@
+"""The opportunity finder's filters, shared by the list page, downloads and the feed."""
+
+from datetime import date
+
+import django_filters
+from django import forms
+from django.db.models import Count, F, Q, QuerySet
+
+from councils.models import Council
+
+from .dates import ACCEPTED_FORMS, parse_date_window
+from .models import ClientGroup, ServiceCategory, Tender
+
+PUBLIC_STATUSES = [
+    (value, label)
+    for value, label in Tender.Status.choices
+    if value != Tender.Status.WITHDRAWN
+]
+
+SORTS = {
+    "procurement": (
+        "Soonest procurement",
+        [F("procurement_start").asc(nulls_last=True), "title", "pk"],
+    ),
+    "commencement": (
+        "Soonest contract start",
+        [F("commencement_start").asc(nulls_last=True), "title", "pk"],
+    ),
+    "newest": ("Newest first", ["-published_at", "pk"]),
+    "title": ("Title A to Z", ["title", "pk"]),
+}
+DEFAULT_SORT = "procurement"
+CHECKBOXES = {"class": "govuk-checkboxes__input"}
+
+
+class WindowDateField(forms.Field):
+    """A date typed as councils publish them: "2025-04-01", "April 2025", "Q1 2025/26".
+
+    Cleans to the first day of the window for a "from" field and the last day for a
+    "to" field, so "from April 2025 to June 2025" covers both whole months.
+    """
+
+    def __init__(self, *, edge: str, **kwargs):
+        self.edge = edge
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            window = parse_date_window(text) if len(text) <= 60 else None
+        except ValueError:
+            window = None
+        if window is None:
+            raise forms.ValidationError(
+                f"Enter a real date for “{self.label}”, such as 2025-04-01, "
+                "April 2025 or Spring 2025",
+                code="invalid",
+            )
+        return window.start if self.edge == "start" else window.end
+
+
+class WindowDateFilter(django_filters.Filter):
+    field_class = WindowDateField
+
+
+class CheckboxFilter(django_filters.Filter):
+    """A single tick box: ticked filters, unticked leaves the results alone."""
+
+    field_class = forms.BooleanField
+
+
+class TenderFilterForm(forms.Form):
+    """Checks that each date range runs forwards."""
+
+    RANGES = [
+        ("procurement_from", "procurement_to", "procurement"),
+        ("commencement_from", "commencement_to", "contract start"),
+    ]
+
+    def clean(self):
+        cleaned = super().clean()
+        for start, end, name in self.RANGES:
+            first, last = cleaned.get(start), cleaned.get(end)
+            if isinstance(first, date) and isinstance(last, date) and first > last:
+                self.add_error(
+                    end,
+                    f"The end of the {name} range must be the same as or after "
+                    "its start",
+                )
+        return cleaned
+
+
+def _overlapping(prefix: str, edge: str):
+    """Filter method: the tender's date window overlaps the dates asked for."""
+
+    def method(queryset, name, value):
+        if edge == "start":
+            # The window has not ended before the range starts.
+            return queryset.filter(**{f"{prefix}_end__gte": value})
+        return queryset.filter(**{f"{prefix}_start__lte": value})
+
+    return method
+
+
+class TenderFilter(django_filters.FilterSet):
+    """One set of filters for the finder page, its downloads and its feed.
+
+    Facet counts (``facet_counts``) apply every filter except the facet's own, so a
+    provider sees how many results each extra choice would add.
+    """
+
+    q = django_filters.CharFilter(
+        label="Keywords",
+        method="filter_keywords",
+        max_length=200,
+        help_text="Searches titles and descriptions",
+    )
+    council = django_filters.ModelMultipleChoiceFilter(
+        label="Council",
+        queryset=Council.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_council",
+        error_messages={
+            "invalid_choice": "There is no council “%(value)s”: choose councils "
+            "from the list"
+        },
+    )
+    category = django_filters.ModelMultipleChoiceFilter(
+        label="Type of service",
+        queryset=ServiceCategory.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_category",
+        error_messages={
+            "invalid_choice": "There is no type of service “%(value)s”: choose "
+            "from the list"
+        },
+    )
+    client_group = django_filters.ModelMultipleChoiceFilter(
+        label="Who the service is for",
+        queryset=ClientGroup.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_client_group",
+        error_messages={
+            "invalid_choice": "There is no group “%(value)s”: choose from the list"
+        },
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label="Status",
+        choices=PUBLIC_STATUSES,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_status",
+        error_messages={
+            "invalid_choice": "There is no status “%(value)s”: choose from the list"
+        },
+    )
+    open_now = CheckboxFilter(label="Open for bids now", method="filter_open_now")
+    procurement_from = WindowDateFilter(
+        label="Procurement from",
+        edge="start",
+        method=_overlapping("procurement", "start"),
+    )
+    procurement_to = WindowDateFilter(
+        label="Procurement to", edge="end", method=_overlapping("procurement", "end")
+    )
+    commencement_from = WindowDateFilter(
+        label="Contract starts from",
+        edge="start",
+        method=_overlapping("commencement", "start"),
+    )
+    commencement_to = WindowDateFilter(
+        label="Contract starts to",
+        edge="end",
+        method=_overlapping("commencement", "end"),
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        empty_label=None,
+        method="sort_results",
+        error_messages={
+            "invalid_choice": "Choose how to sort from the list: “%(value)s” is "
+            "not one of the orders"
+        },
+    )
+
+    DATE_HINT = f"For example 2025-04-01, April 2025 or Spring 2025 ({ACCEPTED_FORMS})."
+
+    class Meta:
+        model = Tender
+        fields = []
+        form = TenderFilterForm
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
+        return queryset
+
+    def filter_keywords(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(title__icontains=word) | Q(description__icontains=word)
+            )
+        return queryset
+
+    def filter_council(self, queryset, name, value):
+        return queryset.filter(council__in=value) if value else queryset
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Tender.service_categories.through.objects
+        return queryset.filter(
+            pk__in=through.filter(servicecategory__in=value).values("tender_id")
+        )
+
+    def filter_client_group(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Tender.client_groups.through.objects
+        return queryset.filter(
+            pk__in=through.filter(clientgroup__in=value).values("tender_id")
+        )
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=value) if value else queryset
+
+    def filter_open_now(self, queryset, name, value):
+        return queryset.open_to_bid() if value else queryset
+
+    def sort_results(self, queryset, name, value):
+        return queryset.order_by(*SORTS[value or DEFAULT_SORT][1])
+
+    @property
+    def sort_key(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("sort") or DEFAULT_SORT
+        return DEFAULT_SORT
+
+    def queryset_without(self, excluded: str) -> QuerySet:
+        """The results with every filter applied except ``excluded``, unordered."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in (excluded, "sort"):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by()
+
+    def facet_counts(self) -> dict[str, dict]:
+        """How many results each facet choice has, one query per facet."""
+        counts = {}
+        for name, column, values in (
+            ("council", "council_id", "council_id"),
+            ("status", "status", "status"),
+        ):
+            rows = self.queryset_without(name).values(column).annotate(n=Count("pk"))
+            counts[name] = {row[values]: row["n"] for row in rows}
+        for name, relation, column in (
+            ("category", Tender.service_categories, "servicecategory_id"),
+            ("client_group", Tender.client_groups, "clientgroup_id"),
+        ):
+            rows = (
+                relation.through.objects.filter(
+                    tender_id__in=self.queryset_without(name).values("pk")
+                )
+                .values(column)
+                .annotate(n=Count("tender_id"))
+                .order_by()
+            )
+            counts[name] = {row[column]: row["n"] for row in rows}
+        return counts
+
+    def label_facets(self, counts: dict[str, dict]) -> None:
+        """Show each choice's count in its label, e.g. "Reablement (3)"."""
+        fields = self.form.fields
+        for name in ("council", "category", "client_group"):
+            found = counts[name]
+            fields[name].label_from_instance = lambda obj, found=found: (
+                f"{obj} ({found.get(obj.pk, 0)})"
+            )
+        fields["status"].choices = [
+            (value, f"{label} ({counts['status'].get(value, 0)})")
+            for value, label in PUBLIC_STATUSES
+        ]
+
+
+def filter_query(data) -> str:
+    """The filters in a query string, without the page number."""
+    query = data.copy()
+    query.pop("page", None)
+    return query.urlencode()

@@ -1,0 +1,36 @@
+"""Tender pieces for other apps' pages: the council page and the home page."""
+
+from django import template
+from django.db.models import F
+
+from ..models import Tender, TenderPipeline
+
+register = template.Library()
+
+PIPELINE_STATUSES = [
+    Tender.Status.PLANNED,
+    Tender.Status.OPEN,
+    Tender.Status.EVALUATION,
+]
+
+
+@register.inclusion_tag("tenders/includes/council_pipeline.html")
+def council_pipeline(council):
+    """The council's planned and open procurements, as in its MPS appendix."""
+    return {
+        "council": council,
+        "pipeline": TenderPipeline.objects.filter(council=council).first(),
+        "tenders": Tender.objects.for_council(council)
+        .filter(status__in=PIPELINE_STATUSES)
+        .order_by(F("procurement_start").asc(nulls_last=True), "title"),
+    }
+
+
+@register.inclusion_tag("tenders/includes/upcoming_tenders.html")
+def upcoming_tenders(limit=5):
+    """What is coming up next across the region, soonest first."""
+    return {
+        "tenders": Tender.objects.upcoming()
+        .select_related("council")
+        .prefetch_related("service_categories")[:limit]
+    }

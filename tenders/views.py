@@ -1,0 +1,217 @@
+"""The opportunity finder: list, detail and open-data downloads of the same results."""
+
+import json
+
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.views import View
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+
+from councils.models import Section
+
+from . import exports, ocds
+from .filters import TenderFilter, filter_query
+from .models import Tender
+
+# MPS headings a provider reading about a tender is most likely to want next.
+RELATED_HEADINGS = [
+    "market-opportunities",
+    "working-with-the-council",
+    "adults-services",
+    "childrens-services",
+    "market-overview",
+]
+
+
+def tender_filter(request) -> TenderFilter:
+    """The finder's filters, always bound so that the default sort applies."""
+    return TenderFilter(
+        data=request.GET, queryset=Tender.objects.visible(), request=request
+    )
+
+
+class TenderListView(FilterView):
+    """Tender opportunities across the region, filtered, sorted and paged.
+
+    Invalid filters or a page that does not exist are explained in a GOV.UK error
+    summary with status 400, rather than shown as an empty list.
+    """
+
+    template_name = "tenders/tender_list.html"
+    context_object_name = "tenders"
+    paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = tender_filter(request)
+        self.page_error = None
+        if self.filterset.is_valid():
+            self.object_list = self.filterset.qs.select_related(
+                "council"
+            ).prefetch_related("service_categories")
+            self.filterset.label_facets(self.filterset.facet_counts())
+        else:
+            self.object_list = self.filterset.queryset.none()
+        context = self.get_context_data(
+            filter=self.filterset, object_list=self.object_list
+        )
+        status = 400 if self.filterset.errors or self.page_error else 200
+        return self.render_to_response(context, status=status)
+
+    def get_paginate_by(self, queryset):
+        return self.paginate_by if self.filterset.is_valid() else None
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        number = self.request.GET.get("page") or 1
+        try:
+            page = paginator.page(number)
+        except PageNotAnInteger:
+            self.page_error = f"“{number}” is not a page number"
+        except EmptyPage:
+            self.page_error = (
+                f"There is no page {number}: the results fill "
+                f"{paginator.num_pages} page{'s' if paginator.num_pages != 1 else ''}"
+            )
+        else:
+            return paginator, page, page.object_list, page.has_other_pages()
+        return paginator, None, [], False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = filter_query(self.request.GET)
+        suffix = f"?{query}" if query else ""
+        context.update(
+            page_error=self.page_error,
+            filter_query=query,
+            download_suffix=suffix,
+            sort_key=self.filterset.sort_key,
+            date_hint=TenderFilter.DATE_HINT,
+        )
+        return context
+
+
+class TenderDetailView(DetailView):
+    """One opportunity, with its council's contacts, caveat and related MPS sections."""
+
+    template_name = "tenders/tender_detail.html"
+    context_object_name = "tender"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Tender.objects.visible()
+            .select_related("council__tender_pipeline")
+            .prefetch_related(
+                "service_categories", "client_groups", "cpv_codes", "council__contacts"
+            ),
+            council__slug=self.kwargs["council_slug"],
+            reference=self.kwargs["reference"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["related_sections"] = (
+            Section.objects.published()
+            .for_council(self.object.council)
+            .filter(heading__slug__in=RELATED_HEADINGS)
+            .select_related("council", "heading")
+            .order_by("heading__position")
+        )
+        return context
+
+
+def _errors_text(filterset) -> str:
+    return "\n".join(
+        f"{field}: {' '.join(messages)}"
+        for field, messages in filterset.form.errors.items()
+    )
+
+
+class TenderDownloadView(View):
+    """Base for downloads: the finder's results, filtered exactly as on the page."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = tender_filter(request)
+        if not filterset.is_valid():
+            return self.invalid(filterset)
+        return self.render(list(exports.export_queryset(filterset.qs)))
+
+    def invalid(self, filterset):
+        return JsonResponse(
+            {"errors": filterset.form.errors.get_json_data()}, status=400
+        )
+
+    def render(self, tenders):
+        raise NotImplementedError
+
+
+class TenderCsvView(TenderDownloadView):
+    """The results as CSV, safe to open in a spreadsheet."""
+
+    def invalid(self, filterset):
+        return HttpResponse(
+            _errors_text(filterset),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+
+    def render(self, tenders):
+        absolute = self.request.build_absolute_uri
+        records = (exports.tender_record(t, absolute) for t in tenders)
+        # The byte order mark tells Excel the file is UTF-8.
+        body = "\ufeff" + exports.tenders_csv(records)
+        return HttpResponse(
+            body,
+            content_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": 'attachment; filename="tender-opportunities.csv"'
+            },
+        )
+
+
+class TenderJsonView(TenderDownloadView):
+    """The results as JSON: one record per tender, with the filters applied."""
+
+    def render(self, tenders):
+        absolute = self.request.build_absolute_uri
+        data = {
+            "meta": {
+                "source": absolute(),
+                "generated": timezone.now(),
+                "count": len(tenders),
+                "licence": ocds.LICENCE,
+            },
+            "results": exports.json_records(tenders, absolute),
+        }
+        return HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json",
+        )
+
+
+class TenderOcdsView(TenderDownloadView):
+    """The results as an OCDS 1.1 release package."""
+
+    def render(self, tenders):
+        if not tenders:
+            # The schema requires at least one release in a package.
+            return JsonResponse(
+                {
+                    "detail": "No opportunities match these filters, so there are "
+                    "no OCDS releases to publish."
+                },
+                status=404,
+            )
+        package = ocds.release_package(
+            tenders,
+            uri=self.request.build_absolute_uri(),
+            absolute_url=self.request.build_absolute_uri,
+        )
+        return HttpResponse(
+            json.dumps(package, ensure_ascii=False, indent=2),
+            content_type="application/json",
+            headers={"Content-Disposition": 'inline; filename="tenders-ocds.json"'},
+        )

@@ -1,0 +1,69 @@
+"""Commissioners keep their council's tenders in the admin; demo rows are marked."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tenders.models import Tender
+from tests.factories import TenderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_tender_admin_shows_and_filters_demo_data():
+    tender_admin = admin.site._registry[Tender]
+    assert "is_demo" in tender_admin.list_display
+    assert "is_demo" in tender_admin.list_filter
+
+
+def test_commissioner_adds_a_tender_and_the_portal_derives_its_dates(
+    gateshead_client, gateshead, reablement
+):
+    response = gateshead_client.post(
+        reverse("admin:tenders_tender_add"),
+        {
+            "council": gateshead.pk,
+            "reference": "",
+            "title": "Reablement service",
+            "status": "planned",
+            "service_categories": [reablement.pk],
+            "procurement_activity": "Autumn 2030",
+            "commencement": "April 2031",
+            "published_at_0": "01/02/2030",
+            "published_at_1": "09:00:00",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    tender = Tender.objects.get(title="Reablement service")
+    assert tender.reference == "GATESHEAD-0001"
+    assert str(tender.procurement_start) == "2030-09-01"
+    assert str(tender.commencement_end) == "2031-04-30"
+    assert list(tender.service_categories.all()) == [reablement]
+
+
+def test_unrecognised_published_date_is_refused_in_the_admin(
+    gateshead_client, gateshead
+):
+    response = gateshead_client.post(
+        reverse("admin:tenders_tender_add"),
+        {
+            "council": gateshead.pk,
+            "title": "Day services",
+            "status": "planned",
+            "procurement_activity": "sometime soon",
+            "published_at_0": "01/02/2030",
+            "published_at_1": "09:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "procurement_activity" in response.context["adminform"].form.errors
+
+
+def test_derived_date_windows_are_read_only(gateshead_client, gateshead):
+    tender = TenderFactory(council=gateshead)
+    response = gateshead_client.get(
+        reverse("admin:tenders_tender_change", args=[tender.pk])
+    )
+    form = response.context["adminform"].form
+    assert "procurement_start" not in form.fields
+    assert '<div class="readonly">30 Nov 2030</div>' in response.text

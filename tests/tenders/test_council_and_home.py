@@ -1,0 +1,63 @@
+"""The council page shows its pipeline; the home page what is coming up next."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import TenderFactory, TenderPipelineFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_council_page_shows_its_pipeline_with_caveat_and_footnote(client, gateshead):
+    TenderPipelineFactory(
+        council=gateshead,
+        caveat="The council reserves the right not to tender.",
+        footnote="* subject to review",
+        enquiries="commissioning@gateshead.example",
+    )
+    TenderFactory(
+        council=gateshead, title="Day services", procurement_activity="Spring 2030"
+    )
+    TenderFactory(council=gateshead, title="Old contract", status="awarded")
+    TenderFactory(title="Another council's tender")
+    response = client.get(gateshead.get_absolute_url())
+    assert response.status_code == 200
+    for text in (
+        "Upcoming tender opportunities",
+        "Last updated",
+        "February 2024",
+        "The council reserves the right not to tender.",
+        "* subject to review",
+        "Day services",
+        'href="mailto:commissioning@gateshead.example"',
+    ):
+        assert text in response.text, text
+    assert "Old contract" not in response.text
+    assert "Another council&#x27;s tender" not in response.text
+
+
+def test_council_without_tenders_shows_no_pipeline(client, gateshead):
+    response = client.get(gateshead.get_absolute_url())
+    assert "Upcoming tender opportunities" not in response.text
+
+
+def test_home_page_shows_what_is_coming_up_next_across_the_region(
+    client, gateshead, darlington
+):
+    TenderFactory(council=gateshead, title="Soonest", procurement_activity="Q1 2030")
+    TenderFactory(council=darlington, title="Later", procurement_activity="Q3 2030")
+    TenderFactory(
+        council=gateshead, title="Long past", procurement_activity="Spring 2001"
+    )
+    TenderFactory(
+        council=darlington,
+        title="Done",
+        status="awarded",
+        procurement_activity="Q1 2030",
+    )
+    response = client.get(reverse("home"))
+    assert "Coming up next" in response.text
+    text = response.text
+    assert text.index("Soonest") < text.index("Later")
+    assert "Long past" not in text
+    assert "Done" not in text

@@ -1,0 +1,90 @@
+"""A tender's own page: the details, the council's contacts, caveat and MPS sections."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    ContactFactory,
+    HeadingFactory,
+    SectionFactory,
+    TenderFactory,
+    TenderPipelineFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_detail_page_shows_the_tender_contacts_caveat_and_related_sections(
+    client, gateshead, reablement, elderly_cpv
+):
+    tender = TenderFactory(
+        council=gateshead,
+        title="Reablement service",
+        notes="subject to outcome of ongoing strategic review",
+        service_categories=[reablement],
+        cpv_codes=[elderly_cpv],
+        notice_url="https://www.contractsfinder.service.gov.uk/notice/1",
+    )
+    ContactFactory(
+        council=gateshead, role="Commissioning team", email="team@gateshead.example"
+    )
+    TenderPipelineFactory(
+        council=gateshead, caveat="The council reserves the right not to tender."
+    )
+    SectionFactory(
+        council=gateshead,
+        heading=HeadingFactory(
+            name="Market opportunities", slug="market-opportunities"
+        ),
+    )
+    SectionFactory(
+        council=gateshead, heading=HeadingFactory(name="Glossary", slug="glossary")
+    )
+    response = client.get(tender.get_absolute_url())
+    assert response.status_code == 200
+    for text in (
+        "Reablement service",
+        "Subject to outcome of ongoing strategic review",
+        "85311100 Welfare services for the elderly",
+        "team@gateshead.example",
+        "The council reserves the right not to tender.",
+        "Market opportunities",
+        "https://www.contractsfinder.service.gov.uk/notice/1",
+        "1 September 2030 to 30 November 2030",
+    ):
+        assert text in response.text, text
+    assert "Glossary" not in response.text
+
+
+def test_withdrawn_or_unknown_tenders_are_not_found(client, gateshead):
+    tender = TenderFactory(council=gateshead, status="withdrawn")
+    assert client.get(tender.get_absolute_url()).status_code == 404
+    url = reverse("tenders:tender-detail", args=["gateshead", "NOPE-1"])
+    assert client.get(url).status_code == 404
+
+
+def test_references_with_slashes_have_working_pages(client, gateshead):
+    tender = TenderFactory(council=gateshead, reference="DCC/ASC/2024/01")
+    assert client.get(tender.get_absolute_url()).status_code == 200
+
+
+def test_demo_tenders_say_so(client):
+    tender = TenderFactory(is_demo=True)
+    assert "It is not a real procurement" in client.get(tender.get_absolute_url()).text
+
+
+def test_detail_page_query_count_is_fixed(
+    client, gateshead, reablement, older_people, elderly_cpv, django_assert_num_queries
+):
+    tender = TenderFactory(
+        council=gateshead,
+        service_categories=[reablement],
+        client_groups=[older_people],
+        cpv_codes=[elderly_cpv],
+    )
+    TenderPipelineFactory(council=gateshead)
+    ContactFactory(council=gateshead)
+    ContactFactory(council=gateshead)
+    # Tender with council and pipeline, three vocabularies, contacts, MPS sections.
+    with django_assert_num_queries(6):
+        assert client.get(tender.get_absolute_url()).status_code == 200

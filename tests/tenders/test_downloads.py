@@ -1,0 +1,129 @@
+"""CSV, JSON and Atom downloads of the finder's results, filtered as the page is."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+from xml.etree import ElementTree
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import TenderFactory
+
+pytestmark = pytest.mark.django_db
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def csv_rows(response):
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_csv_download_respects_the_filters(client, gateshead, darlington):
+    TenderFactory(council=gateshead, title="Gateshead tender")
+    TenderFactory(council=darlington, title="Darlington tender")
+    response = client.get(reverse("tenders:tender-list-csv"), {"council": "gateshead"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    rows = csv_rows(response)
+    assert [row["title"] for row in rows] == ["Gateshead tender"]
+    assert rows[0]["council_gss_code"] == "E08000037"
+    assert rows[0]["procurement_start"] == "2030-09-01"
+
+
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+def test_csv_cells_that_could_be_formulas_are_escaped(client, trigger):
+    TenderFactory(title=f'{trigger}HYPERLINK("http://evil.example")')
+    row = csv_rows(client.get(reverse("tenders:tender-list-csv")))[0]
+    assert row["title"] == f'\'{trigger}HYPERLINK("http://evil.example")'
+
+
+def test_csv_numbers_stay_numbers(client):
+    TenderFactory(value_min=Decimal("250000"), value_max=Decimal("1250000.50"))
+    row = csv_rows(client.get(reverse("tenders:tender-list-csv")))[0]
+    assert row["value_min"] == "250000"
+    assert row["value_max"] == "1250000.5"
+
+
+def test_downloads_refuse_bad_filters_with_400(client, db):
+    for name in (
+        "tender-list-csv",
+        "tender-list-json",
+        "tender-list-ocds",
+        "tender-feed",
+    ):
+        response = client.get(reverse(f"tenders:{name}"), {"council": "atlantis"})
+        assert response.status_code == 400, name
+        assert "atlantis" in response.content.decode()
+
+
+def test_json_download_has_lists_numbers_and_dates(client, reablement):
+    TenderFactory(
+        title="Reablement",
+        service_categories=[reablement],
+        value_max=Decimal("900000"),
+        notes="subject to outcome of ongoing strategic review",
+    )
+    TenderFactory(title="Other")
+    response = client.get(
+        reverse("tenders:tender-list-json"), {"category": "reablement"}
+    )
+    data = json.loads(response.content)
+    assert data["meta"]["count"] == 1
+    record = data["results"][0]
+    assert record["service_categories"] == ["Reablement"]
+    assert record["value_max"] == 900000
+    assert record["procurement_end"] == "2030-11-30"
+    assert record["notes"] == "subject to outcome of ongoing strategic review"
+    assert record["url"].startswith("http://testserver/opportunities/")
+
+
+def test_feed_is_atom_of_the_filtered_results_newest_change_first(client, gateshead):
+    older = TenderFactory(council=gateshead, title="Older")
+    TenderFactory(council=gateshead, title="Newer")
+    TenderFactory(title="Other council")
+    older.notes = "Changed"
+    older.save()
+    response = client.get(reverse("tenders:tender-feed"), {"council": "gateshead"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ElementTree.fromstring(response.content)
+    entries = root.findall(f"{ATOM}entry")
+    assert [e.find(f"{ATOM}title").text for e in entries] == [
+        "Older (Gateshead Council)",
+        "Newer (Gateshead Council)",
+    ]
+    assert entries[0].find(f"{ATOM}updated") is not None
+    assert entries[0].find(f"{ATOM}author/{ATOM}name").text == "Gateshead Council"
+
+
+def feed_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("tenders:tender-feed")).status_code == 200
+    return len(queries)
+
+
+def test_feed_queries_do_not_grow_with_rows(client, reablement):
+    TenderFactory(service_categories=[reablement])
+    one = feed_queries(client)
+    for _ in range(49):
+        TenderFactory(service_categories=[reablement])
+    assert feed_queries(client) == one == 2
+
+
+def test_download_queries_do_not_grow_with_rows(client, reablement, elderly_cpv):
+    TenderFactory(service_categories=[reablement], cpv_codes=[elderly_cpv])
+
+    def count(name):
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse(f"tenders:{name}"))
+        return len(queries)
+
+    names = ["tender-list-csv", "tender-list-json", "tender-list-ocds"]
+    before = [count(name) for name in names]
+    for _ in range(20):
+        TenderFactory(service_categories=[reablement], cpv_codes=[elderly_cpv])
+    assert [count(name) for name in names] == before == [4, 4, 4]

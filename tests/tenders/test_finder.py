@@ -1,0 +1,223 @@
+"""The public opportunity finder: filters, sorts, facets, bad input and paging."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tenders.models import Tender
+from tests.factories import CouncilFactory, TenderFactory
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("tenders:tender-list")
+
+
+def titles(response):
+    return [tender.title for tender in response.context["tenders"]]
+
+
+def test_finder_lists_visible_tenders_with_council_window_and_status(client, gateshead):
+    TenderFactory(
+        council=gateshead,
+        title="Extra care in Felling",
+        procurement_activity="Spring 2030",
+        commencement="April 2031",
+    )
+    TenderFactory(council=gateshead, title="Secret", status=Tender.Status.WITHDRAWN)
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert titles(response) == ["Extra care in Felling"]
+    for text in ("Gateshead Council", "Spring 2030", "April 2031", "Planned"):
+        assert text in response.text
+
+
+def test_several_councils_can_be_chosen_at_once(client, gateshead, darlington):
+    TenderFactory(council=gateshead, title="Gateshead tender")
+    TenderFactory(council=darlington, title="Darlington tender")
+    TenderFactory(title="Elsewhere tender")
+    response = client.get(LIST, {"council": ["gateshead", "darlington"]})
+    assert sorted(titles(response)) == ["Darlington tender", "Gateshead tender"]
+
+
+def test_category_and_client_group_filters_do_not_repeat_rows(
+    client, reablement, home_care, older_people
+):
+    TenderFactory(
+        title="Both",
+        service_categories=[reablement, home_care],
+        client_groups=[older_people],
+    )
+    TenderFactory(title="Reablement only", service_categories=[reablement])
+    TenderFactory(title="Neither")
+    response = client.get(LIST, {"category": ["reablement", "domiciliary-care"]})
+    assert sorted(titles(response)) == ["Both", "Reablement only"]
+    response = client.get(LIST, {"client_group": "older-people"})
+    assert titles(response) == ["Both"]
+
+
+def test_status_and_open_for_bids_now(client):
+    TenderFactory(title="Open one", status=Tender.Status.OPEN)
+    TenderFactory(title="Planned one")
+    TenderFactory(title="Awarded one", status=Tender.Status.AWARDED)
+    assert titles(client.get(LIST, {"open_now": "yes"})) == ["Open one"]
+    response = client.get(LIST, {"status": ["planned", "awarded"]})
+    assert sorted(titles(response)) == ["Awarded one", "Planned one"]
+
+
+def test_keyword_search_needs_every_word_in_title_or_description(client):
+    TenderFactory(title="Reablement service", description="Countywide support")
+    TenderFactory(title="Hoists and slings", description="Equipment")
+    TenderFactory(title="Reablement beds", description="In care homes")
+    response = client.get(LIST, {"q": "reablement countywide"})
+    assert titles(response) == ["Reablement service"]
+    assert sorted(titles(client.get(LIST, {"q": "REABLEMENT"}))) == [
+        "Reablement beds",
+        "Reablement service",
+    ]
+
+
+def test_procurement_range_matches_windows_that_overlap_it(client):
+    TenderFactory(title="Spring", procurement_activity="Spring 2030")
+    TenderFactory(title="Autumn", procurement_activity="Autumn 2030")
+    TenderFactory(title="Unknown", procurement_activity="TBC")
+    response = client.get(
+        LIST, {"procurement_from": "April 2030", "procurement_to": "2030-06-30"}
+    )
+    assert titles(response) == ["Spring"]
+
+
+def test_commencement_range_filters_on_contract_start(client):
+    TenderFactory(title="Starts April", commencement="April 2031")
+    TenderFactory(title="Starts October", commencement="October 2031")
+    response = client.get(LIST, {"commencement_from": "2031-09-01"})
+    assert titles(response) == ["Starts October"]
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("procurement", ["Bravo", "Alpha", "Charlie"]),
+        ("commencement", ["Charlie", "Bravo", "Alpha"]),
+        ("title", ["Alpha", "Bravo", "Charlie"]),
+        ("newest", ["Charlie", "Bravo", "Alpha"]),
+    ],
+)
+def test_sorts(client, sort, expected):
+    TenderFactory(
+        title="Alpha", procurement_activity="Autumn 2030", commencement="2032"
+    )
+    TenderFactory(
+        title="Bravo", procurement_activity="Spring 2030", commencement="2031"
+    )
+    TenderFactory(title="Charlie", procurement_activity="TBC", commencement="2030")
+    assert titles(client.get(LIST, {"sort": sort})) == expected
+
+
+def test_default_order_is_soonest_procurement_with_unknown_dates_last(client):
+    TenderFactory(title="Unknown", procurement_activity="TBC")
+    TenderFactory(title="Later", procurement_activity="Winter 2031")
+    TenderFactory(title="Sooner", procurement_activity="Q1 2030")
+    assert titles(client.get(LIST)) == ["Sooner", "Later", "Unknown"]
+
+
+def test_facet_counts_ignore_the_facets_own_choice(client, gateshead, darlington):
+    TenderFactory(council=gateshead)
+    TenderFactory(council=gateshead)
+    TenderFactory(council=darlington, status=Tender.Status.OPEN)
+    response = client.get(LIST, {"council": "gateshead"})
+    assert "Gateshead Council (2)" in response.text
+    assert "Darlington Borough Council (1)" in response.text
+    # Status counts do apply the council choice.
+    assert "Open for bids (0)" in response.text
+    assert "Planned (2)" in response.text
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"council": "atlantis"}, "There is no council “atlantis”"),
+        ({"category": "juggling"}, "There is no type of service “juggling”"),
+        ({"status": "withdrawn"}, "There is no status “withdrawn”"),
+        (
+            {"procurement_from": "31/02/2030"},
+            "Enter a real date for “Procurement from”",
+        ),
+        ({"commencement_to": "soon"}, "Enter a real date for “Contract starts to”"),
+        (
+            {"procurement_from": "2031-01-01", "procurement_to": "2030-01-01"},
+            "The end of the procurement range must be the same as or after its start",
+        ),
+        ({"sort": "random"}, "Choose how to sort from the list"),
+    ],
+)
+def test_bad_filters_get_an_error_summary_and_status_400(client, query, message):
+    TenderFactory()
+    response = client.get(LIST, query)
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.text
+    assert message in response.text
+    assert "<title>Error: " in response.text
+    assert list(response.context["tenders"]) == []
+
+
+@pytest.mark.parametrize(
+    ("page", "message"),
+    [
+        ("abc", "“abc” is not a page number"),
+        ("99999", "There is no page 99999"),
+        ("0", "There is no page 0"),
+    ],
+)
+def test_bad_page_numbers_are_explained_with_status_400(client, page, message):
+    TenderFactory()
+    response = client.get(LIST, {"page": page, "council": []})
+    assert response.status_code == 400
+    assert message in response.text
+    assert "Go to the first page of results" in response.text
+
+
+def test_second_page_keeps_the_filters(client):
+    council = CouncilFactory(slug="big")
+    for number in range(21):
+        TenderFactory(council=council, title=f"Tender {number:02d}")
+    response = client.get(LIST, {"council": "big", "sort": "title", "page": 2})
+    assert response.status_code == 200
+    assert titles(response) == ["Tender 20"]
+    assert "council=big" in response.text
+
+
+def test_list_page_links_its_atom_feed_with_the_same_filters(client, gateshead):
+    response = client.get(LIST, {"council": "gateshead"})
+    feed = reverse("tenders:tender-feed")
+    assert (
+        f'<link rel="alternate" type="application/atom+xml" '
+        f'title="Tender opportunities (Atom feed)" href="{feed}?council=gateshead">'
+    ) in response.text
+
+
+def query_count(client, query):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, query)
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {
+            "council": "gateshead",
+            "category": "reablement",
+            "q": "care",
+            "sort": "title",
+        },
+    ],
+)
+def test_list_queries_do_not_grow_with_rows(client, gateshead, reablement, query):
+    TenderFactory(council=gateshead, service_categories=[reablement])
+    one = query_count(client, query)
+    for _ in range(49):
+        TenderFactory(council=gateshead, service_categories=[reablement])
+    assert query_count(client, query) == one
+    assert one <= 12
