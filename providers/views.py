@@ -6,11 +6,11 @@ from django.core.paginator import InvalidPage
 from django.http import HttpResponse, JsonResponse
 from django.views.generic import DetailView, ListView
 
+from councils.downloads import spreadsheet_safe
+
 from .filters import CareServiceFilter
 from .models import CareService
 
-# Characters that make a spreadsheet treat a cell as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COLUMNS = [
     ("name", "Name"),
     ("council", "Council"),
@@ -28,11 +28,6 @@ EXPORT_COLUMNS = [
     ("is_demo", "Demo data"),
     ("url", "Page on this portal"),
 ]
-
-
-def escape_formula(value: str) -> str:
-    """Stop a spreadsheet running a cell as a formula (CSV injection)."""
-    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
 
 
 def export_row(service: CareService, request) -> dict:
@@ -133,7 +128,7 @@ class ServiceDownloadView(ServiceListView):
         writer.writerow([label for _, label in EXPORT_COLUMNS])
         for row in rows:
             writer.writerow(
-                [escape_formula(self.csv_cell(row[key])) for key, _ in EXPORT_COLUMNS]
+                [spreadsheet_safe(self.csv_cell(row[key])) for key, _ in EXPORT_COLUMNS]
             )
         return response
 

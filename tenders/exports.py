@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
+from councils.downloads import spreadsheet_safe
+
 from .models import Tender
 
 # Columns of the CSV download, also the keys of each JSON record.
@@ -39,8 +41,6 @@ COLUMNS = [
     "updated_at",
 ]
 LIST_COLUMNS = {"service_categories", "client_groups", "cpv_codes"}
-# A spreadsheet treats a cell starting with one of these as a formula.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_queryset(queryset):
@@ -113,10 +113,7 @@ def csv_cell(value):
         value = "; ".join(value)
     if isinstance(value, date | datetime):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        # OWASP's advice: a leading apostrophe makes the spreadsheet show text.
-        return "'" + value
-    return value
+    return spreadsheet_safe(value)
 
 
 def tenders_csv(records: Iterable[dict]) -> str:

@@ -7,6 +7,8 @@ one the import recognises, so an exported table imports again unchanged.
 
 from import_export import fields, resources, widgets
 
+from councils.downloads import spreadsheet_safe
+
 from .columns import BY_FIELD
 from .models import Tender
 
@@ -61,6 +63,9 @@ class TenderResource(resources.ModelResource):
         name = "Tender table"
         fields = EXPORTED
         export_order = EXPORTED
+
+    def export_field(self, field, instance, **kwargs):
+        return spreadsheet_safe(super().export_field(field, instance, **kwargs))
 
     def filter_export(self, queryset, **kwargs):
         return queryset.select_related("council").order_by("council__name", "pk")

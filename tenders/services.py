@@ -19,6 +19,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
+from councils.downloads import FORMULA_TRIGGERS
 from councils.models import Council
 
 from .columns import BY_FIELD, HEADINGS, Column, normalise_heading
@@ -438,6 +439,9 @@ class _TableImport:
         return raw
 
     def _text(self, name: str, raw: str) -> str:
+        # Our own exports escape formula-like text with an apostrophe; take it off.
+        if raw.startswith("'") and raw[1:].startswith(FORMULA_TRIGGERS):
+            raw = raw[1:]
         limit = TEXT_LIMITS[name]
         if len(raw) > limit:
             raise ValueError(f"This is {len(raw)} characters; the limit is {limit}.")

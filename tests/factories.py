@@ -35,7 +35,8 @@ class CouncilFactory(factory.django.DjangoModelFactory):
     region = factory.SubFactory(RegionFactory)
     name = factory.Sequence(lambda n: f"Council {n}")
     slug = factory.Sequence(lambda n: f"council-{n}")
-    gss_code = factory.Sequence(lambda n: f"E06{n:06d}")
+    # Codes from E06900000 up, so they never clash with a real council's.
+    gss_code = factory.Sequence(lambda n: f"E06{900000 + n:06d}")
     commissioning_email = "commissioning@example.org"
 
 

@@ -231,3 +231,22 @@ def test_no_heading_names_two_columns():
         }
     ]
     assert len(names) == len(set(names))
+
+
+def test_export_makes_formula_like_text_inert_and_it_imports_back_unchanged(
+    gateshead_client, gateshead
+):
+    TenderFactory(
+        council=gateshead,
+        reference="GH-9",
+        title='=HYPERLINK("https://evil.example","Click")',
+        procurement_activity="Spring 2026",
+    )
+    exported = gateshead_client.post(EXPORT_URL, {"format": "0", "resource": "0"})
+    assert "'=HYPERLINK" in exported.content.decode("utf-8-sig")
+
+    response = upload(gateshead_client, gateshead, "export.csv", exported.content)
+
+    report = response.context["report"]
+    assert not report.has_errors, [str(error) for error in report.errors]
+    assert (report.new, report.updated, report.unchanged) == (0, 0, 1)
