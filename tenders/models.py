@@ -1,5 +1,7 @@
 """Tender opportunities: what councils plan to buy, and when."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -71,19 +73,34 @@ class CpvCode(models.Model):
         return (self.code,)
 
 
+MINOR_WORDS = {"and", "of", "on", "upon", "the"}
+
+
+def generated_reference_prefix(council) -> str:
+    """The prefix of references the portal makes up, from the council's initials.
+
+    "Durham County Council" gives "DCC-", "Redcar and Cleveland Borough Council"
+    gives "RCBC-": short, and how councils abbreviate themselves.
+    """
+    words = re.split(r"[\s-]+", council.name)
+    return (
+        "".join(w[0] for w in words if w and w.lower() not in MINOR_WORDS).upper() + "-"
+    )
+
+
 class TenderQuerySet(CouncilOwnedQuerySet):
     def visible(self):
         """Tenders shown to the public: every status except withdrawn drafts."""
         return self.exclude(status=Tender.Status.WITHDRAWN)
 
     def next_reference(self, council) -> str:
-        """A reference for a council whose table has none: slug prefix and a number."""
-        prefix = council.slug.upper()[:12]
-        taken = self.filter(council=council, reference__startswith=f"{prefix}-").count()
+        """A reference for a council whose table has none: its initials and a number."""
+        prefix = generated_reference_prefix(council)
+        taken = self.filter(council=council, reference__startswith=prefix).count()
         number = taken + 1
-        while self.filter(council=council, reference=f"{prefix}-{number:04d}").exists():
+        while self.filter(council=council, reference=f"{prefix}{number:04d}").exists():
             number += 1
-        return f"{prefix}-{number:04d}"
+        return f"{prefix}{number:04d}"
 
     def open_to_bid(self):
         return self.filter(status=Tender.Status.OPEN)

@@ -24,7 +24,7 @@ from councils.models import Council
 
 from .columns import BY_FIELD, HEADINGS, Column, normalise_heading
 from .dates import parse_date_window
-from .models import ImportRecord, Tender
+from .models import ImportRecord, Tender, generated_reference_prefix
 from .reading import DEFAULT_LIMITS, ImportLimits, TableRefused, open_table
 
 BATCH_SIZE = 2000
@@ -585,7 +585,7 @@ class _TableImport:
         return found
 
     def _reference_for(self, row: _Row) -> str:
-        prefix = self.council.slug.upper()[:12] + "-"
+        prefix = generated_reference_prefix(self.council)
         if self.next_number is None:
             taken = Tender.objects.filter(
                 council=self.council, reference__startswith=prefix

@@ -35,7 +35,7 @@ def test_commissioner_adds_a_tender_and_the_portal_derives_its_dates(
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
     tender = Tender.objects.get(title="Reablement service")
-    assert tender.reference == "GATESHEAD-0001"
+    assert tender.reference == "GC-0001"
     assert str(tender.procurement_start) == "2030-09-01"
     assert str(tender.commencement_end) == "2031-04-30"
     assert list(tender.service_categories.all()) == [reablement]
@@ -67,3 +67,19 @@ def test_derived_date_windows_are_read_only(gateshead_client, gateshead):
     form = response.context["adminform"].form
     assert "procurement_start" not in form.fields
     assert '<div class="readonly">30 Nov 2030</div>' in response.text
+
+
+@pytest.mark.parametrize(
+    ("name", "prefix"),
+    [
+        ("Durham County Council", "DCC-"),
+        ("Redcar and Cleveland Borough Council", "RCBC-"),
+        ("Stockton-on-Tees Borough Council", "STBC-"),
+        ("Newcastle upon Tyne City Council", "NTCC-"),
+    ],
+)
+def test_made_up_references_start_with_the_councils_initials(name, prefix):
+    from councils.models import Council
+    from tenders.models import generated_reference_prefix
+
+    assert generated_reference_prefix(Council(name=name)) == prefix

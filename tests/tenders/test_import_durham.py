@@ -59,7 +59,7 @@ def test_durham_tenders_get_council_references(durham_client, durham):
     import_file(durham_client, durham, name, (DATA / name).read_bytes())
 
     references = sorted(Tender.objects.values_list("reference", flat=True))
-    assert references == [f"DURHAM-{n:04d}" for n in range(1, 10)]
+    assert references == [f"DCC-{n:04d}" for n in range(1, 10)]
 
 
 @pytest.mark.parametrize(

@@ -312,14 +312,14 @@ def test_blank_references_in_a_table_of_references_are_numbered_without_clashing
     rows = [
         HEADINGS,
         ["", "Home care", "TBC"],
-        ["GATESHEAD-0001", "Day care", "TBC"],
+        ["GC-0001", "Day care", "TBC"],
     ]
 
     import_file(gateshead_client, gateshead, "t.csv", table(rows))
 
     assert dict(Tender.objects.values_list("title", "reference")) == {
-        "Day care": "GATESHEAD-0001",
-        "Home care": "GATESHEAD-0002",
+        "Day care": "GC-0001",
+        "Home care": "GC-0002",
     }
 
 
