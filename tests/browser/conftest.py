@@ -74,26 +74,48 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def new_page(browser, portal, db):
-    """Open pages in fresh browser contexts: ``new_page(viewport=..., **options)``.
+@pytest.fixture(scope="package")
+def browser_contexts(browser, portal):
+    """One browser context per set of options, kept for the whole package.
 
-    Each context starts with no cookies or history; all close after the test.
+    Reusing a context keeps its HTTP cache, so the stylesheets and scripts are
+    fetched once rather than for every test; the portal sets no cookies for
+    visitors, so tests do not see each other's state through it.
+    """
+    contexts = {}
+
+    def context_for(viewport, **options):
+        key = (tuple(sorted(viewport.items())), tuple(sorted(options.items())))
+        if key not in contexts:
+            context = browser.new_context(base_url=portal, viewport=viewport, **options)
+            context.set_default_timeout(10_000)
+            contexts[key] = context
+        return contexts[key]
+
+    yield context_for
+    for context in contexts.values():
+        context.close()
+
+
+@pytest.fixture
+def new_page(browser_contexts, db):
+    """Open a page: ``new_page(viewport=..., java_script_enabled=False, ...)``.
+
+    The options are Playwright's ``new_context`` options. Pages close after the test.
     Asking for ``db`` makes pytest-django set up the test database (it does so only
     for sessions with a test that uses it) and keeps each test's own writes, if it
     makes any, in a transaction that is rolled back.
     """
-    contexts = []
+    pages = []
 
     def open_page(viewport=DESKTOP, **options):
-        context = browser.new_context(base_url=portal, viewport=viewport, **options)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
+        page = browser_contexts(viewport, **options).new_page()
+        pages.append(page)
+        return page
 
     yield open_page
-    for context in contexts:
-        context.close()
+    for page in pages:
+        page.close()
 
 
 def visit(page, entry: Page):

@@ -69,7 +69,10 @@ RESULT_LINKS = """(listPath) => [...document.querySelectorAll("#main-content a[h
   .map((a) => ({href: a.getAttribute("href"), path: new URL(a.href).pathname,
                text: a.innerText.trim()}))
   .filter((r) => r.path.startsWith(listPath) && r.path !== listPath)"""
-FILTER_FORM = "form:has(button:text-is('Apply filters'))"
+FILTER_FORM = "form:has(button:text-is('Apply filters'))"  # a Playwright selector
+IN_FILTER_FORM = """(el) => !!el.form && [...el.form.elements].some(
+  (b) => b.matches("button, input[type=submit]")
+    && (b.innerText || b.value).trim() === "Apply filters")"""
 
 
 def keyword_from(title: str) -> str:
@@ -118,7 +121,7 @@ def test_keyboard_user_filters_tenders_and_opens_a_result(new_page):
     page.goto(list_url)
     tab_to(
         page,
-        f"(el) => el.closest({json.dumps(FILTER_FORM)})"
+        f"(el) => ({IN_FILTER_FORM})(el)"
         " && el.matches('input[type=text], input[type=search]')",
     )
     page.keyboard.type(keyword)

@@ -110,3 +110,17 @@ def test_page_works_without_javascript(new_page, entry):
     assert "js-enabled" not in (page.locator("body").get_attribute("class") or "")
     assert page.locator("main#main-content h1").first.is_visible()
     assert page.get_by_role("link", name="Accessibility statement").is_visible()
+
+
+def test_axe_check_reports_a_violation_when_there_is_one(new_page):
+    """The harness itself works: a page with an unlabelled field fails."""
+    page = new_page(viewport=DESKTOP)
+    page.goto("/")
+    page.evaluate(
+        "() => document.getElementById('main-content')"
+        ".append(document.createElement('input'))"
+    )
+    page.evaluate(AXE_SOURCE)
+    violations = page.evaluate(RUN_AXE, AXE_TAGS)
+    assert [v["id"] for v in violations] == ["label"]
+    assert "input" in describe(violations)
