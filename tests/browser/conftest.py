@@ -1,7 +1,7 @@
 """A live server of the portal with the demo data, and Debian's Chromium to drive it.
 
-The demo data is loaded once for the whole of tests/browser and the server is shared
-by every test in it, which keeps the suite to a few seconds a page. The data goes into
+The demo data is loaded once for the whole of tests/browser and the server and
+browser are shared by every test in it, which keeps the suite to a few seconds a page. The data goes into
 pytest-django's test database, committed, and is flushed when the last browser test
 has run, so the other test packages see an empty database as usual.
 
@@ -20,11 +20,6 @@ from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.pages import Page, page_url
-
-# Playwright's sync API runs an asyncio event loop in the main thread, and Django
-# refuses ORM calls from a thread with a running loop. Only fixtures here touch the
-# database (loading and flushing the demo data), never concurrently with a request.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -45,7 +40,27 @@ NARROW = {"width": 320, "height": 640}
 
 
 @pytest.fixture(scope="package")
-def portal(django_db_setup, django_db_blocker):
+def allow_orm_beside_playwright():
+    """Let the ORM run while Playwright's sync API is running.
+
+    Playwright's sync API runs an asyncio event loop in the main thread, and Django
+    refuses ORM calls from a thread with a running loop. Here only fixtures touch
+    the database (loading and flushing the demo data, pytest-django's per-test
+    transaction), never at the same time as a request. The variable is removed
+    after the browser tests: ``check --deploy`` rightly rejects it, and the tests
+    that run that command start it with this process's environment.
+    """
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="package")
+def portal(allow_orm_beside_playwright, django_db_setup, django_db_blocker):
     """The portal's base URL, served from a thread with the demo data loaded."""
     django_db_blocker.unblock()
     server = None
@@ -62,8 +77,8 @@ def portal(django_db_setup, django_db_blocker):
         django_db_blocker.restore()
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="package")
+def browser(allow_orm_beside_playwright):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
     with sync_playwright() as playwright:
