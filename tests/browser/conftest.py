@@ -10,12 +10,12 @@ Chromium is Debian's (/usr/bin/chromium): Playwright drives it through
 here is skipped with a reason, and scripts/test says so.
 """
 
-import os
 import re
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
@@ -40,28 +40,14 @@ NARROW = {"width": 320, "height": 640}
 
 
 @pytest.fixture(scope="package")
-def allow_orm_beside_playwright():
-    """Let the ORM run while Playwright's sync API is running.
+def portal(django_db_setup, django_db_blocker):
+    """The portal's base URL, served from a thread with the demo data loaded.
 
-    Playwright's sync API runs an asyncio event loop in the main thread, and Django
-    refuses ORM calls from a thread with a running loop. Here only fixtures touch
-    the database (loading and flushing the demo data, pytest-django's per-test
-    transaction), never at the same time as a request. The variable is removed
-    after the browser tests: ``check --deploy`` rightly rejects it, and the tests
-    that run that command start it with this process's environment.
+    Set up before Playwright starts and torn down after it stops: Playwright's sync
+    API runs an asyncio event loop in the main thread, and Django refuses ORM calls
+    from a thread with a running loop. No test here uses the ORM itself, so
+    DJANGO_ALLOW_ASYNC_UNSAFE is not needed.
     """
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(scope="package")
-def portal(allow_orm_beside_playwright, django_db_setup, django_db_blocker):
-    """The portal's base URL, served from a thread with the demo data loaded."""
     django_db_blocker.unblock()
     server = None
     try:
@@ -74,16 +60,22 @@ def portal(allow_orm_beside_playwright, django_db_setup, django_db_blocker):
             server._live_server_modified_settings.disable()
             server.stop()
         call_command("flush", interactive=False, verbosity=0)
+        connections.close_all()
         django_db_blocker.restore()
 
 
 @pytest.fixture(scope="package")
-def browser(allow_orm_beside_playwright):
+def chromium():
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="package")
+def browser(chromium, portal):
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            executable_path=str(chromium), args=CHROMIUM_ARGS
         )
         yield chromium
         chromium.close()
@@ -113,13 +105,22 @@ def browser_contexts(browser, portal):
 
 
 @pytest.fixture
+def db(portal):
+    """Replaces pytest-django's ``db`` fixture for the browser tests.
+
+    pytest-django creates the test database only when some test asks for a fixture
+    named ``db`` (otherwise the server would read the development database). Its own
+    ``db`` would also wrap each test in a transaction, on a connection opened while
+    Playwright's event loop runs, that is never closed. Browser tests write nothing:
+    they read the demo data that ``portal`` loaded.
+    """
+
+
+@pytest.fixture
 def new_page(browser_contexts, db):
     """Open a page: ``new_page(viewport=..., java_script_enabled=False, ...)``.
 
     The options are Playwright's ``new_context`` options. Pages close after the test.
-    Asking for ``db`` makes pytest-django set up the test database (it does so only
-    for sessions with a test that uses it) and keeps each test's own writes, if it
-    makes any, in a transaction that is rolled back.
     """
     pages = []
 
