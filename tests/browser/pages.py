@@ -1,0 +1,73 @@
+"""Every public page type, as the browser tests visit it.
+
+The axe, reflow (320 CSS px), no-JavaScript and screenshot tests run on each entry.
+To cover a new page type, add one entry: a name (used in test ids and screenshot
+file names), its URL, and the HTTP status it should answer with if not 200.
+
+The URL is either a path on the demo data (``manage.py load_demo_data``), or a URL
+name such as ``"tenders:tender-list"``: an entry whose URL name does not resolve yet
+(its app is not installed) is skipped with that reason, as the site's navigation
+leaves it out.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    url: str
+    status: int = 200
+
+
+PAGES = [
+    Page("home", "/"),
+    Page("council-list", "/councils/"),
+    Page("council", "/councils/county-durham/"),
+    Page("section-with-table", "/councils/gateshead/quality-of-provision/"),
+    Page("section-coming-soon", "/councils/middlesbrough/market-overview/"),
+    Page("compare-index", "/compare/"),
+    Page("compare", "/compare/vision/"),
+    Page("print", "/councils/gateshead/print/"),
+    Page("accessibility-statement", "/accessibility/"),
+    Page("cookies", "/cookies/"),
+    Page("not-found", "/councils/no-such-council/", status=404),
+    Page("tender-list", "tenders:tender-list"),
+    Page(
+        "tender-list-filtered",
+        "/opportunities/?council=county-durham&category=reablement&sort=commencement",
+    ),
+    Page("tender-list-empty", "/opportunities/?q=no+such+opportunity+anywhere"),
+    Page(
+        "tender-list-invalid-filter",
+        "/opportunities/?council=nowhere&procurement_from=31%2F02%2F2025",
+        status=400,
+    ),
+    Page("tender-list-bad-page", "/opportunities/?page=99999", status=400),
+    Page("tender-detail", "/opportunities/county-durham/DCC-0003/"),
+    Page("service-directory", "providers:service-list"),
+    Page("service-directory-filtered", "/services/?council=county-durham"),
+    Page("service-detail", "/services/1/"),
+    Page("quality", "quality:overview"),
+    Page("quality-council", "/quality/gateshead/"),
+]
+
+
+def page_url(page: Page) -> str:
+    """The page's path; skips the test if its URL name does not resolve."""
+    if page.url.startswith("/"):
+        return page.url
+    try:
+        return reverse(page.url)
+    except NoReverseMatch:
+        pytest.skip(f"{page.url} does not resolve: its app is not installed yet")
+
+
+def by_name(name: str) -> Page:
+    return next(page for page in PAGES if page.name == name)
+
+
+page_params = pytest.mark.parametrize("entry", PAGES, ids=[p.name for p in PAGES])
