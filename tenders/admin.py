@@ -6,6 +6,7 @@ from councils.scoping import CouncilScopedAdmin
 
 from .admin_import import TenderImportExportMixin
 from .models import (
+    Arrangement,
     ClientGroup,
     CpvCode,
     ImportRecord,
@@ -141,3 +142,50 @@ class ImportRecordAdmin(CouncilScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Arrangement)
+class ArrangementAdmin(CouncilScopedAdmin):
+    list_display = ["name", "council", "kind", "joining", "is_demo", "updated_at"]
+    list_filter = [
+        "kind",
+        "joining",
+        "is_demo",
+        ("council", admin.RelatedOnlyFieldListFilter),
+        "service_categories",
+        "client_groups",
+    ]
+    list_select_related = ["council"]
+    search_fields = ["name", "description", "lots"]
+    autocomplete_fields = ["council"]
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
+    readonly_fields = ["next_opening_start", "next_opening_end", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["council", "name", "kind", "description"]}),
+        (
+            "What it covers",
+            {"fields": ["service_categories", "client_groups", "lots"]},
+        ),
+        (
+            "Joining",
+            {
+                "description": (
+                    "Write the next opening as the council publishes it. The portal "
+                    "works out the date window it stands for."
+                ),
+                "fields": [
+                    "joining",
+                    "next_opening",
+                    ("next_opening_start", "next_opening_end"),
+                    "how_to_join",
+                ],
+            },
+        ),
+        (
+            "Dates and contact",
+            {"fields": ["starts", "ends", "more_information_url", "contact_email"]},
+        ),
+        ("Publishing", {"fields": ["is_demo", "updated_at"]}),
+    ]

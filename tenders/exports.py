@@ -123,3 +123,60 @@ def tenders_csv(records: Iterable[dict]) -> str:
     for record in records:
         writer.writerow([csv_cell(record[column]) for column in COLUMNS])
     return buffer.getvalue()
+
+
+ARRANGEMENT_COLUMNS = [
+    "council",
+    "council_gss_code",
+    "name",
+    "kind",
+    "description",
+    "service_categories",
+    "client_groups",
+    "lots",
+    "joining",
+    "next_opening",
+    "next_opening_start",
+    "next_opening_end",
+    "how_to_join",
+    "starts",
+    "ends",
+    "more_information_url",
+    "contact_email",
+    "url",
+    "updated_at",
+]
+
+
+def arrangement_record(arrangement, absolute_url) -> dict:
+    """One contracting arrangement as a flat record; lists stay lists."""
+    return {
+        "council": arrangement.council.name,
+        "council_gss_code": arrangement.council.gss_code,
+        "name": arrangement.name,
+        "kind": arrangement.kind,
+        "description": arrangement.description,
+        "service_categories": [c.name for c in arrangement.service_categories.all()],
+        "client_groups": [g.name for g in arrangement.client_groups.all()],
+        "lots": arrangement.lots,
+        "joining": arrangement.joining,
+        "next_opening": arrangement.next_opening,
+        "next_opening_start": arrangement.next_opening_start,
+        "next_opening_end": arrangement.next_opening_end,
+        "how_to_join": arrangement.how_to_join,
+        "starts": arrangement.starts,
+        "ends": arrangement.ends,
+        "more_information_url": arrangement.more_information_url,
+        "contact_email": arrangement.contact_email,
+        "url": absolute_url(arrangement.get_absolute_url()),
+        "updated_at": arrangement.updated_at,
+    }
+
+
+def records_csv(records: Iterable[dict], columns: list[str]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([csv_cell(record[column]) for column in columns])
+    return buffer.getvalue()

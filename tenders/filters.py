@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 from councils.models import Council
 
 from .dates import ACCEPTED_FORMS, parse_date_window
-from .models import ClientGroup, ServiceCategory, Tender
+from .models import Arrangement, ClientGroup, ServiceCategory, Tender
 
 PUBLIC_STATUSES = [
     (value, label)
@@ -293,3 +293,98 @@ def filter_query(data) -> str:
     query = data.copy()
     query.pop("page", None)
     return query.urlencode()
+
+
+class ArrangementFilter(django_filters.FilterSet):
+    """Filters for the contracting arrangements page and its downloads."""
+
+    q = django_filters.CharFilter(
+        label="Keywords",
+        method="filter_keywords",
+        max_length=200,
+        help_text="Searches names, descriptions and lots",
+    )
+    council = django_filters.ModelMultipleChoiceFilter(
+        label="Council",
+        queryset=Council.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_council",
+        error_messages={
+            "invalid_choice": "There is no council “%(value)s”: choose councils "
+            "from the list"
+        },
+    )
+    kind = django_filters.MultipleChoiceFilter(
+        label="Type of arrangement",
+        choices=Arrangement.Kind.choices,
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_kind",
+        error_messages={
+            "invalid_choice": "There is no type of arrangement “%(value)s”: choose "
+            "from the list"
+        },
+    )
+    category = django_filters.ModelMultipleChoiceFilter(
+        label="Type of service",
+        queryset=ServiceCategory.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_category",
+        error_messages={
+            "invalid_choice": "There is no type of service “%(value)s”: choose "
+            "from the list"
+        },
+    )
+    client_group = django_filters.ModelMultipleChoiceFilter(
+        label="Who the service is for",
+        queryset=ClientGroup.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_client_group",
+        error_messages={
+            "invalid_choice": "There is no group “%(value)s”: choose from the list"
+        },
+    )
+    open_now = CheckboxFilter(label="Open to join now", method="filter_open_now")
+
+    class Meta:
+        model = Arrangement
+        fields = []
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by("name", "pk")
+
+    def filter_keywords(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(description__icontains=word)
+                | Q(lots__icontains=word)
+            )
+        return queryset
+
+    def filter_council(self, queryset, name, value):
+        return queryset.filter(council__in=value) if value else queryset
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind__in=value) if value else queryset
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Arrangement.service_categories.through.objects
+        return queryset.filter(
+            pk__in=through.filter(servicecategory__in=value).values("arrangement_id")
+        )
+
+    def filter_client_group(self, queryset, name, value):
+        if not value:
+            return queryset
+        through = Arrangement.client_groups.through.objects
+        return queryset.filter(
+            pk__in=through.filter(clientgroup__in=value).values("arrangement_id")
+        )
+
+    def filter_open_now(self, queryset, name, value):
+        return queryset.open_to_join() if value else queryset

@@ -391,3 +391,116 @@ class ImportRecord(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.council}, {self.created_at:%d %b %Y %H:%M})"
+
+
+class ArrangementQuerySet(CouncilOwnedQuerySet):
+    def open_to_join(self):
+        """Arrangements a provider can join now, without waiting for a tender."""
+        return self.filter(joining=Arrangement.Joining.OPEN)
+
+
+class Arrangement(models.Model):
+    """A standing way to get work: framework, spot contract, provider panel."""
+
+    class Kind(models.TextChoices):
+        FRAMEWORK = "framework", "Framework"
+        DPS = "dps", "Dynamic purchasing system"
+        PANEL = "panel", "Provider panel or approved list"
+        SPOT = "spot", "Spot contract"
+        BLOCK = "block", "Block contract"
+
+    class Joining(models.TextChoices):
+        OPEN = "open", "Open to join at any time"
+        PERIODIC = "periodic", "Opens periodically"
+        CLOSED = "closed", "Closed"
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="arrangements"
+    )
+    name = models.CharField(max_length=300)
+    kind = models.CharField("type of arrangement", max_length=20, choices=Kind)
+    description = models.TextField(
+        blank=True,
+        help_text="What the arrangement covers, in the council's words. Markdown.",
+    )
+    service_categories = models.ManyToManyField(
+        ServiceCategory, blank=True, related_name="arrangements"
+    )
+    client_groups = models.ManyToManyField(
+        ClientGroup, blank=True, related_name="arrangements"
+    )
+    lots = models.CharField(
+        max_length=300, blank=True, help_text='For example "10 geographic zones".'
+    )
+    joining = models.CharField(
+        "status for joining", max_length=20, choices=Joining, default=Joining.CLOSED
+    )
+    next_opening = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text='When it next opens to new providers, as published: "2024/25", '
+        '"April 2025" or "TBC".',
+    )
+    next_opening_start = models.DateField(null=True, blank=True, editable=False)
+    next_opening_end = models.DateField(null=True, blank=True, editable=False)
+    how_to_join = models.TextField(
+        blank=True,
+        help_text="What a provider does to join, and on what terms. Markdown.",
+    )
+    starts = models.DateField(null=True, blank=True)
+    ends = models.DateField(null=True, blank=True)
+    more_information_url = models.URLField(
+        "link to more information",
+        blank=True,
+        help_text="The council's page, or the notice on its e-tendering portal.",
+    )
+    contact_email = models.EmailField(blank=True)
+    is_demo = models.BooleanField(
+        "demo data",
+        default=False,
+        help_text="Illustrative row made up for the demo, not a council's own.",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArrangementQuerySet.as_manager()
+
+    council_path = "council"
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "contracting arrangement"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts__isnull=True)
+                | models.Q(ends__isnull=True)
+                | models.Q(starts__lte=models.F("ends")),
+                name="arrangement_dates_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["name"], name="arrangement_name_idx"),
+            models.Index(fields=["kind", "name"], name="arrangement_kind_idx"),
+            models.Index(fields=["joining", "name"], name="arrangement_joining_idx"),
+            models.Index(fields=["council", "name"], name="arrangement_council_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        window = parse_date_window(self.next_opening)
+        self.next_opening_start = window.start if window else None
+        self.next_opening_end = window.end if window else None
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(
+            "tenders:arrangement-detail",
+            kwargs={"council_slug": self.council.slug, "pk": self.pk},
+        )
+
+    def clean(self):
+        try:
+            parse_date_window(self.next_opening)
+        except ValueError as error:
+            raise ValidationError({"next_opening": str(error)}) from error

@@ -11,6 +11,22 @@ urlpatterns = [
     path("download.json", views.TenderJsonView.as_view(), name="tender-list-json"),
     path("ocds.json", views.TenderOcdsView.as_view(), name="tender-list-ocds"),
     path("feed/", TenderFeed(), name="tender-feed"),
+    path("arrangements/", views.ArrangementListView.as_view(), name="arrangement-list"),
+    path(
+        "arrangements/download.csv",
+        views.ArrangementCsvView.as_view(),
+        name="arrangement-list-csv",
+    ),
+    path(
+        "arrangements/download.json",
+        views.ArrangementJsonView.as_view(),
+        name="arrangement-list-json",
+    ),
+    path(
+        "arrangements/<slug:council_slug>/<int:pk>/",
+        views.ArrangementDetailView.as_view(),
+        name="arrangement-detail",
+    ),
     path(
         "<slug:council_slug>/<path:reference>/",
         views.TenderDetailView.as_view(),

@@ -14,8 +14,8 @@ from django_filters.views import FilterView
 from councils.models import Section
 
 from . import exports, ocds
-from .filters import TenderFilter, filter_query
-from .models import Tender
+from .filters import ArrangementFilter, TenderFilter, filter_query
+from .models import Arrangement, Tender
 
 # MPS headings a provider reading about a tender is most likely to want next.
 RELATED_HEADINGS = [
@@ -214,4 +214,120 @@ class TenderOcdsView(TenderDownloadView):
             json.dumps(package, ensure_ascii=False, indent=2),
             content_type="application/json",
             headers={"Content-Disposition": 'inline; filename="tenders-ocds.json"'},
+        )
+
+
+def arrangement_filter(request) -> ArrangementFilter:
+    return ArrangementFilter(
+        data=request.GET, queryset=Arrangement.objects.all(), request=request
+    )
+
+
+class ArrangementListView(TenderListView):
+    """Frameworks, spot contracts and panels, filtered and paged.
+
+    Shares the finder's handling of bad filters and page numbers: a GOV.UK error
+    summary with status 400.
+    """
+
+    template_name = "tenders/arrangement_list.html"
+    context_object_name = "arrangements"
+
+    def get(self, request, *args, **kwargs):
+        self.filterset = arrangement_filter(request)
+        self.page_error = None
+        if self.filterset.is_valid():
+            self.object_list = self.filterset.qs.select_related(
+                "council"
+            ).prefetch_related("service_categories")
+        else:
+            self.object_list = self.filterset.queryset.none()
+        context = self.get_context_data(
+            filter=self.filterset, object_list=self.object_list
+        )
+        status = 400 if self.filterset.errors or self.page_error else 200
+        return self.render_to_response(context, status=status)
+
+    def get_context_data(self, **kwargs):
+        context = super(TenderListView, self).get_context_data(**kwargs)
+        query = filter_query(self.request.GET)
+        context.update(
+            page_error=self.page_error,
+            download_suffix=f"?{query}" if query else "",
+        )
+        return context
+
+
+class ArrangementDetailView(DetailView):
+    """One arrangement: what it covers, how to join, and the council's contacts."""
+
+    template_name = "tenders/arrangement_detail.html"
+    context_object_name = "arrangement"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            Arrangement.objects.select_related("council").prefetch_related(
+                "service_categories", "client_groups", "council__contacts"
+            ),
+            council__slug=self.kwargs["council_slug"],
+            pk=self.kwargs["pk"],
+        )
+
+
+class ArrangementDownloadView(View):
+    """Base for downloads of the arrangements, filtered exactly as on the page."""
+
+    def get(self, request, *args, **kwargs):
+        filterset = arrangement_filter(request)
+        if not filterset.is_valid():
+            return self.invalid(filterset)
+        queryset = filterset.qs.select_related("council").prefetch_related(
+            "service_categories", "client_groups"
+        )
+        absolute = request.build_absolute_uri
+        return self.render([exports.arrangement_record(a, absolute) for a in queryset])
+
+    def invalid(self, filterset):
+        return JsonResponse(
+            {"errors": filterset.form.errors.get_json_data()}, status=400
+        )
+
+
+class ArrangementCsvView(ArrangementDownloadView):
+    """The arrangements as CSV, safe to open in a spreadsheet."""
+
+    def invalid(self, filterset):
+        return HttpResponse(
+            _errors_text(filterset),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+
+    def render(self, records):
+        body = "\ufeff" + exports.records_csv(records, exports.ARRANGEMENT_COLUMNS)
+        return HttpResponse(
+            body,
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="arrangements.csv"'},
+        )
+
+
+class ArrangementJsonView(ArrangementDownloadView):
+    """The arrangements as JSON: one record each, with the filters applied."""
+
+    def render(self, records):
+        data = {
+            "meta": {
+                "source": self.request.build_absolute_uri(),
+                "generated": timezone.now(),
+                "count": len(records),
+                "licence": ocds.LICENCE,
+            },
+            "results": [
+                {key: exports.json_value(v) for key, v in r.items()} for r in records
+            ],
+        }
+        return HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json",
         )

@@ -298,3 +298,33 @@ COUNCIL_OWNED_FACTORIES |= {
         QualityFrameworkFactory(council=council)
     ),
 }
+
+
+# Contracting arrangements (tenders).
+from tenders.models import Arrangement  # noqa: E402
+
+
+class ArrangementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Arrangement
+        skip_postgeneration_save = True
+
+    council = factory.SubFactory(CouncilFactory)
+    name = factory.Sequence(lambda n: f"Home care framework {n}")
+    kind = Arrangement.Kind.FRAMEWORK
+    joining = Arrangement.Joining.OPEN
+
+    @factory.post_generation
+    def service_categories(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.service_categories.set(extracted)
+
+    @factory.post_generation
+    def client_groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.client_groups.set(extracted)
+
+
+COUNCIL_OWNED_FACTORIES |= {
+    Arrangement: lambda council: ArrangementFactory(council=council),
+}

@@ -3,7 +3,7 @@
 from django import template
 from django.db.models import F
 
-from ..models import Tender, TenderPipeline
+from ..models import Arrangement, Tender, TenderPipeline
 
 register = template.Library()
 
@@ -33,4 +33,13 @@ def upcoming_tenders(limit=5):
         "tenders": Tender.objects.upcoming()
         .select_related("council")
         .prefetch_related("service_categories")[:limit]
+    }
+
+
+@register.inclusion_tag("tenders/includes/council_arrangements.html")
+def council_arrangements(council):
+    """The council's frameworks, spot contracts and panels open to join now."""
+    return {
+        "council": council,
+        "arrangements": Arrangement.objects.for_council(council).open_to_join(),
     }
