@@ -174,3 +174,63 @@ def test_admin_login_next_does_not_redirect_off_site(client, gateshead_commissio
     )
     assert response.status_code == 302
     assert "evil.example" not in response.url
+
+
+def test_deleting_own_service_cannot_cascade_to_another_councils_assessment(
+    gateshead_client, gateshead, darlington
+):
+    # A service that moved council (CQC's directory says where it is now) keeps
+    # the assessments its old council made of it.
+    service = CareServiceFactory(council=gateshead)
+    theirs = make_assessment(QualityFrameworkFactory(council=darlington), service)
+
+    gateshead_client.post(
+        reverse("admin:providers_careservice_delete", args=[service.pk]),
+        {"post": "yes"},
+    )
+    gateshead_client.post(
+        reverse("admin:providers_careservice_changelist"),
+        {
+            "action": "delete_selected",
+            "index": "0",
+            "_selected_action": [service.pk],
+            "post": "yes",
+        },
+    )
+
+    assert type(theirs).objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("admin:councils_heading_add"),
+        reverse("admin:councils_region_add"),
+        reverse("admin:tenders_servicecategory_add"),
+        reverse("admin:tenders_cpvcode_add"),
+        reverse("admin:providers_provider_add"),
+        reverse("admin:providers_servicetype_add"),
+        reverse("admin:auth_user_changelist"),
+        reverse("admin:auth_group_changelist"),
+    ],
+)
+def test_shared_lists_and_users_are_for_portal_administrators_only(
+    gateshead_client, url
+):
+    assert gateshead_client.get(url).status_code == 403
+
+
+def test_autocomplete_cannot_list_users_through_council_commissioners(
+    gateshead_client, gateshead_commissioner
+):
+    response = gateshead_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "councils",
+            "model_name": "council",
+            "field_name": "commissioners",
+            "term": "",
+        },
+    )
+    assert response.status_code == 403
+    assert gateshead_commissioner.username not in response.text
