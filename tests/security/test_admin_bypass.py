@@ -234,3 +234,24 @@ def test_autocomplete_cannot_list_users_through_council_commissioners(
     )
     assert response.status_code == 403
     assert gateshead_commissioner.username not in response.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "council__commissioners__password__startswith=md5",
+        "council__commissioners__username=gateshead-staff",
+        "framework__council__commissioners__password__startswith=md5",
+    ],
+)
+def test_changelist_refuses_lookups_that_probe_users(gateshead_client, query):
+    model = "quality/assessment" if query.startswith("framework") else "tenders/tender"
+    response = gateshead_client.get(f"/admin/{model}/?{query}")
+    assert response.status_code == 400
+
+
+def test_changelist_to_field_cannot_reach_other_models(gateshead_client):
+    response = gateshead_client.get(
+        reverse("admin:tenders_tender_changelist") + "?_to_field=council__name"
+    )
+    assert response.status_code == 400
