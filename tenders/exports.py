@@ -39,6 +39,7 @@ COLUMNS = [
     "url",
     "published_at",
     "updated_at",
+    "is_demo",
 ]
 LIST_COLUMNS = {"service_categories", "client_groups", "cpv_codes"}
 
@@ -86,6 +87,7 @@ def tender_record(tender: Tender, absolute_url) -> dict:
         "url": absolute_url(tender.get_absolute_url()),
         "published_at": tender.published_at,
         "updated_at": tender.updated_at,
+        "is_demo": tender.is_demo,
     }
 
 
@@ -109,6 +111,8 @@ def csv_cell(value):
     """A value as a CSV cell, with text that could run as a formula made inert."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     if isinstance(value, list):
         value = "; ".join(value)
     if isinstance(value, date | datetime):

@@ -65,7 +65,8 @@ class TenderFeed(Feed):
         )
 
     def item_title(self, tender):
-        return f"{tender.title} ({tender.council.name})"
+        demo = "Demo data: " if tender.is_demo else ""
+        return f"{demo}{tender.title} ({tender.council.name})"
 
     def item_description(self, tender):
         unknown = "to be confirmed"

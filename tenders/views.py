@@ -196,6 +196,9 @@ class TenderOcdsView(TenderDownloadView):
     """The results as an OCDS 1.1 release package."""
 
     def render(self, tenders):
+        # OCDS has no way to say "made up": demo tenders are never published as
+        # releases, which aggregators would take for real procurements.
+        tenders = [tender for tender in tenders if not tender.is_demo]
         if not tenders:
             # The schema requires at least one release in a package.
             return JsonResponse(

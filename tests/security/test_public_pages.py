@@ -1,0 +1,98 @@
+"""Public pages never reveal drafts, withdrawn tenders or individual assessments."""
+
+import pytest
+from django.urls import reverse
+
+from councils.models import Section
+from tenders.models import Tender
+from tests.factories import (
+    CareServiceFactory,
+    HeadingFactory,
+    QualityFrameworkFactory,
+    SectionFactory,
+    TenderFactory,
+    make_assessment,
+)
+
+pytestmark = pytest.mark.django_db
+
+DRAFT_TEXT = "Unpublished draft wording about fees"
+
+
+def public_urls(council, heading, tender=None):
+    # A visible tender, so every download has something in it (OCDS 404s when empty).
+    tender = tender or TenderFactory(council=council, reference="DL-VISIBLE")
+    urls = [
+        reverse("home"),
+        reverse("councils:council-list"),
+        council.get_absolute_url(),
+        reverse("councils:council-print", kwargs={"slug": council.slug}),
+        reverse("councils:compare-index"),
+        reverse("councils:compare", kwargs={"heading_slug": heading.slug}),
+        reverse("tenders:tender-list"),
+        reverse("tenders:tender-list-csv"),
+        reverse("tenders:tender-list-json"),
+        reverse("tenders:tender-list-ocds"),
+        reverse("tenders:tender-feed"),
+        reverse("quality:overview"),
+        reverse("quality:council-quality", kwargs={"slug": council.slug}),
+        reverse("providers:service-list"),
+        tender.get_absolute_url(),
+    ]
+    return urls
+
+
+@pytest.mark.parametrize("status", [Section.Status.DRAFT, Section.Status.COMING_SOON])
+def test_unpublished_section_text_is_on_no_public_page(client, darlington, status):
+    heading = HeadingFactory(slug="market-opportunities")
+    SectionFactory(council=darlington, heading=heading, status=status, body=DRAFT_TEXT)
+    tender = TenderFactory(council=darlington, reference="DL-1")
+
+    for url in public_urls(darlington, heading, tender):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert DRAFT_TEXT not in response.content.decode(), url
+
+
+def test_draft_section_page_is_not_found(client, darlington):
+    section = SectionFactory(
+        council=darlington, status=Section.Status.DRAFT, body=DRAFT_TEXT
+    )
+    url = reverse(
+        "councils:section-detail",
+        kwargs={"slug": darlington.slug, "heading_slug": section.heading.slug},
+    )
+    assert client.get(url).status_code == 404
+
+
+def test_withdrawn_tender_is_on_no_public_page(client, darlington):
+    heading = HeadingFactory()
+    withdrawn = TenderFactory(
+        council=darlington,
+        reference="DL-9",
+        title="Withdrawn secret procurement",
+        status=Tender.Status.WITHDRAWN,
+    )
+
+    assert client.get(withdrawn.get_absolute_url()).status_code == 404
+    for url in public_urls(darlington, heading):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Withdrawn secret procurement" not in response.content.decode(), url
+
+
+def test_individual_assessments_are_on_no_public_page(client, darlington):
+    service = CareServiceFactory(council=darlington, name="Rose Lodge")
+    make_assessment(
+        QualityFrameworkFactory(council=darlington),
+        service=service,
+        findings="Medication errors found in March",
+    )
+    heading = HeadingFactory()
+    for url in [*public_urls(darlington, heading), service.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Medication errors found" not in response.content.decode(), url
+    detail = client.get(service.get_absolute_url()).content.decode()
+    for word in ("RAG", "Red", "Amber", "assessment"):
+        assert word not in detail, word
