@@ -48,6 +48,8 @@ PAGES = [
     ),
     Page("tender-list-bad-page", "/opportunities/?page=99999", status=400),
     Page("tender-detail", "/opportunities/county-durham/DCC-0003/"),
+    Page("arrangements", "/opportunities/arrangements/?open_now=on"),
+    Page("arrangement-detail", "/opportunities/arrangements/county-durham/4/"),
     Page("service-directory", "providers:service-list"),
     Page("service-directory-filtered", "/services/?council=county-durham"),
     Page("service-detail", "/services/1/"),
