@@ -21,7 +21,28 @@ def editable_queryset(model, user):
     return model._default_manager.editable_by(user)
 
 
-class CouncilScopedAdmin(admin.ModelAdmin):
+class ScopedChoicesMixin:
+    """Foreign-key and many-to-many choices limited to the user's councils' rows."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if is_council_scoped(db_field.related_model):
+            kwargs["queryset"] = editable_queryset(db_field.related_model, request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if is_council_scoped(db_field.related_model):
+            kwargs["queryset"] = editable_queryset(db_field.related_model, request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class CouncilScopedInline(ScopedChoicesMixin, admin.TabularInline):
+    """An inline whose choices are limited to the user's councils' rows.
+
+    Its rows belong to the parent object, which CouncilScopedAdmin already scopes.
+    """
+
+
+class CouncilScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """Admin for council-owned models: shows and accepts only the user's councils."""
 
     def get_queryset(self, request):
@@ -46,16 +67,6 @@ class CouncilScopedAdmin(admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and self._in_scope(
             request, obj
         )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if is_council_scoped(db_field.related_model):
-            kwargs["queryset"] = editable_queryset(db_field.related_model, request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if is_council_scoped(db_field.related_model):
-            kwargs["queryset"] = editable_queryset(db_field.related_model, request.user)
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
-from councils.scoping import CouncilScopedAdmin, editable_queryset, is_council_scoped
+from councils.scoping import CouncilScopedAdmin, CouncilScopedInline
 
 from .models import (
     Assessment,
@@ -19,15 +19,8 @@ DEMO_THRESHOLDS_HELP = (
 )
 
 
-class ScopedInline(admin.TabularInline):
-    """An inline whose foreign-key choices are limited to the user's councils."""
-
+class ScopedInline(CouncilScopedInline):
     extra = 0
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if is_council_scoped(db_field.related_model):
-            kwargs["queryset"] = editable_queryset(db_field.related_model, request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class ScoreLevelInline(ScopedInline):
