@@ -78,6 +78,12 @@ class TenderImportExportMixin(ImportExportMixin):
     def get_export_queryset(self, request):
         return super().get_export_queryset(request).editable_by(request.user)
 
+    def get_valid_export_item_pks(self, request):
+        # The library's default offers every tender's id as a valid choice (and warns
+        # that it is deprecated); offering only the user's own makes a forged id a
+        # form error rather than something filtered out later.
+        return self.get_export_queryset(request).values_list("pk", flat=True)
+
     def import_action(self, request, **kwargs):
         """Upload a table and preview what importing it would do (a dry run)."""
         if not self.has_import_permission(request):

@@ -23,7 +23,7 @@ def exported_references(response):
     return [row[0] for row in rows[1:]]
 
 
-def test_export_with_forged_selected_ids_exports_only_own_rows(
+def test_export_with_a_forged_selected_id_is_refused(
     gateshead_client, gateshead, darlington
 ):
     own = TenderFactory(council=gateshead, reference="GH-1")
@@ -32,6 +32,18 @@ def test_export_with_forged_selected_ids_exports_only_own_rows(
     response = gateshead_client.post(
         EXPORT_URL,
         {"format": "0", "resource": "0", "export_items": [own.pk, other.pk]},
+    )
+
+    assert "attachment" not in response.get("Content-Disposition", "")
+    assert "DL-1" not in response.content.decode("utf-8-sig")
+
+
+def test_export_of_selected_own_rows_still_works(gateshead_client, gateshead):
+    own = TenderFactory(council=gateshead, reference="GH-1")
+    TenderFactory(council=gateshead, reference="GH-2")
+
+    response = gateshead_client.post(
+        EXPORT_URL, {"format": "0", "resource": "0", "export_items": [own.pk]}
     )
 
     assert response.status_code == 200

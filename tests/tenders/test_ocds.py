@@ -15,7 +15,12 @@ from tenders.models import Tender
 from tests.factories import TenderFactory
 
 pytestmark = pytest.mark.django_db
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "shared" / "standards" / "ocds-1.1.5"
+# The official OCDS 1.1.5 schema, copied from ../shared/standards/ocds-1.1.5 so a fresh
+# clone validates offline on its own; the last test checks the copy is unchanged.
+SCHEMA_DIR = Path(__file__).resolve().parent / "ocds-1.1.5"
+SHARED_SCHEMA_DIR = (
+    Path(__file__).resolve().parents[3] / "shared" / "standards" / "ocds-1.1.5"
+)
 RELEASE_SCHEMA_URL = (
     "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
 )
@@ -149,3 +154,10 @@ def test_the_demo_data_exports_as_valid_ocds(client):
     # Demo (made-up) tenders are never published as OCDS releases.
     published = Tender.objects.visible().filter(is_demo=False)
     assert len(package["releases"]) == published.count() == 9
+
+
+@pytest.mark.parametrize("name", ["release-package-schema.json", "release-schema.json"])
+def test_the_copied_schema_is_the_official_one(name):
+    if not SHARED_SCHEMA_DIR.exists():
+        pytest.skip("../shared/standards is not beside this checkout")
+    assert (SCHEMA_DIR / name).read_bytes() == (SHARED_SCHEMA_DIR / name).read_bytes()
