@@ -104,19 +104,14 @@ def _overlapping(prefix: str, edge: str):
     return method
 
 
-class TenderFilter(django_filters.FilterSet):
-    """One set of filters for the finder page, its downloads and its feed.
+class ProcurementFilterSet(django_filters.FilterSet):
+    """What the tender and arrangement filters share: keywords, council, vocabularies.
 
-    Facet counts (``facet_counts``) apply every filter except the facet's own, so a
-    provider sees how many results each extra choice would add.
+    Subclasses name the text fields the keywords search in ``keyword_fields``.
     """
 
-    q = django_filters.CharFilter(
-        label="Keywords",
-        method="filter_keywords",
-        max_length=200,
-        help_text="Searches titles and descriptions",
-    )
+    keyword_fields: tuple[str, ...] = ()
+
     council = django_filters.ModelMultipleChoiceFilter(
         label="Council",
         queryset=Council.objects.all(),
@@ -148,6 +143,51 @@ class TenderFilter(django_filters.FilterSet):
         error_messages={
             "invalid_choice": "There is no group “%(value)s”: choose from the list"
         },
+    )
+
+    def filter_keywords(self, queryset, name, value):
+        for word in value.split():
+            matches = Q()
+            for field in self.keyword_fields:
+                matches |= Q(**{f"{field}__icontains": word})
+            queryset = queryset.filter(matches)
+        return queryset
+
+    def filter_council(self, queryset, name, value):
+        return queryset.filter(council__in=value) if value else queryset
+
+    def filter_category(self, queryset, name, value):
+        return self._filter_through(queryset, "service_categories", value)
+
+    def filter_client_group(self, queryset, name, value):
+        return self._filter_through(queryset, "client_groups", value)
+
+    def _filter_through(self, queryset, field: str, value):
+        # Through the join table, so a row in two chosen terms appears once.
+        if not value:
+            return queryset
+        model = queryset.model
+        relation = model._meta.get_field(field)
+        through = relation.remote_field.through
+        return queryset.filter(
+            pk__in=through.objects.filter(
+                **{f"{relation.m2m_reverse_field_name()}__in": value}
+            ).values(relation.m2m_field_name())
+        )
+
+
+class TenderFilter(ProcurementFilterSet):
+    """One set of filters for the finder page, its downloads and its feed.
+
+    Facet counts (``facet_counts``) apply every filter except the facet's own, so a
+    provider sees how many results each extra choice would add.
+    """
+
+    q = django_filters.CharFilter(
+        label="Keywords",
+        method="filter_keywords",
+        max_length=200,
+        help_text="Searches titles and descriptions",
     )
     status = django_filters.MultipleChoiceFilter(
         label="Status",
@@ -190,6 +230,8 @@ class TenderFilter(django_filters.FilterSet):
 
     DATE_HINT = f"For example 2025-04-01, April 2025 or Spring 2025 ({ACCEPTED_FORMS})."
 
+    keyword_fields = ("title", "description")
+
     class Meta:
         model = Tender
         fields = []
@@ -200,32 +242,6 @@ class TenderFilter(django_filters.FilterSet):
         if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
         return queryset
-
-    def filter_keywords(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(title__icontains=word) | Q(description__icontains=word)
-            )
-        return queryset
-
-    def filter_council(self, queryset, name, value):
-        return queryset.filter(council__in=value) if value else queryset
-
-    def filter_category(self, queryset, name, value):
-        if not value:
-            return queryset
-        through = Tender.service_categories.through.objects
-        return queryset.filter(
-            pk__in=through.filter(servicecategory__in=value).values("tender_id")
-        )
-
-    def filter_client_group(self, queryset, name, value):
-        if not value:
-            return queryset
-        through = Tender.client_groups.through.objects
-        return queryset.filter(
-            pk__in=through.filter(clientgroup__in=value).values("tender_id")
-        )
 
     def filter_status(self, queryset, name, value):
         return queryset.filter(status__in=value) if value else queryset
@@ -295,7 +311,7 @@ def filter_query(data) -> str:
     return query.urlencode()
 
 
-class ArrangementFilter(django_filters.FilterSet):
+class ArrangementFilter(ProcurementFilterSet):
     """Filters for the contracting arrangements page and its downloads."""
 
     q = django_filters.CharFilter(
@@ -303,17 +319,6 @@ class ArrangementFilter(django_filters.FilterSet):
         method="filter_keywords",
         max_length=200,
         help_text="Searches names, descriptions and lots",
-    )
-    council = django_filters.ModelMultipleChoiceFilter(
-        label="Council",
-        queryset=Council.objects.all(),
-        to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
-        method="filter_council",
-        error_messages={
-            "invalid_choice": "There is no council “%(value)s”: choose councils "
-            "from the list"
-        },
     )
     kind = django_filters.MultipleChoiceFilter(
         label="Type of arrangement",
@@ -325,28 +330,9 @@ class ArrangementFilter(django_filters.FilterSet):
             "from the list"
         },
     )
-    category = django_filters.ModelMultipleChoiceFilter(
-        label="Type of service",
-        queryset=ServiceCategory.objects.all(),
-        to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
-        method="filter_category",
-        error_messages={
-            "invalid_choice": "There is no type of service “%(value)s”: choose "
-            "from the list"
-        },
-    )
-    client_group = django_filters.ModelMultipleChoiceFilter(
-        label="Who the service is for",
-        queryset=ClientGroup.objects.all(),
-        to_field_name="slug",
-        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
-        method="filter_client_group",
-        error_messages={
-            "invalid_choice": "There is no group “%(value)s”: choose from the list"
-        },
-    )
     open_now = CheckboxFilter(label="Open to join now", method="filter_open_now")
+
+    keyword_fields = ("name", "description", "lots")
 
     class Meta:
         model = Arrangement
@@ -355,36 +341,8 @@ class ArrangementFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         return super().filter_queryset(queryset).order_by("name", "pk")
 
-    def filter_keywords(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(description__icontains=word)
-                | Q(lots__icontains=word)
-            )
-        return queryset
-
-    def filter_council(self, queryset, name, value):
-        return queryset.filter(council__in=value) if value else queryset
-
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind__in=value) if value else queryset
-
-    def filter_category(self, queryset, name, value):
-        if not value:
-            return queryset
-        through = Arrangement.service_categories.through.objects
-        return queryset.filter(
-            pk__in=through.filter(servicecategory__in=value).values("arrangement_id")
-        )
-
-    def filter_client_group(self, queryset, name, value):
-        if not value:
-            return queryset
-        through = Arrangement.client_groups.through.objects
-        return queryset.filter(
-            pk__in=through.filter(clientgroup__in=value).values("arrangement_id")
-        )
 
     def filter_open_now(self, queryset, name, value):
         return queryset.open_to_join() if value else queryset
