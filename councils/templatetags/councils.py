@@ -1,4 +1,6 @@
 from django import template
+from django.utils.html import urlize
+from django.utils.safestring import mark_safe
 
 from ..markdown import render_markdown
 from ..models import Council, Section
@@ -10,6 +12,17 @@ register = template.Library()
 def markdown(text):
     """Render commissioner-written Markdown as sanitised HTML."""
     return render_markdown(text)
+
+
+@register.filter(needs_autoescape=True)
+def govuk_urlize(text, autoescape=True):
+    """Like Django's urlize, with GOV.UK link styling on the links it makes.
+
+    urlize escapes the text around the links, so the only anchors in its output
+    are its own.
+    """
+    html = urlize(text, autoescape=autoescape)
+    return mark_safe(html.replace("<a href=", '<a class="govuk-link" href='))  # noqa: S308 - urlize escaped the text
 
 
 @register.inclusion_tag("councils/includes/council_cards.html")

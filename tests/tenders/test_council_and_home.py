@@ -29,7 +29,7 @@ def test_council_page_shows_its_pipeline_with_caveat_and_footnote(client, gatesh
         "The council reserves the right not to tender.",
         "* subject to review",
         "Day services",
-        'href="mailto:commissioning@gateshead.example"',
+        '<a class="govuk-link" href="mailto:commissioning@gateshead.example">',
     ):
         assert text in response.text, text
     assert "Old contract" not in response.text
@@ -61,3 +61,15 @@ def test_home_page_shows_what_is_coming_up_next_across_the_region(
     assert text.index("Soonest") < text.index("Later")
     assert "Long past" not in text
     assert "Done" not in text
+
+
+def test_pipeline_enquiries_text_is_escaped_around_its_links(client, gateshead):
+    TenderPipelineFactory(
+        council=gateshead,
+        enquiries='<script>alert(1)</script> or <a href="x">commissioning@gateshead.example',
+    )
+    TenderFactory(council=gateshead, procurement_activity="Spring 2030")
+    response = client.get(gateshead.get_absolute_url())
+    assert "<script>alert(1)" not in response.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
+    assert '<a href="x">' not in response.text
