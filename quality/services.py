@@ -46,9 +46,21 @@ class ComputedFigure:
         return is_out_of_date(self.as_at)
 
 
+class ComputedFigures(list):
+    """A page's computed figures: the areas they cover, whether any has ratings."""
+
+    @property
+    def any_rated(self) -> bool:
+        return any(figure.judged for figure in self)
+
+    @property
+    def areas(self) -> list[str]:
+        return list(dict.fromkeys(figure.area for figure in self))
+
+
 def computed_cqc_figures(*, council: Council | None = None, region: Region):
     """Figures per setting for the council (if given) and its region."""
-    figures = []
+    figures = ComputedFigures()
     for setting, services in SETTING_QUERYSETS.items():
         areas = [(region.name, services().filter(council__region=region))]
         if council is not None:

@@ -119,6 +119,29 @@ def test_computed_figures_show_numerator_denominator_and_method(client, gateshea
     assert "1 May 2024" in text
 
 
+def test_computed_figures_without_any_rating_say_so_instead_of_a_table_of_zeros(
+    client, gateshead
+):
+    CareServiceFactory(council=gateshead, care_home=True, rating="not_rated")
+    text = client.get(council_page(gateshead)).text
+    assert (
+        "No CQC ratings are recorded in this portal's directory for "
+        "Gateshead Council or North East yet" in text
+    )
+    assert "counted from this portal's directory</caption>" not in text
+
+    CareServiceFactory(
+        council=gateshead,
+        care_home=True,
+        rating="good",
+        rating_published_on=date(2024, 5, 1),
+        cqc_location_id="1-000000099",
+    )
+    text = client.get(council_page(gateshead)).text
+    assert "No CQC ratings are recorded" not in text
+    assert "counted from this portal's directory</caption>" in text
+
+
 def test_regional_comparison_charts_every_council(client, gateshead, darlington):
     CqcBenchmarkFactory(council=gateshead, council_percent="81.6")
     CqcBenchmarkFactory(council=darlington, council_percent="84.2")
