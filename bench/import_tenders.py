@@ -59,7 +59,7 @@ def table_rows(size: int, changed: bool):
             f"Care and support at home for adults in area {n % 40}.",
             ACTIVITIES[(n + changed) % len(ACTIVITIES)],
             COMMENCEMENTS[n % len(COMMENCEMENTS)],
-            f"£{100 + n % 900}k",
+            f"£{(n * 7919) % 1_000_000 + 10_000:,}",  # a different value per row
             "Planned",
             "commissioning@example.org",
         ]

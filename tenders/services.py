@@ -28,6 +28,7 @@ from .models import ImportRecord, Tender, generated_reference_prefix
 from .reading import DEFAULT_LIMITS, ImportLimits, TableRefused, open_table
 
 BATCH_SIZE = 2000
+VALUE_CACHE_SIZE = 5000
 PREVIEW_ROWS = 200
 ERRORS_KEPT = 500
 FOOTNOTE_MARKERS = "*†‡"
@@ -228,6 +229,7 @@ class _TableImport:
         self.dry_run = dry_run
         self.progress = progress
         self.date_cache: dict[str, tuple] = {}
+        self.value_cache: dict[tuple[str, str], object] = {}
         self.keys: dict[tuple[str, str], int] = {}
         self.title_matched: dict[int, int] = {}
         self.titles: dict[str, list[int]] | None = None
@@ -400,10 +402,13 @@ class _TableImport:
                 return None
             window = self._window(raw)
             return window[2] if window[2] else None
-        if name in ("value_min", "value_max"):
-            return _money(raw)
-        if name == "value":
-            return _money_range(raw)
+        if name in ("value_min", "value_max", "value"):
+            # Tables repeat values, addresses and dates: each is checked once.
+            cached = self.value_cache.get((name, raw))
+            if cached is None:
+                cached = _money_range(raw) if name == "value" else _money(raw)
+                self._remember(name, raw, cached)
+            return cached
         if name == "status":
             if not raw:
                 return Tender.Status.PLANNED
@@ -415,18 +420,20 @@ class _TableImport:
                     + ", ".join(str(label) for label in Tender.Status.labels)
                     + "."
                 ) from None
-        if name == "contact_email" and raw:
+        if name == "contact_email" and raw and (name, raw) not in self.value_cache:
             try:
                 self.email_validator(raw)
             except ValidationError:
                 raise ValueError("This is not an email address.") from None
-        if name == "notice_url" and raw:
+            self._remember(name, raw, raw)
+        if name == "notice_url" and raw and (name, raw) not in self.value_cache:
             try:
                 self.url_validator(raw)
             except ValidationError:
                 raise ValueError(
                     "Give the full web address, starting https://."
                 ) from None
+            self._remember(name, raw, raw)
         if name == "council":
             if raw and normalise_heading(raw) not in self.council_names:
                 raise ValueError(
@@ -437,6 +444,12 @@ class _TableImport:
         if name in TEXT_LIMITS:
             return self._text(name, raw)
         return raw
+
+    def _remember(self, name: str, raw: str, cleaned) -> None:
+        # Bounded, so that a file of all-different values keeps memory flat.
+        if len(self.value_cache) >= VALUE_CACHE_SIZE:
+            self.value_cache.clear()
+        self.value_cache[(name, raw)] = cleaned
 
     def _text(self, name: str, raw: str) -> str:
         # Our own exports escape formula-like text with an apostrophe; take it off.
