@@ -293,6 +293,28 @@ def test_values_statuses_and_contacts_are_checked(gateshead_client, gateshead):
     assert tender.status == Tender.Status.OPEN
 
 
+def test_a_bad_value_repeated_on_many_rows_is_an_error_on_each(
+    gateshead_client, gateshead, monkeypatch
+):
+    # Checked values are remembered within an import; a bad one never is, and the
+    # memory is emptied when full without losing a check.
+    monkeypatch.setattr(services, "VALUE_CACHE_SIZE", 2)
+    rows = [["Title", "Estimated value (£)", "Contact email"]]
+    for n in range(6):
+        email = "not-an-email" if n in (1, 4) else "team@example.org"
+        value = "lots" if n in (2, 5) else f"£{n}00k"
+        rows.append([f"Tender {n}", value, email])
+
+    response = upload(gateshead_client, gateshead, "t.csv", table(rows))
+
+    assert [(row, column) for row, column, _ in errors_of(response)] == [
+        (3, "Contact email"),
+        (4, "Estimated value (£)"),
+        (6, "Contact email"),
+        (7, "Estimated value (£)"),
+    ]
+
+
 def test_title_too_long_is_a_row_error(gateshead_client, gateshead):
     response = upload(
         gateshead_client,
