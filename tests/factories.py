@@ -18,6 +18,16 @@ from tenders.models import (
 )
 
 
+def many_to_many(name):
+    """A post-generation hook: ``Factory(name=[a, b])`` sets the relation."""
+
+    def set_related(obj, create, extracted, **kwargs):
+        if create and extracted:
+            getattr(obj, name).set(extracted)
+
+    return factory.PostGeneration(set_related)
+
+
 class RegionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Region
@@ -125,20 +135,9 @@ class TenderFactory(factory.django.DjangoModelFactory):
     commencement = "April 2031"
     status = Tender.Status.PLANNED
 
-    @factory.post_generation
-    def service_categories(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.service_categories.set(extracted)
-
-    @factory.post_generation
-    def client_groups(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.client_groups.set(extracted)
-
-    @factory.post_generation
-    def cpv_codes(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.cpv_codes.set(extracted)
+    service_categories = many_to_many("service_categories")
+    client_groups = many_to_many("client_groups")
+    cpv_codes = many_to_many("cpv_codes")
 
 
 class TenderPipelineFactory(factory.django.DjangoModelFactory):
@@ -230,15 +229,8 @@ class CareServiceFactory(factory.django.DjangoModelFactory):
     address = "1 High Street"
     postcode = "NE8 1HH"
 
-    @factory.post_generation
-    def service_types(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.service_types.set(extracted)
-
-    @factory.post_generation
-    def specialisms(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.specialisms.set(extracted)
+    service_types = many_to_many("service_types")
+    specialisms = many_to_many("specialisms")
 
 
 class CqcBenchmarkFactory(factory.django.DjangoModelFactory):
@@ -314,15 +306,8 @@ class ArrangementFactory(factory.django.DjangoModelFactory):
     kind = Arrangement.Kind.FRAMEWORK
     joining = Arrangement.Joining.OPEN
 
-    @factory.post_generation
-    def service_categories(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.service_categories.set(extracted)
-
-    @factory.post_generation
-    def client_groups(self, create, extracted, **kwargs):
-        if create and extracted:
-            self.client_groups.set(extracted)
+    service_categories = many_to_many("service_categories")
+    client_groups = many_to_many("client_groups")
 
 
 COUNCIL_OWNED_FACTORIES |= {
