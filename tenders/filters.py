@@ -4,7 +4,8 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from councils.models import Council
 
@@ -17,19 +18,33 @@ PUBLIC_STATUSES = [
     if value != Tender.Status.WITHDRAWN
 ]
 
+
+def _soonest(prefix: str):
+    """Soonest first, counting from today: windows that are over go after the rest."""
+
+    def ordering(today: date) -> list:
+        over = Case(
+            When(**{f"{prefix}_end__lt": today}, then=Value(1)),
+            default=Value(0),
+        )
+        return [over, F(f"{prefix}_start").asc(nulls_last=True), "title", "pk"]
+
+    return ordering
+
+
 SORTS = {
-    "procurement": (
-        "Soonest procurement",
-        [F("procurement_start").asc(nulls_last=True), "title", "pk"],
-    ),
-    "commencement": (
-        "Soonest contract start",
-        [F("commencement_start").asc(nulls_last=True), "title", "pk"],
-    ),
-    "newest": ("Newest first", ["-published_at", "pk"]),
-    "title": ("Title A to Z", ["title", "pk"]),
+    "procurement": ("Soonest procurement", _soonest("procurement")),
+    "commencement": ("Soonest contract start", _soonest("commencement")),
+    "newest": ("Newest first", lambda today: ["-published_at", "pk"]),
+    "title": ("Title A to Z", lambda today: ["title", "pk"]),
 }
 DEFAULT_SORT = "procurement"
+
+
+def sorted_tenders(queryset: QuerySet, key: str) -> QuerySet:
+    return queryset.order_by(*SORTS[key][1](timezone.localdate()))
+
+
 CHECKBOXES = {"class": "govuk-checkboxes__input"}
 
 
@@ -240,7 +255,7 @@ class TenderFilter(ProcurementFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*SORTS[DEFAULT_SORT][1])
+            queryset = sorted_tenders(queryset, DEFAULT_SORT)
         return queryset
 
     def filter_status(self, queryset, name, value):
@@ -250,7 +265,7 @@ class TenderFilter(ProcurementFilterSet):
         return queryset.open_to_bid() if value else queryset
 
     def sort_results(self, queryset, name, value):
-        return queryset.order_by(*SORTS[value or DEFAULT_SORT][1])
+        return sorted_tenders(queryset, value or DEFAULT_SORT)
 
     @property
     def sort_key(self) -> str:

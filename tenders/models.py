@@ -283,6 +283,15 @@ class Tender(models.Model):
     def ocds_status(self) -> str:
         return self.OCDS_STATUS[self.status]
 
+    @property
+    def planned_date_passed(self) -> bool:
+        """Still "planned", though the procurement window it was planned for is over."""
+        return (
+            self.status == self.Status.PLANNED
+            and self.procurement_end is not None
+            and self.procurement_end < timezone.localdate()
+        )
+
     def clean(self):
         errors = {}
         for field in ("procurement_activity", "commencement"):

@@ -88,3 +88,14 @@ def test_detail_page_query_count_is_fixed(
     # Tender with council and pipeline, three vocabularies, contacts, MPS sections.
     with django_assert_num_queries(6):
         assert client.get(tender.get_absolute_url()).status_code == 200
+
+
+def test_a_planned_tender_whose_date_has_passed_says_so(client, gateshead):
+    stale = TenderFactory(council=gateshead, procurement_activity="Autumn 2001")
+    current = TenderFactory(council=gateshead, procurement_activity="Autumn 2030")
+    text = client.get(stale.get_absolute_url()).text
+    assert (
+        "This procurement was planned for Autumn 2001, which has passed, and the "
+        "council has not updated it since" in text
+    )
+    assert 'id="date-passed"' not in client.get(current.get_absolute_url()).text

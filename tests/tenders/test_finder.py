@@ -86,6 +86,48 @@ def test_procurement_range_matches_windows_that_overlap_it(client):
     assert titles(response) == ["Spring"]
 
 
+def test_soonest_sorts_put_windows_that_are_over_last(client):
+    TenderFactory(title="Past", procurement_activity="Spring 2001", commencement="2002")
+    TenderFactory(title="Next", procurement_activity="Spring 2030", commencement="2031")
+    TenderFactory(
+        title="Later", procurement_activity="Spring 2031", commencement="2032"
+    )
+    TenderFactory(title="Unknown", procurement_activity="TBC", commencement="TBC")
+
+    assert titles(client.get(LIST)) == ["Next", "Later", "Unknown", "Past"]
+    assert titles(client.get(LIST, {"sort": "commencement"})) == [
+        "Next",
+        "Later",
+        "Unknown",
+        "Past",
+    ]
+    assert titles(client.get(LIST, {"sort": "title"})) == [
+        "Later",
+        "Next",
+        "Past",
+        "Unknown",
+    ]
+
+
+def test_planned_tenders_whose_date_has_passed_are_marked(client):
+    TenderFactory(title="Stale plan", procurement_activity="Spring 2001")
+    TenderFactory(title="Future plan", procurement_activity="Spring 2030")
+    TenderFactory(
+        title="Awarded long ago", procurement_activity="Spring 2001", status="awarded"
+    )
+    response = client.get(LIST, {"sort": "title"})
+    results = response.text.split('class="app-tender-result')[1:]
+    marked = {
+        result.split("</a>")[0].rsplit(">", 1)[1]: "Date has passed" in result
+        for result in results
+    }
+    assert marked == {
+        "Awarded long ago": False,
+        "Future plan": False,
+        "Stale plan": True,
+    }
+
+
 def test_commencement_range_filters_on_contract_start(client):
     TenderFactory(title="Starts April", commencement="April 2031")
     TenderFactory(title="Starts October", commencement="October 2031")
