@@ -4,8 +4,7 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet
 
 from councils.models import Council
 
@@ -19,32 +18,16 @@ PUBLIC_STATUSES = [
 ]
 
 
-def _soonest(prefix: str):
-    """Soonest first, counting from today: windows that are over go after the rest."""
-
-    def ordering(today: date) -> list:
-        over = Case(
-            When(**{f"{prefix}_end__lt": today}, then=Value(1)),
-            default=Value(0),
-        )
-        return [over, F(f"{prefix}_start").asc(nulls_last=True), "title", "pk"]
-
-    return ordering
-
-
 SORTS = {
-    "procurement": ("Soonest procurement", _soonest("procurement")),
-    "commencement": ("Soonest contract start", _soonest("commencement")),
-    "newest": ("Newest first", lambda today: ["-published_at", "pk"]),
-    "title": ("Title A to Z", lambda today: ["title", "pk"]),
+    "procurement": ("Soonest procurement", lambda tenders: tenders.soonest()),
+    "commencement": (
+        "Soonest contract start",
+        lambda tenders: tenders.soonest("commencement"),
+    ),
+    "newest": ("Newest first", lambda tenders: tenders.order_by("-published_at", "pk")),
+    "title": ("Title A to Z", lambda tenders: tenders.order_by("title", "pk")),
 }
 DEFAULT_SORT = "procurement"
-
-
-def sorted_tenders(queryset: QuerySet, key: str) -> QuerySet:
-    return queryset.order_by(*SORTS[key][1](timezone.localdate()))
-
-
 CHECKBOXES = {"class": "govuk-checkboxes__input"}
 
 
@@ -255,7 +238,7 @@ class TenderFilter(ProcurementFilterSet):
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
-            queryset = sorted_tenders(queryset, DEFAULT_SORT)
+            queryset = SORTS[DEFAULT_SORT][1](queryset)
         return queryset
 
     def filter_status(self, queryset, name, value):
@@ -265,7 +248,7 @@ class TenderFilter(ProcurementFilterSet):
         return queryset.open_to_bid() if value else queryset
 
     def sort_results(self, queryset, name, value):
-        return sorted_tenders(queryset, value or DEFAULT_SORT)
+        return SORTS[value or DEFAULT_SORT][1](queryset)
 
     @property
     def sort_key(self) -> str:

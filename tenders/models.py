@@ -105,6 +105,18 @@ class TenderQuerySet(CouncilOwnedQuerySet):
     def open_to_bid(self):
         return self.filter(status=Tender.Status.OPEN)
 
+    def soonest(self, window: str = "procurement", today=None):
+        """Soonest first by a date window (procurement or commencement), counting
+        from today: windows that are over go after those still to come."""
+        today = today or timezone.localdate()
+        over = models.Case(
+            models.When(**{f"{window}_end__lt": today}, then=models.Value(1)),
+            default=models.Value(0),
+        )
+        return self.order_by(
+            over, models.F(f"{window}_start").asc(nulls_last=True), "title", "pk"
+        )
+
     def upcoming(self, today=None):
         """Planned or open tenders whose procurement has not finished, soonest first."""
         today = today or timezone.localdate()
@@ -113,7 +125,7 @@ class TenderQuerySet(CouncilOwnedQuerySet):
             .filter(
                 models.Q(procurement_end__gte=today) | models.Q(procurement_end=None)
             )
-            .order_by(models.F("procurement_start").asc(nulls_last=True), "title")
+            .soonest(today=today)
         )
 
 

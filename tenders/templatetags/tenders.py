@@ -1,7 +1,6 @@
 """Tender pieces for other apps' pages: the council page and the home page."""
 
 from django import template
-from django.db.models import F
 
 from ..models import Arrangement, Tender, TenderPipeline
 
@@ -22,7 +21,7 @@ def council_pipeline(council):
         "pipeline": TenderPipeline.objects.filter(council=council).first(),
         "tenders": Tender.objects.for_council(council)
         .filter(status__in=PIPELINE_STATUSES)
-        .order_by(F("procurement_start").asc(nulls_last=True), "title"),
+        .soonest(),
     }
 
 

@@ -73,3 +73,18 @@ def test_pipeline_enquiries_text_is_escaped_around_its_links(client, gateshead):
     assert "<script>alert(1)" not in response.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in response.text
     assert '<a href="x">' not in response.text
+
+
+def test_council_pipeline_puts_passed_dates_last_and_marks_them(client, gateshead):
+    TenderFactory(council=gateshead, title="Stale plan", procurement_activity="2001")
+    TenderFactory(council=gateshead, title="Next plan", procurement_activity="2030")
+    text = client.get(gateshead.get_absolute_url()).text
+    assert text.index("Next plan") < text.index("Stale plan")
+    stale_row = text[
+        text.index("Stale plan") : text.index("</tr>", text.index("Stale plan"))
+    ]
+    assert "Date has passed" in stale_row
+    next_row = text[
+        text.index("Next plan") : text.index("</tr>", text.index("Next plan"))
+    ]
+    assert "Date has passed" not in next_row
