@@ -4,11 +4,16 @@ Every council-owned model's default manager offers ``editable_by(user)`` (see
 ``CouncilOwnedQuerySet``). ``CouncilScopedAdmin`` routes the admin's list, change,
 delete and history views, foreign-key choices and autocomplete through it, so a
 commissioner of one council can neither see nor pick another council's rows.
+``view_on_site`` does the same for the admin's "View on site" redirect.
 """
 
 from django.contrib import admin
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import ValidationError
+from django.http import Http404
 
 COMMISSIONERS_GROUP = "Commissioners"
 
@@ -19,6 +24,25 @@ def is_council_scoped(model) -> bool:
 
 def editable_queryset(model, user):
     return model._default_manager.editable_by(user)
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's /admin/r/<type>/<id>/ redirect, for rows the user may open there.
+
+    Django's own redirects any staff user to any object's public address; this one
+    answers 404 unless the object is in the queryset its admin shows the user.
+    """
+    try:
+        model = ContentType.objects.get_for_id(int(content_type_id)).model_class()
+        model_admin = admin.site.get_model_admin(model)
+        visible = model_admin.has_view_or_change_permission(request) and (
+            model_admin.get_queryset(request).filter(pk=object_id).exists()
+        )
+    except (ContentType.DoesNotExist, NotRegistered, ValueError, ValidationError):
+        visible = False
+    if not visible:
+        raise Http404("No such object in your councils.")
+    return shortcut(request, content_type_id, object_id)
 
 
 class ScopedChoicesMixin:

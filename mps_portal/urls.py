@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import TemplateView
 
+from councils.scoping import view_on_site
+
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path(
@@ -13,6 +15,12 @@ urlpatterns = [
         "cookies/",
         TemplateView.as_view(template_name="pages/cookies.html"),
         name="cookies",
+    ),
+    # Ahead of the admin's own route for the same address: scoped to the user.
+    path(
+        "admin/r/<path:content_type_id>/<path:object_id>/",
+        admin.site.admin_view(view_on_site),
+        name="admin-view-on-site",
     ),
     path("admin/", admin.site.urls),
     path("", include("councils.urls")),

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from councils.models import Council
@@ -255,3 +256,59 @@ def test_changelist_to_field_cannot_reach_other_models(gateshead_client):
         reverse("admin:tenders_tender_changelist") + "?_to_field=council__name"
     )
     assert response.status_code == 400
+
+
+VIEWABLE_ON_SITE = [
+    model
+    for model in COUNCIL_OWNED_FACTORIES
+    if hasattr(model, "get_absolute_url") and model in admin.site._registry
+]
+
+
+@pytest.mark.parametrize("model", VIEWABLE_ON_SITE, ids=lambda m: m._meta.label)
+def test_view_on_site_redirects_only_for_own_councils_rows(
+    gateshead_client, gateshead, darlington, model
+):
+    make = COUNCIL_OWNED_FACTORIES[model]
+    own, other = make(gateshead), make(darlington)
+    content_type = ContentType.objects.get_for_model(model)
+
+    response = gateshead_client.get(
+        reverse("admin:view_on_site", args=[content_type.pk, own.pk])
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(own.get_absolute_url())
+
+    response = gateshead_client.get(
+        reverse("admin:view_on_site", args=[content_type.pk, other.pk])
+    )
+    assert response.status_code == 404
+    assert other.get_absolute_url() not in response.text
+
+
+@pytest.mark.parametrize(
+    "path", ["/admin/r/abc/1/", "/admin/r/999999/1/", "/admin/r/1/not-a-number/"]
+)
+def test_view_on_site_with_malformed_or_unknown_ids_is_404(gateshead_client, path):
+    assert gateshead_client.get(path).status_code == 404
+
+
+def test_view_on_site_needs_a_staff_login(client, gateshead):
+    content_type = ContentType.objects.get_for_model(Council)
+    response = client.get(
+        reverse("admin:view_on_site", args=[content_type.pk, gateshead.pk])
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_view_on_site_redirects_a_portal_administrator_anywhere(
+    client, portal_admin, darlington
+):
+    client.force_login(portal_admin)
+    content_type = ContentType.objects.get_for_model(Council)
+    response = client.get(
+        reverse("admin:view_on_site", args=[content_type.pk, darlington.pk])
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(darlington.get_absolute_url())
