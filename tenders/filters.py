@@ -17,7 +17,6 @@ PUBLIC_STATUSES = [
     if value != Tender.Status.WITHDRAWN
 ]
 
-
 SORTS = {
     "procurement": ("Soonest procurement", lambda tenders: tenders.soonest()),
     "commencement": (
