@@ -429,3 +429,40 @@ def test_a_title_and_a_reference_for_the_same_tender_are_an_error(
     [(_row, _column, message)] = errors_of(response)
     assert "is the same tender (GH-7)" in message
     assert Tender.objects.get().title == "Home care"
+
+
+def _import_new_rows(council, prefix, count, dry_run=False):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [HEADINGS]
+    rows += [[f"{prefix}-{n}", f"{prefix} lot {n}", "TBC"] for n in range(count)]
+    with (
+        SimpleUploadedFile("t.csv", table(rows)) as file,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        report = services.tender_table_import(
+            council=council, file=file, file_name="t.csv", dry_run=dry_run
+        )
+    assert report.new == count and not report.has_errors
+    return [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+
+
+def test_a_bulk_load_refreshes_postgresql_statistics(gateshead, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(services, "ANALYZE_AFTER_NEW_ROWS", 10)
+    assert _import_new_rows(gateshead, "A", 9) == []
+    assert _import_new_rows(gateshead, "B", 10, dry_run=True) == []
+    analyzed = _import_new_rows(gateshead, "C", 10)
+    if connection.vendor != "postgresql":
+        assert analyzed == []
+        return
+    assert analyzed == ['ANALYZE "tenders_tender"']
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE relname = %s",
+            [Tender._meta.db_table],
+        )
+        assert cursor.fetchone()[0] == 19
