@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from .models import Contact, Council, Heading, ProviderForum, Region, Section
+from .models import (
+    Contact,
+    Council,
+    Heading,
+    ProviderForum,
+    Region,
+    Section,
+    TypeOfCare,
+)
 from .scoping import CouncilScopedAdmin
 
 admin.site.site_header = "North East MPS Portal: council staff"
@@ -18,6 +26,15 @@ class RegionAdmin(admin.ModelAdmin):
 class HeadingAdmin(admin.ModelAdmin):
     list_display = ["name", "position", "summary"]
     list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(TypeOfCare)
+class TypeOfCareAdmin(admin.ModelAdmin):
+    list_display = ["name", "setting", "position"]
+    list_editable = ["position"]
+    list_filter = ["setting"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 

@@ -49,6 +49,56 @@ class Region(models.Model):
         return (self.slug,)
 
 
+class TypeOfCare(models.Model):
+    """A type of care, or market: the one list every part of the portal speaks of.
+
+    Tenders, contracting arrangements, the care services directory (through CQC's
+    service types), quality figures, commissioning intentions, indicators and rates
+    all point here, so one page can bring a market together.
+    """
+
+    class Setting(models.TextChoices):
+        CARE_HOME = "care_home", "Care homes"
+        COMMUNITY = "community", "Community-based"
+        OTHER = "other", "Other support"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Types of care are listed in this order, lowest first."
+    )
+    setting = models.CharField(
+        max_length=20,
+        choices=Setting,
+        default=Setting.OTHER,
+        help_text=(
+            "Where the care is given. CQC counts care homes and community-based "
+            "services separately in its quality figures."
+        ),
+    )
+    summary = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One sentence on what this type of care is, in plain words.",
+    )
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "type of care"
+        verbose_name_plural = "types of care"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("councils:market-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+
 class CouncilQuerySet(models.QuerySet):
     def editable_by(self, user):
         """Councils this user may edit: all for a portal administrator, else theirs."""

@@ -10,13 +10,12 @@ from .models import (
     ClientGroup,
     CpvCode,
     ImportRecord,
-    ServiceCategory,
     Tender,
     TenderPipeline,
 )
 
 
-@admin.register(ServiceCategory, ClientGroup)
+@admin.register(ClientGroup)
 class VocabularyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
@@ -46,7 +45,7 @@ class TenderAdmin(TenderImportExportMixin, CouncilScopedAdmin):
         "status",
         "is_demo",
         ("council", admin.RelatedOnlyFieldListFilter),
-        "service_categories",
+        "types_of_care",
         "client_groups",
     ]
     list_select_related = ["council"]
@@ -71,7 +70,7 @@ class TenderAdmin(TenderImportExportMixin, CouncilScopedAdmin):
             {
                 "fields": [
                     "service_area",
-                    "service_categories",
+                    "types_of_care",
                     "client_groups",
                     "cpv_codes",
                     "value_min",
@@ -152,7 +151,7 @@ class ArrangementAdmin(CouncilScopedAdmin):
         "joining",
         "is_demo",
         ("council", admin.RelatedOnlyFieldListFilter),
-        "service_categories",
+        "types_of_care",
         "client_groups",
     ]
     list_select_related = ["council"]
@@ -166,7 +165,7 @@ class ArrangementAdmin(CouncilScopedAdmin):
         (None, {"fields": ["council", "name", "kind", "description"]}),
         (
             "What it covers",
-            {"fields": ["service_categories", "client_groups", "lots"]},
+            {"fields": ["types_of_care", "client_groups", "lots"]},
         ),
         (
             "Joining",

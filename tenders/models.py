@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager
+from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager, TypeOfCare
 
 from .dates import parse_date_window
 
@@ -32,11 +32,6 @@ class Vocabulary(models.Model):
 
     def natural_key(self):
         return (self.slug,)
-
-
-class ServiceCategory(Vocabulary):
-    class Meta(Vocabulary.Meta):
-        verbose_name_plural = "service categories"
 
 
 class ClientGroup(Vocabulary):
@@ -171,8 +166,8 @@ class Tender(models.Model):
         blank=True,
         help_text='As the council words it, e.g. "Commissioning - Adult Social Care".',
     )
-    service_categories = models.ManyToManyField(
-        ServiceCategory, blank=True, related_name="tenders"
+    types_of_care = models.ManyToManyField(
+        TypeOfCare, blank=True, related_name="tenders", verbose_name="types of care"
     )
     client_groups = models.ManyToManyField(
         ClientGroup, blank=True, related_name="tenders"
@@ -444,8 +439,11 @@ class Arrangement(models.Model):
         blank=True,
         help_text="What the arrangement covers, in the council's words. Markdown.",
     )
-    service_categories = models.ManyToManyField(
-        ServiceCategory, blank=True, related_name="arrangements"
+    types_of_care = models.ManyToManyField(
+        TypeOfCare,
+        blank=True,
+        related_name="arrangements",
+        verbose_name="types of care",
     )
     client_groups = models.ManyToManyField(
         ClientGroup, blank=True, related_name="arrangements"

@@ -6,13 +6,20 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from councils.models import Contact, Council, Heading, ProviderForum, Region, Section
+from councils.models import (
+    Contact,
+    Council,
+    Heading,
+    ProviderForum,
+    Region,
+    Section,
+    TypeOfCare,
+)
 from councils.scoping import COMMISSIONERS_GROUP
 from tenders.models import (
     ClientGroup,
     CpvCode,
     ImportRecord,
-    ServiceCategory,
     Tender,
     TenderPipeline,
 )
@@ -96,13 +103,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("secret-pass-123")
 
 
-class ServiceCategoryFactory(factory.django.DjangoModelFactory):
+class TypeOfCareFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = ServiceCategory
+        model = TypeOfCare
         django_get_or_create = ["slug"]
 
-    name = factory.Sequence(lambda n: f"Service {n}")
-    slug = factory.Sequence(lambda n: f"service-{n}")
+    name = factory.Sequence(lambda n: f"Type of care {n}")
+    slug = factory.Sequence(lambda n: f"type-of-care-{n}")
 
 
 class ClientGroupFactory(factory.django.DjangoModelFactory):
@@ -135,7 +142,7 @@ class TenderFactory(factory.django.DjangoModelFactory):
     commencement = "April 2031"
     status = Tender.Status.PLANNED
 
-    service_categories = many_to_many("service_categories")
+    types_of_care = many_to_many("types_of_care")
     client_groups = many_to_many("client_groups")
     cpv_codes = many_to_many("cpv_codes")
 
@@ -306,7 +313,7 @@ class ArrangementFactory(factory.django.DjangoModelFactory):
     kind = Arrangement.Kind.FRAMEWORK
     joining = Arrangement.Joining.OPEN
 
-    service_categories = many_to_many("service_categories")
+    types_of_care = many_to_many("types_of_care")
     client_groups = many_to_many("client_groups")
 
 
