@@ -451,3 +451,13 @@ def test_council_page_queries_do_not_grow_with_its_own_figures_and_intentions(
         grow_market(home_care, [council])
     many = queries_for(client, council.get_absolute_url())
     assert one == many
+
+
+def test_tender_and_arrangement_pages_link_their_types_of_care_to_market_pages(
+    client, durham, home_care
+):
+    tender = TenderFactory(council=durham, types_of_care=[home_care])
+    arrangement = ArrangementFactory(council=durham, types_of_care=[home_care])
+    for page in (tender, arrangement):
+        response = client.get(page.get_absolute_url())
+        assert f'href="{home_care.get_absolute_url()}"' in response.text
