@@ -133,6 +133,17 @@ def test_every_demo_figure_keeps_its_derived_fields_when_saved_again(demo):
     assert {v.period_kind for v in values} == {"year", "financial_year", "month"}
 
 
+def test_every_demo_figure_intention_and_rate_passes_the_admins_checks(demo):
+    rows = [
+        *IndicatorValue.objects.all(),
+        *CommissioningIntention.objects.all(),
+        *Rate.objects.all(),
+    ]
+    for row in rows:
+        row.full_clean()
+    assert len(rows) > 50
+
+
 def test_the_seed_figures_are_there_as_the_councils_publish_them(demo):
     missing = []
     for slug, area, period, base_year, value in SEED_FIGURES:
