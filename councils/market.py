@@ -1,6 +1,7 @@
 """The market pages' figures: tables, charts and one-sentence summaries of
 indicators, built from querysets so each page runs a fixed number of queries."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .charts import Bar, BarGroup, Line, Point, bar_chart, line_chart
@@ -110,3 +111,28 @@ def time_chart(indicator: Indicator, series: list[IndicatorValue]):
         lines=lines,
         formatter=indicator.format,
     )
+
+
+@dataclass
+class GlanceRow:
+    """One indicator in "The market at a glance": the council's figure beside its
+    region's and England's for the same kind of period (actual or projected)."""
+
+    indicator: Indicator
+    council: IndicatorValue | None = None
+    region: IndicatorValue | None = None
+    england: IndicatorValue | None = None
+
+    @property
+    def main(self) -> IndicatorValue:
+        return self.council or self.region or self.england
+
+
+def glance_rows(figures) -> list[GlanceRow]:
+    """Figures in comparison order, one row per indicator and kind of period."""
+    rows: dict[tuple, GlanceRow] = {}
+    for figure in figures:
+        key = (figure.indicator_id, figure.is_projection)
+        row = rows.setdefault(key, GlanceRow(figure.indicator))
+        setattr(row, AREA_CSS[figure.area_rank], figure)
+    return list(rows.values())

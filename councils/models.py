@@ -509,6 +509,14 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
     def projections(self):
         return self.exclude(base_year=None)
 
+    def about_market(self, type_of_care):
+        """Figures of indicators about this type of care, and the key figures
+        about the whole of care (indicators shown at a glance with no type)."""
+        return self.filter(
+            models.Q(indicator__types_of_care=type_of_care)
+            | models.Q(indicator__types_of_care=None, indicator__at_a_glance=True)
+        )
+
     def for_areas(self, councils):
         """Values for these councils, their regions and England, for comparison."""
         councils = list(councils)

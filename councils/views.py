@@ -51,7 +51,7 @@ class CouncilDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["glance_figures"] = (
+        context["glance"] = market.glance_rows(
             IndicatorValue.objects.filter(indicator__at_a_glance=True)
             .for_areas([self.object])
             .latest()
@@ -204,7 +204,7 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
             .order_by("council__name", "position")
         )
         context["figures"] = (
-            IndicatorValue.objects.filter(indicator__types_of_care=self.object)
+            IndicatorValue.objects.about_market(self.object)
             .for_areas(councils)
             .latest()
             .in_comparison_order()

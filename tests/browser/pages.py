@@ -67,6 +67,11 @@ PAGES = [
         status=400,
     ),
     Page("indicator-list", "councils:indicator-list"),
+    Page("indicator-compare", "/indicators/permanent-admissions-care-homes/"),
+    Page("indicator-projection", "/indicators/population-65-plus-share/?sort=highest"),
+    Page(
+        "indicator-bad-sort", "/indicators/population-65-plus-share/?sort=x", status=400
+    ),
 ]
 
 

@@ -71,8 +71,6 @@ MAIN_MARKET_INTENTIONS = [
     ("county-durham", "extra-care", "grow"),
     ("north-tyneside", "domiciliary-care", "grow"),
     ("north-tyneside", "residential-care", "reduce"),
-    ("north-tyneside", "supported-living", "grow"),
-    ("north-tyneside", "extra-care", "grow"),
 ]
 
 
@@ -264,7 +262,9 @@ def test_intentions_the_strategy_does_not_name_are_marked_demo_data(demo):
         for i in north_tyneside
         if i.summary.startswith("Demo data:")
     }
-    assert demo_markets == {"domiciliary-care", "supported-living", "extra-care"}
+    # Only home care: the strategy's "stay safe and well in their own homes for
+    # longer" is filed there, marked; no market it does not speak to is made up.
+    assert demo_markets == {"domiciliary-care"}
     for intention in north_tyneside.filter(type_of_care__slug__in=demo_markets):
         assert intention.detail.startswith("**Demo data.**")
     assert not CommissioningIntention.objects.filter(

@@ -461,3 +461,19 @@ def test_tender_and_arrangement_pages_link_their_types_of_care_to_market_pages(
     for page in (tender, arrangement):
         response = client.get(page.get_absolute_url())
         assert f'href="{home_care.get_absolute_url()}"' in response.text
+
+
+def test_market_page_shows_key_figures_about_the_whole_of_care_too(
+    client, durham, home_care
+):
+    general = IndicatorFactory(name="Population aged 65+ growth", at_a_glance=True)
+    background = IndicatorFactory(name="Depression prevalence", at_a_glance=False)
+    other_market = IndicatorFactory(
+        name="Extra care sites", types_of_care=[TypeOfCareFactory()]
+    )
+    for indicator in (general, background, other_market):
+        IndicatorValueFactory(indicator=indicator, council=durham, as_at=recent())
+    response = client.get(market_url(home_care))
+    assert "Population aged 65+ growth" in response.text
+    assert "Depression prevalence" not in response.text
+    assert "Extra care sites" not in response.text
