@@ -99,6 +99,12 @@ JUDGED_RATINGS = [
     Rating.INADEQUATE,
 ]
 GOOD_RATINGS = [Rating.OUTSTANDING, Rating.GOOD]
+# The counts behind a figure; distinct, as a service with two service types of one
+# type of care is joined twice.
+RATED_COUNTS = {
+    "good": Count("pk", distinct=True, filter=Q(rating__in=GOOD_RATINGS)),
+    "judged": Count("pk", distinct=True),
+}
 
 # CQC's five key questions, as (field name, CQC's word in the ratings file's Domain).
 KEY_QUESTIONS = [
@@ -150,6 +156,17 @@ class CareServiceQuerySet(CouncilOwnedQuerySet):
         return self.filter(
             Q(postcode__iexact=district) | Q(postcode__istartswith=f"{district} ")
         )
+
+    def good_or_outstanding_by_council(self, *, type_of_care=None) -> dict:
+        """{council pk: (rated good or outstanding, rated)} over the counted
+        services (see ``counted``), for one type of care if given. One query."""
+        queryset = self.counted()
+        if type_of_care is not None:
+            queryset = queryset.filter(service_types__type_of_care=type_of_care)
+        return {
+            row["council_id"]: (row["good"], row["judged"])
+            for row in queryset.order_by().values("council_id").annotate(**RATED_COUNTS)
+        }
 
     def rating_summary(self) -> dict:
         """Counts behind a "rated good or outstanding" figure, demo rows left out.
