@@ -9,12 +9,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from councils.downloads import spreadsheet_safe
-
 from councils.models import Council, Region
 
 from .charts import Bar, BarGroup, bar_chart
-from .models import CqcBenchmark, QualityFramework, Setting
 from .figures import METHOD, computed_cqc_figures
+from .models import CqcBenchmark, QualityFramework, Setting
 from .services import rag_summary
 
 

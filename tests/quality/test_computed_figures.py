@@ -4,6 +4,7 @@ England, with their counts, method and source date."""
 import html
 import json
 from datetime import date
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
@@ -40,7 +41,7 @@ def types_of_care(db):
 
 @pytest.fixture
 def imported(north_east_councils, types_of_care):
-    call_command("import_cqc_ratings", str(ACTIVE), stdout=open("/dev/null", "w"))
+    call_command("import_cqc_ratings", str(ACTIVE), stdout=StringIO())
     return north_east_councils
 
 
