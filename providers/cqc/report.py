@@ -3,6 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..models import CqcImport
+
 
 @dataclass
 class Problem:
@@ -41,6 +43,10 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     england: dict = field(default_factory=dict)
     run_id: int | None = None
+
+    @property
+    def kind_label(self) -> str:
+        return CqcImport.Kind(self.kind).label if self.kind else ""
 
     @property
     def has_errors(self) -> bool:
