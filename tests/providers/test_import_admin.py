@@ -5,7 +5,6 @@ import re
 import pytest
 
 from providers.models import CareService, CqcImport
-
 from tests.factories import make_commissioner
 
 from .conftest import DATA
