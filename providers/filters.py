@@ -6,7 +6,6 @@ from councils.models import Council
 
 from .models import CareService, Rating, ServiceType, Specialism
 
-
 POSTCODE_DISTRICT = RegexValidator(
     r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?$",
     "Enter a postcode district like DH1 or NE8: the part of a postcode before the "
