@@ -2,6 +2,7 @@
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from ..models import Rating
 
@@ -32,6 +33,8 @@ RATING_WORDS = {
 
 def text(value) -> str:
     """A cell as stripped text; spreadsheet numbers that are whole lose their '.0'."""
+    if value.__class__ is str:  # nearly every cell: the fast path first
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -44,7 +47,12 @@ def parse_date(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    value = text(value)
+    return _date_from_text(text(value))
+
+
+@lru_cache(maxsize=8192)
+def _date_from_text(value: str) -> date | None:
+    # National files repeat a few thousand dates over hundreds of thousands of rows.
     if not value:
         return None
     for fmt in DATE_FORMATS:

@@ -102,11 +102,19 @@ class _Columns(dict):
         self.spelled = table.spelled
 
 
+def _lenient(row, at, column="latest rating") -> tuple[bool, str]:
+    """(care home, overall rating) from a row in another region: a value CQC's
+    vocabulary does not have counts as unrated rather than refusing the file."""
+    try:
+        rating = parse_rating(row[at[column]])
+    except ValueError:
+        rating = ""
+    return text(row[at["care home?"]]).upper() == "Y", rating
+
+
 def _place(report, line, row, at, places, unknown):
-    """The council's pk for a row in the portal's regions; None when skipped."""
-    if not places.covers(text(row[at["location region"]])):
-        report.outside_regions += 1
-        return None
+    """The council's pk for a row in the portal's regions; None (and the row
+    noted) when its local authority is no council of the portal's."""
     authority = text(row[at["location local authority"]])
     council = places.council(authority)
     if council is None:
@@ -162,15 +170,28 @@ def active_location_records(
     width = len(table.header)
     england, records, unknown = _England(), {}, {}
     for line, row in table.rows:
-        if not any(text(cell) for cell in row):
+        if not any(row):
             continue
-        row = list(row) + [""] * (width - len(row))
+        if len(row) < width:
+            row = list(row) + [""] * (width - len(row))
         if directorate is not None:
             social = text(row[directorate]).lower() == SOCIAL_CARE_DIRECTORATE
         else:
             social = text(row[category]).lower() in SOCIAL_CARE_CATEGORIES
         if not social:
             report.not_social_care += 1
+            continue
+        types = [
+            spelled.get(name, name.capitalize())
+            for i, name in type_columns
+            if text(row[i]).upper() == "Y"
+        ]
+        types_of_care = {TYPES_OF_CARE[t] for t in types if t in TYPES_OF_CARE}
+        if not places.covers(text(row[at["location region"]])):
+            # Other regions are counted for England, never checked or refused.
+            report.outside_regions += 1
+            care_home, rating = _lenient(row, at, "location latest overall rating")
+            england.add(care_home=care_home, rating=rating, types_of_care=types_of_care)
             continue
         try:
             location_id = _parse(
@@ -187,16 +208,7 @@ def active_location_records(
             beds = _parse(report, line, row, at, "care homes beds", parse_count)
         except ValueError:
             continue
-        types = [
-            spelled.get(name, name.capitalize())
-            for i, name in type_columns
-            if text(row[i]).upper() == "Y"
-        ]
-        england.add(
-            care_home=care_home,
-            rating=rating,
-            types_of_care={TYPES_OF_CARE[t] for t in types if t in TYPES_OF_CARE},
-        )
+        england.add(care_home=care_home, rating=rating, types_of_care=types_of_care)
         council_id = _place(report, line, row, at, places, unknown)
         if council_id is None:
             continue
@@ -239,15 +251,26 @@ def latest_rating_records(
     # location ID -> (care home, overall rating) for England's counts.
     national: dict[str, tuple[bool, str]] = {}
     unknown: dict = {}
+    outside: set[str] = set()
+    not_social: set[str] = set()
+    category_at = at["location primary inspection category"]
+    group_at = at["service / population group"]
+    region_at = at["location region"]
     for line, row in table.rows:
-        if not any(text(cell) for cell in row):
+        if not any(row):
             continue
-        row = list(row) + [""] * (width - len(row))
-        category = text(row[at["location primary inspection category"]]).lower()
-        if category not in SOCIAL_CARE_CATEGORIES:
-            report.not_social_care += 1
+        if len(row) < width:
+            row = list(row) + [""] * (width - len(row))
+        if text(row[category_at]).lower() not in SOCIAL_CARE_CATEGORIES:
+            not_social.add(text(row[0]))
             continue
-        if text(row[at["service / population group"]]).lower() != "overall":
+        if text(row[group_at]).lower() != "overall":
+            continue
+        if not places.covers(text(row[region_at])):
+            # Other regions are counted for England, never checked or refused.
+            outside.add(text(row[at["location id"]]))
+            if text(row[at["domain"]]).lower() == "overall":
+                national[text(row[at["location id"]])] = _lenient(row, at)
             continue
         try:
             location_id = _parse(
@@ -261,7 +284,7 @@ def latest_rating_records(
                     + ", ".join(q for _, q in KEY_QUESTIONS)
                     + ")",
                     row=line,
-                    column="Domain",
+                    column=at.spelled("domain"),
                 )
                 continue
             rating = _parse(report, line, row, at, "latest rating", parse_rating)
@@ -298,6 +321,8 @@ def latest_rating_records(
             record.fields["rating_published_on"] = published if rating else None
             record.fields["rating_inherited"] = inherited
     _report_unknown(report, unknown)
+    report.outside_regions = len(outside)
+    report.not_social_care = len(not_social)
     england = _England()
     for care_home, rating in national.values():
         england.add(care_home=care_home, rating=rating)

@@ -143,12 +143,15 @@ def write_ods(path: Path, sheets: dict[str, Iterator[list]]) -> None:
 
 
 def latest_ratings_rows(
-    *, locations: int, north_east_share: float = 0.1, seed: int = 1
+    *, locations: int, north_east_share: float = 0.1, seed: int = 1, ratings_seed=None
 ) -> Iterator[list]:
     """Rows of a generated latest ratings file: an Overall row and the five key
     questions for half the locations, four of them (no Responsive) for the other
     half, so 60,000 locations make 330,000 rows."""
     chance = random.Random(seed)  # noqa: S311 (made-up data, not secrets)
+    # A second generator for the ratings, so a different ratings_seed gives the same
+    # locations with other ratings (a later month's file).
+    ratings = random.Random(seed if ratings_seed is None else ratings_seed)  # noqa: S311
     start = date(2019, 1, 1)
     for number in range(locations):
         location_id = f"1-{900000000 + number}"
@@ -183,7 +186,7 @@ def latest_ratings_rows(
                 "",
                 "Overall",
                 domain,
-                chance.choice(RATINGS),
+                ratings.choice(RATINGS),
                 published,
                 "Location",
                 "Y" if number % 17 == 0 else "N",
@@ -195,14 +198,18 @@ def latest_ratings_rows(
             ]
 
 
-def write_latest_ratings(path: Path, *, locations: int, seed: int = 1) -> int:
+def write_latest_ratings(
+    path: Path, *, locations: int, seed: int = 1, ratings_seed=None
+) -> int:
     """Write a generated latest ratings file (.ods or .csv); returns its row count."""
     count = 0
 
     def rows():
         nonlocal count
         yield LATEST_RATINGS_HEADER
-        for row in latest_ratings_rows(locations=locations, seed=seed):
+        for row in latest_ratings_rows(
+            locations=locations, seed=seed, ratings_seed=ratings_seed
+        ):
             count += 1
             yield row
 

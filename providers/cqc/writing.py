@@ -1,7 +1,7 @@
 """Saving location records in bulk, all or nothing, and recording the run.
 
 Existing services are matched by CQC location ID and only the fields that changed
-are written (bulk_update per set of changed fields); new services, providers,
+are written (one bulk_update over the changed fields); new services, providers,
 service types and past ratings are bulk-created. A dry run does all of it inside a
 transaction that is rolled back, so the preview's counts are exactly what the
 import will do.
@@ -141,7 +141,8 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
         s.cqc_location_id: s for s in CareService.objects.exclude(cqc_location_id="")
     }
     to_create: list[CareService] = []
-    changed_by_fields: dict[tuple, list[CareService]] = defaultdict(list)
+    changed_services: list[CareService] = []
+    changed_fields: set[str] = set()
     past: list[PastRating] = []
     touched: set[str] = set()
     for location_id, record in records.items():
@@ -181,13 +182,15 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
         for name in changed:
             setattr(service, name, values[name])
         service.imported_at = now
-        changed_by_fields[changed].append(service)
+        changed_services.append(service)
+        changed_fields.update(changed)
         touched.add(location_id)
     CareService.objects.bulk_create(to_create, batch_size=BATCH)
-    for names, services in changed_by_fields.items():
-        CareService.objects.bulk_update(
-            services, [*names, "imported_at"], batch_size=BATCH
-        )
+    # One bulk_update over every changed field: unchanged values are written back
+    # as they are, which costs less than one UPDATE per combination of fields.
+    CareService.objects.bulk_update(
+        changed_services, [*sorted(changed_fields), "imported_at"], batch_size=BATCH
+    )
     PastRating.objects.bulk_create(past, batch_size=BATCH)
     report.added = len(to_create)
     service_ids = {s.cqc_location_id: s.pk for s in existing.values()}
