@@ -84,6 +84,10 @@ class FigureGroup:
     title: str
     figures: list[ComputedFigure] = field(default_factory=list)
 
+    @property
+    def any_rated(self) -> bool:
+        return any(f.judged for f in self.figures)
+
 
 @dataclass
 class ComputedFigures:
@@ -95,6 +99,14 @@ class ComputedFigures:
     @property
     def any_rated(self) -> bool:
         return any(f.judged for g in self.by_setting for f in g.figures)
+
+    @property
+    def rated_types(self) -> list[FigureGroup]:
+        return [g for g in self.by_type_of_care if g.any_rated]
+
+    @property
+    def unrated_types(self) -> list[str]:
+        return [g.title for g in self.by_type_of_care if not g.any_rated]
 
     def all(self) -> list[ComputedFigure]:
         return [f for g in self.by_setting + self.by_type_of_care for f in g.figures]

@@ -156,10 +156,10 @@ def latest_ratings_rows(
     for number in range(locations):
         location_id = f"1-{900000000 + number}"
         if chance.random() < north_east_share:
-            authority, district = NORTH_EAST[number % len(NORTH_EAST)]
+            authority, district = chance.choice(NORTH_EAST)
             region = "North East"
         else:
-            authority, region, district = ELSEWHERE[number % len(ELSEWHERE)]
+            authority, region, district = chance.choice(ELSEWHERE)
         category, care_home = CATEGORIES[number % len(CATEGORIES)]
         published = start + timedelta(days=chance.randrange(2400))
         provider = f"1-{100000000 + number // 3}"
