@@ -43,6 +43,60 @@ LATEST_RATINGS_HEADER = [
     "Brand ID",
     "Brand Name",
 ]
+# The care directory with filters, as far as the portal reads it: CQC's headings
+# (its September 2026 file) up to the provider, then the service type columns.
+ACTIVE_LOCATIONS_HEADER = [
+    "Location ID",
+    "Location HSCA start date",
+    "Dormant (Y/N)",
+    "Care home?",
+    "Location Name",
+    "Location ODS Code",
+    "Location Telephone Number",
+    "Registered manager",
+    "Location Web Address",
+    "Care homes beds",
+    "Location Type/Sector",
+    "Location Inspection Directorate",
+    "Location Primary Inspection Category",
+    "Location Latest Overall Rating",
+    "Publication Date",
+    "Inherited Rating (Y/N)",
+    "Location Region",
+    "Location NHS Region",
+    "Location Local Authority",
+    "Location ONSPD CCG Code",
+    "Location ONSPD CCG",
+    "Location Commissioning CCG Code",
+    "Location Commissioning CCG",
+    "Location Street Address",
+    "Location Address Line 2",
+    "Location City",
+    "Location County",
+    "Location Postal Code",
+    "Location PAF ID",
+    "Location UPRN ID",
+    "Location Latitude",
+    "Location Longitude",
+    "Location Parliamentary Constituency",
+    "Brand ID",
+    "Brand Name",
+    "Provider Companies House Number",
+    "Provider Charity Number",
+    "Provider ID",
+    "Provider Name",
+    "Regulated activity - Accommodation for persons who require nursing or "
+    "personal care",
+    "Regulated activity - Personal care",
+    "Service type - Care home service with nursing",
+    "Service type - Care home service without nursing",
+    "Service type - Domiciliary care service",
+    "Service type - Supported living service",
+    "Service type - Shared Lives",
+    "Service type - Extra Care housing services",
+    "Service user band - Dementia",
+    "Service user band - Older People",
+]
 DOMAINS = ["Overall", "Safe", "Effective", "Caring", "Responsive", "Well-led"]
 RATINGS = ["Outstanding", "Good", "Good", "Good", "Requires improvement", "Inadequate"]
 NORTH_EAST = [
@@ -113,6 +167,10 @@ def _cell(value) -> str:
     )
 
 
+# Fixed timestamps, so the same rows always make the same file.
+FIXED = (2026, 1, 1, 0, 0, 0)
+
+
 def write_ods(path: Path, sheets: dict[str, Iterator[list]]) -> None:
     """An ODS spreadsheet with one table per sheet, rows written as they come."""
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -121,8 +179,8 @@ def write_ods(path: Path, sheets: dict[str, Iterator[list]]) -> None:
             "application/vnd.oasis.opendocument.spreadsheet",
             compress_type=zipfile.ZIP_STORED,
         )
-        archive.writestr("META-INF/manifest.xml", MANIFEST)
-        content = zipfile.ZipInfo("content.xml", date_time=(2026, 1, 1, 0, 0, 0))
+        archive.writestr(zipfile.ZipInfo("META-INF/manifest.xml", FIXED), MANIFEST)
+        content = zipfile.ZipInfo("content.xml", FIXED)
         content.compress_type = zipfile.ZIP_DEFLATED
         with archive.open(content, "w", force_zip64=True) as handle:
             handle.write(CONTENT_START.encode())
@@ -196,6 +254,69 @@ def latest_ratings_rows(
                 "-",
                 "-",
             ]
+
+
+SERVICE_TYPES = [
+    ("Y", ["Care home service with nursing"]),
+    ("Y", ["Care home service without nursing"]),
+    ("N", ["Domiciliary care service"]),
+    ("N", ["Domiciliary care service", "Supported living service"]),
+    ("N", ["Extra Care housing services", "Domiciliary care service"]),
+    ("N", ["Shared Lives"]),
+]
+
+
+def active_locations_rows(*, locations: int, seed: int = 1) -> Iterator[list]:
+    """Rows of a generated care directory with filters: one per location."""
+    chance = random.Random(seed)  # noqa: S311 (made-up data, not secrets)
+    start = date(2019, 1, 1)
+    for number in range(locations):
+        if chance.random() < 0.1:
+            authority, district = chance.choice(NORTH_EAST)
+            region = "North East"
+        else:
+            authority, region, district = chance.choice(ELSEWHERE)
+        care_home, types = SERVICE_TYPES[number % len(SERVICE_TYPES)]
+        rating = chance.choice([*RATINGS, ""])
+        published = start + timedelta(days=chance.randrange(2400))
+        values = dict.fromkeys(ACTIVE_LOCATIONS_HEADER, "")
+        values.update(
+            {
+                "Location ID": f"1-{800000000 + number}",
+                "Dormant (Y/N)": "N",
+                "Care home?": care_home,
+                "Location Name": f"Generated location {number}",
+                "Care homes beds": 20 + number % 60 if care_home == "Y" else "",
+                "Location Type/Sector": "Social Care Org",
+                "Location Inspection Directorate": "Adult social care",
+                "Location Primary Inspection Category": (
+                    "Residential social care"
+                    if care_home == "Y"
+                    else "Community based adult social care services"
+                ),
+                "Location Latest Overall Rating": rating,
+                "Publication Date": published if rating else "",
+                "Inherited Rating (Y/N)": "N" if rating else "",
+                "Location Region": region,
+                "Location Local Authority": authority,
+                "Location Street Address": f"{number} Generated Street",
+                "Location City": authority,
+                "Location Postal Code": f"{district} {number % 9}AB",
+                "Brand ID": "-",
+                "Brand Name": "-",
+                "Provider ID": f"1-{200000000 + number // 3}",
+                "Provider Name": f"Generated provider {number // 3} Ltd",
+            }
+        )
+        for service_type in types:
+            values[f"Service type - {service_type}"] = "Y"
+        yield [values[h] for h in ACTIVE_LOCATIONS_HEADER]
+
+
+def write_active_locations(path: Path, *, locations: int, seed: int = 1) -> None:
+    """Write a generated care directory with filters (.ods)."""
+    rows = active_locations_rows(locations=locations, seed=seed)
+    write_ods(path, {"HSCA_Active_Locations": iter([ACTIVE_LOCATIONS_HEADER, *rows])})
 
 
 def write_latest_ratings(

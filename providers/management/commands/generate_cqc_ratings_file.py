@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from providers.cqc.sample import write_latest_ratings
+from providers.cqc.sample import write_active_locations, write_latest_ratings
 
 
 class Command(BaseCommand):
@@ -17,7 +17,17 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path, help="Ends .ods or .csv.")
         parser.add_argument("--locations", type=int, default=60_000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--active-locations",
+            action="store_true",
+            help="Write a care directory with filters (.ods, one row per location, "
+            "with service types) instead of a latest ratings file.",
+        )
 
-    def handle(self, *args, file, locations, seed, **options):
+    def handle(self, *args, file, locations, seed, active_locations, **options):
+        if active_locations:
+            write_active_locations(file, locations=locations, seed=seed)
+            self.stdout.write(f"Wrote {file}: {locations:,} locations.")
+            return
         rows = write_latest_ratings(file, locations=locations, seed=seed)
         self.stdout.write(f"Wrote {file}: {locations:,} locations, {rows:,} rows.")

@@ -15,60 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
+from providers.cqc.sample import ACTIVE_LOCATIONS_HEADER as ACTIVE_HEADER
 from providers.cqc.sample import LATEST_RATINGS_HEADER, write_ods
 
 HERE = Path(__file__).parent
-ACTIVE_HEADER = [
-    "Location ID",
-    "Location HSCA start date",
-    "Dormant (Y/N)",
-    "Care home?",
-    "Location Name",
-    "Location ODS Code",
-    "Location Telephone Number",
-    "Registered manager",
-    "Location Web Address",
-    "Care homes beds",
-    "Location Type/Sector",
-    "Location Inspection Directorate",
-    "Location Primary Inspection Category",
-    "Location Latest Overall Rating",
-    "Publication Date",
-    "Inherited Rating (Y/N)",
-    "Location Region",
-    "Location NHS Region",
-    "Location Local Authority",
-    "Location ONSPD CCG Code",
-    "Location ONSPD CCG",
-    "Location Commissioning CCG Code",
-    "Location Commissioning CCG",
-    "Location Street Address",
-    "Location Address Line 2",
-    "Location City",
-    "Location County",
-    "Location Postal Code",
-    "Location PAF ID",
-    "Location UPRN ID",
-    "Location Latitude",
-    "Location Longitude",
-    "Location Parliamentary Constituency",
-    "Brand ID",
-    "Brand Name",
-    "Provider Companies House Number",
-    "Provider Charity Number",
-    "Provider ID",
-    "Provider Name",
-    "Regulated activity - Accommodation for persons who require nursing or personal care",
-    "Regulated activity - Personal care",
-    "Service type - Care home service with nursing",
-    "Service type - Care home service without nursing",
-    "Service type - Domiciliary care service",
-    "Service type - Supported living service",
-    "Service type - Shared Lives",
-    "Service type - Extra Care housing services",
-    "Service user band - Dementia",
-    "Service user band - Older People",
-]
 
 
 def active_row(
