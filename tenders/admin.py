@@ -4,7 +4,7 @@ from django.db import models
 
 from councils.scoping import CouncilScopedAdmin
 
-from .admin_import import TenderImportExportMixin
+from .imports.admin import TenderImportExportMixin
 from .models import (
     Arrangement,
     ClientGroup,

@@ -1,15 +1,15 @@
 """The tender table as django-import-export exports it: the columns the import reads.
 
-Imports do not go through this resource row by row; ``tenders.services`` reads the
-same headings (see ``tenders.columns``) and writes in batches. Every heading here is
-one the import recognises, so an exported table imports again unchanged.
+Imports do not go through this resource row by row; ``tenders.imports`` reads the
+same headings (see ``tenders.imports.columns``) and writes in batches. Every heading
+here is one the import recognises, so an exported table imports again unchanged.
 """
 
 from import_export import fields, resources, widgets
 
 from councils.downloads import spreadsheet_safe
 
-from .columns import BY_FIELD
+from .imports.columns import BY_FIELD
 from .models import Tender
 
 EXPORTED = (

@@ -220,7 +220,7 @@ def test_exported_table_imports_again_unchanged(gateshead_client, gateshead):
 
 
 def test_no_heading_names_two_columns():
-    from tenders.columns import COLUMNS, normalise_heading
+    from tenders.imports.columns import COLUMNS, normalise_heading
 
     names = [
         normalise_heading(name)

@@ -39,7 +39,7 @@ def test_dry_run_writes_nothing_and_records_nothing(durham):
 
 
 def test_progress_is_shown_while_reading(durham, tmp_path, monkeypatch):
-    from tenders import services
+    from tenders.imports import service as services
 
     monkeypatch.setattr(services, "BATCH_SIZE", 3)
     path = tmp_path / "t.csv"

@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from tenders import services
+from tenders.imports import rows as rows_module
+from tenders.imports import service as services
 from tenders.models import ImportRecord, Tender
 from tests.factories import TenderFactory, make_commissioner
 
@@ -298,7 +299,7 @@ def test_a_bad_value_repeated_on_many_rows_is_an_error_on_each(
 ):
     # Checked values are remembered within an import; a bad one never is, and the
     # memory is emptied when full without losing a check.
-    monkeypatch.setattr(services, "VALUE_CACHE_SIZE", 2)
+    monkeypatch.setattr(rows_module, "VALUE_CACHE_SIZE", 2)
     rows = [["Title", "Estimated value (£)", "Contact email"]]
     for n in range(6):
         email = "not-an-email" if n in (1, 4) else "team@example.org"

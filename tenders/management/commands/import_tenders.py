@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from councils.models import Council
-from tenders.services import tender_table_import
+from tenders.imports.service import tender_table_import
 
 
 class Command(BaseCommand):

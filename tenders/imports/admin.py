@@ -31,9 +31,9 @@ from import_export.forms import ExportForm
 from councils.models import Council
 from councils.reading import DEFAULT_LIMITS
 
+from ..resources import TenderResource
 from .columns import COLUMNS
-from .resources import TenderResource
-from .services import tender_table_import
+from .service import tender_table_import
 
 TOKEN_SALT = "tenders.import.confirm"
 TOKEN_MAX_AGE = 60 * 60

@@ -127,6 +127,18 @@ COLUMNS = (
 BY_FIELD = {column.field: column for column in COLUMNS}
 
 
+@dataclass(frozen=True)
+class ColumnMatch:
+    """How one heading of a file was read."""
+
+    heading: str
+    column: Column | None
+
+    @property
+    def label(self) -> str:
+        return self.column.heading if self.column else "(ignored: no heading)"
+
+
 def normalise_heading(text: str) -> str:
     """A heading reduced to letters and digits, for matching."""
     text = str(text or "").casefold().replace("&", "and").replace("£", "")
@@ -138,3 +150,53 @@ HEADINGS = {
     for column in COLUMNS
     for name in (column.heading, column.field, *column.aliases)
 }
+
+
+def match_columns(headings: list[str], report) -> list[tuple[int, Column | None]]:
+    """Each heading's column (None for a blank heading), problems added to report."""
+    matched: list[tuple[int, Column | None]] = []
+    seen: dict[str, str] = {}
+    for index, heading in enumerate(headings):
+        if not heading:
+            matched.append((index, None))
+            report.columns.append(ColumnMatch(heading, None))
+            continue
+        column = HEADINGS.get(normalise_heading(heading))
+        if column is None:
+            report.add_error(
+                1,
+                heading,
+                heading,
+                "This heading is not one the portal knows. Rename it to one of "
+                "the headings listed on the import page, or delete the column.",
+            )
+            continue
+        if column.field in seen:
+            report.add_error(
+                1,
+                heading,
+                heading,
+                f"This column and “{seen[column.field]}” are both "
+                f"“{column.heading}”. Keep one of them.",
+            )
+            continue
+        seen[column.field] = heading
+        matched.append((index, column))
+        report.columns.append(ColumnMatch(heading, column))
+    for column in BY_FIELD.values():
+        if column.required and column.field not in seen:
+            report.add_error(
+                1,
+                column.heading,
+                "",
+                f"The table needs a “{column.heading}” column (or one of its "
+                "other names).",
+            )
+    if "value" in seen and ({"value_min", "value_max"} & seen.keys()):
+        report.add_error(
+            1,
+            seen["value"],
+            seen["value"],
+            "Use either one value column or the from/to columns, not both.",
+        )
+    return matched
