@@ -7,6 +7,7 @@ may be called. The export writes the first heading of each column, so an exporte
 table imports again unchanged.
 """
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -94,7 +95,37 @@ COLUMNS = (
         "value",
         "Estimated value (£)",
         ("Value", "Contract value", "Annual value", "Estimated value"),
-        help='One amount or a range ("£100k - £200k"); fills both value columns.',
+        help='One amount or a range ("£100k - £200k", "up to £2m", "c. £5m p.a.", '
+        '"TBC"); fills the value columns and keeps the text as published.',
+    ),
+    Column(
+        "value_text",
+        "Estimated value as published",
+        ("Value as published", "Value text", "Value notes"),
+        help='Kept as written and shown instead of the amounts, e.g. "c. £5m p.a.". '
+        "Filled from the value column when a table has one.",
+    ),
+    Column(
+        "types_of_care",
+        "Types of care",
+        (
+            "Type of care",
+            "Type of service",
+            "Types of service",
+            "Service type",
+            "Service types",
+            "Care type",
+        ),
+        help="The portal's types of care, or the council's own aliases for them "
+        "(Councils → Type of care aliases); several separated by semicolons or "
+        "line breaks.",
+    ),
+    Column(
+        "client_groups",
+        "Client groups",
+        ("Client group", "Service users", "Service user group", "Who it is for"),
+        help="The portal's client groups or the council's aliases for them; several "
+        "separated by semicolons or line breaks.",
     ),
     Column(
         "status",
@@ -125,6 +156,9 @@ COLUMNS = (
 )
 
 BY_FIELD = {column.field: column for column in COLUMNS}
+# What an export writes: every column but the one-cell value, which the export
+# writes as its parts (from, to, and the text as published).
+EXPORTED = tuple(column.field for column in COLUMNS if column.field != "value")
 
 
 @dataclass(frozen=True)
@@ -133,10 +167,13 @@ class ColumnMatch:
 
     heading: str
     column: Column | None
+    ignored: bool = False
 
     @property
     def label(self) -> str:
-        return self.column.heading if self.column else "(ignored: no heading)"
+        if self.column:
+            return self.column.heading
+        return "(ignored: not a known heading)" if self.ignored else "(no heading)"
 
 
 def normalise_heading(text: str) -> str:
@@ -152,8 +189,20 @@ HEADINGS = {
 }
 
 
+def nearest_heading(heading: str) -> str | None:
+    """The known heading most like an unknown one, if any is close."""
+    close = difflib.get_close_matches(
+        normalise_heading(heading), HEADINGS.keys(), n=1, cutoff=0.6
+    )
+    return HEADINGS[close[0]].heading if close else None
+
+
 def match_columns(headings: list[str], report) -> list[tuple[int, Column | None]]:
-    """Each heading's column (None for a blank heading), problems added to report."""
+    """Each heading's column (None for a blank heading), problems added to report.
+
+    A heading the portal does not know is left out with a warning naming the
+    nearest known heading, so the rows are still checked in the same pass.
+    """
     matched: list[tuple[int, Column | None]] = []
     seen: dict[str, str] = {}
     for index, heading in enumerate(headings):
@@ -163,13 +212,16 @@ def match_columns(headings: list[str], report) -> list[tuple[int, Column | None]
             continue
         column = HEADINGS.get(normalise_heading(heading))
         if column is None:
-            report.add_error(
+            nearest = nearest_heading(heading)
+            hint = f" The nearest known heading is “{nearest}”." if nearest else ""
+            report.add_warning(
                 1,
                 heading,
                 heading,
-                "This heading is not one the portal knows. Rename it to one of "
-                "the headings listed on the import page, or delete the column.",
+                "This column was ignored: the heading is not one the portal knows."
+                f"{hint} Rename it to import it.",
             )
+            report.columns.append(ColumnMatch(heading, None, ignored=True))
             continue
         if column.field in seen:
             report.add_error(
@@ -192,7 +244,7 @@ def match_columns(headings: list[str], report) -> list[tuple[int, Column | None]
                 f"The table needs a “{column.heading}” column (or one of its "
                 "other names).",
             )
-    if "value" in seen and ({"value_min", "value_max"} & seen.keys()):
+    if "value" in seen and ({"value_min", "value_max", "value_text"} & seen.keys()):
         report.add_error(
             1,
             seen["value"],

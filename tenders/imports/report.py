@@ -24,12 +24,41 @@ class RowError:
 
 
 @dataclass(frozen=True)
+class Change:
+    """One field a row changes, as the preview shows it: old → new."""
+
+    heading: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class DateReading:
+    """How a date as published was read, for the preview."""
+
+    heading: str
+    text: str
+    reading: str
+
+
+@dataclass(frozen=True)
 class RowPreview:
     row: int
     outcome: str
     reference: str
     title: str
-    changes: tuple[str, ...]
+    changes: tuple[Change, ...] = ()
+    dates: tuple[DateReading, ...] = ()
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    reference: str
+    title: str
+
+
+def plural(count: int, word: str, words: str = "") -> str:
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
 @dataclass
@@ -48,7 +77,14 @@ class ImportReport:
     unchanged: int = 0
     error_count: int = 0
     errors: list[RowError] = field(default_factory=list)
+    warnings: list[RowError] = field(default_factory=list)
     preview: list[RowPreview] = field(default_factory=list)
+    whole_pipeline: bool = False
+    withdrawn: list[Withdrawal] = field(default_factory=list)
+    withdrawn_count: int = 0
+    open_before: int = 0
+    needs_withdrawal_confirmation: bool = False
+    footnotes: dict[str, str] = field(default_factory=dict)
     written: bool = False
     record: ImportRecord | None = None
 
@@ -61,19 +97,27 @@ class ImportReport:
         if len(self.errors) < ERRORS_KEPT:
             self.errors.append(RowError(row, column, str(value)[:200], message))
 
+    def add_warning(self, row, column, value, message) -> None:
+        if len(self.warnings) < ERRORS_KEPT:
+            self.warnings.append(RowError(row, column, str(value)[:200], message))
+
     def summary(self) -> str:
         if self.has_errors:
-            return (
-                f"{self.error_count} problem{'s' if self.error_count != 1 else ''} "
-                "found: nothing was imported."
-            )
+            return f"{plural(self.error_count, 'problem')} found: nothing was imported."
+        if not self.rows:
+            return "The table has headings but no rows."
         verb = "would be" if self.dry_run else "were"
-        return (
-            f"{self.rows} rows: {self.new} new, {self.updated} updated and "
-            f"{self.unchanged} unchanged tenders {verb} imported."
-            if self.rows
-            else "The table has headings but no rows."
+        text = (
+            f"{plural(self.rows, 'row')}: {self.new:,} new, {self.updated:,} updated "
+            f"and {self.unchanged:,} unchanged "
+            f"{'tender' if self.rows == 1 else 'tenders'} {verb} imported."
         )
+        if self.withdrawn_count:
+            text += (
+                f" {plural(self.withdrawn_count, 'tender')} no longer in the table "
+                f"{verb} withdrawn."
+            )
+        return text
 
 
 def import_record(report: ImportReport, user) -> ImportRecord:
@@ -87,12 +131,15 @@ def import_record(report: ImportReport, user) -> ImportRecord:
         outcome=(
             ImportRecord.Outcome.REFUSED
             if report.has_errors
+            else ImportRecord.Outcome.PREVIEWED
+            if report.dry_run
             else ImportRecord.Outcome.IMPORTED
         ),
         rows=report.rows,
         new=report.new,
         updated=report.updated,
         unchanged=report.unchanged,
+        withdrawn=report.withdrawn_count,
         errors=report.error_count,
         error_summary="\n".join(str(error) for error in report.errors[:20]),
     )

@@ -7,6 +7,7 @@ column. Then the row as a whole is checked: cells beyond the headings, a value
 range the wrong way round, and a reference or title that an earlier row already has.
 """
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,11 +16,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 
 from councils.downloads import FORMULA_TRIGGERS
-from councils.models import Council
+from councils.models import Council, TypeOfCare, TypeOfCareAlias
 
 from ..dates import parse_date_window
-from ..models import Tender
-from .amounts import parse_money, parse_money_range
+from ..models import ClientGroup, ClientGroupAlias, Tender
+from .amounts import parse_money, parse_value
 from .columns import BY_FIELD, Column, normalise_heading
 
 VALUE_CACHE_SIZE = 5000
@@ -39,8 +40,20 @@ TEXT_LIMITS = {
         "contact_email",
         "notice_url",
         "ocid",
+        "value_text",
     )
 }
+# Columns naming terms of a shared list, and where the council's aliases are.
+RELATIONS = {
+    "types_of_care": (TypeOfCare, TypeOfCareAlias, "type_of_care_id"),
+    "client_groups": (ClientGroup, ClientGroupAlias, "client_group_id"),
+}
+# The column of each list's id in the tender's many-to-many table.
+THROUGH_KEYS = {
+    name: getattr(Tender, name).through._meta.get_field(model._meta.model_name).attname
+    for name, (model, _alias, _key) in RELATIONS.items()
+}
+SEPARATORS = re.compile(r"\s*(?:;|\n|\r)\s*")
 DATE_FIELDS = {
     "procurement_activity": ("procurement_start", "procurement_end"),
     "commencement": ("commencement_start", "commencement_end"),
@@ -69,10 +82,11 @@ class Row:
 class RowChecker:
     """Cleans rows of one table for one council, adding problems to the report."""
 
-    def __init__(self, report, council: Council, columns):
+    def __init__(self, report, council: Council, columns, width: int):
         self.report = report
         self.council = council
         self.columns: list[tuple[int, Column | None]] = columns
+        self.width = width
         self.keys: dict[tuple[str, str], int] = {}
         self.date_cache: dict[str, tuple] = {}
         self.value_cache: dict[tuple[str, str], object] = {}
@@ -87,14 +101,23 @@ class RowChecker:
             "procurement_activity": self.parse_date_text,
             "commencement": self.parse_date_text,
             "contract_end": self.parse_contract_end,
-            "value": self.parse_value_range,
+            "value": self.parse_value,
             "value_min": self.parse_amount,
             "value_max": self.parse_amount,
             "status": self.parse_status,
             "contact_email": self.parse_email,
             "notice_url": self.parse_url,
             "council": self.parse_council,
+            "types_of_care": self.parse_terms,
+            "client_groups": self.parse_terms,
         }
+        self.terms: dict[str, dict[str, int]] = {}
+        self.term_names: dict[str, dict[int, str]] = {}
+        for _index, column in columns:
+            if column and column.field in RELATIONS:
+                self.terms[column.field], self.term_names[column.field] = (
+                    self._vocabulary(column.field)
+                )
 
     def clean(self, number: int, cells: list[str]) -> Row | None:
         """The row's values, or None (and problems reported) when it has any."""
@@ -115,7 +138,7 @@ class RowChecker:
             except ValueError as error:
                 self.report.add_error(number, column.heading, raw, str(error))
         marker = values.pop(MARKER, "")
-        for index in range(len(self.columns), width):
+        for index in range(self.width, width):
             if cells[index]:
                 self.report.add_error(
                     number,
@@ -177,9 +200,38 @@ class RowChecker:
         end = self._window(raw)[2] if raw else None
         return {name: end}
 
-    def parse_value_range(self, raw: str, name: str) -> dict:
-        low, high = self._cached(name, raw, parse_money_range)
-        return {"value_min": low, "value_max": high}
+    def parse_value(self, raw: str, name: str) -> dict:
+        low, high, text = self._cached(name, raw, parse_value)
+        if len(text) > TEXT_LIMITS["value_text"]:
+            text = self._text("value_text", text)
+        return {"value_min": low, "value_max": high, "value_text": text}
+
+    def parse_terms(self, raw: str, name: str) -> dict:
+        terms, found, unknown = self.terms[name], set(), []
+        for word in SEPARATORS.split(raw.strip()):
+            if not word:
+                continue
+            pk = terms.get(normalise_heading(word))
+            if pk is None:
+                unknown.append(word)
+            else:
+                found.add(pk)
+        if unknown:
+            label = Tender._meta.get_field(name).verbose_name
+            hints = []
+            for word in unknown:
+                close = difflib.get_close_matches(
+                    normalise_heading(word), terms.keys(), n=1, cutoff=0.6
+                )
+                nearest = self.term_names[name][terms[close[0]]] if close else None
+                hints.append(
+                    f"“{word}”" + (f" (nearest: “{nearest}”)" if nearest else "")
+                )
+            raise ValueError(
+                f"Not one of the portal's {label}: {', '.join(hints)}. Use the "
+                f"portal's name, or add the council's word as an alias in the admin."
+            )
+        return {name: frozenset(found)}
 
     def parse_amount(self, raw: str, name: str) -> dict:
         return {name: self._cached(name, raw, parse_money)}
@@ -225,6 +277,22 @@ class RowChecker:
         return {}
 
     # Helpers --------------------------------------------------------------------
+
+    def _vocabulary(self, name: str) -> tuple[dict[str, int], dict[int, str]]:
+        """Normalised names, slugs and this council's aliases to the term's id; and
+        each id's name, for messages and the preview."""
+        model, alias_model, key = RELATIONS[name]
+        terms: dict[str, int] = {}
+        names: dict[int, str] = {}
+        for pk, label, slug in model.objects.values_list("pk", "name", "slug"):
+            names[pk] = label
+            terms.setdefault(normalise_heading(label), pk)
+            terms.setdefault(normalise_heading(slug), pk)
+        for alias, pk in alias_model.objects.filter(council=self.council).values_list(
+            "name", key
+        ):
+            terms.setdefault(normalise_heading(alias), pk)
+        return terms, names
 
     def _cached(self, name: str, raw: str, parse):
         # Tables repeat values, addresses and dates: each is checked once.

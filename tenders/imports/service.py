@@ -8,7 +8,10 @@ one transaction. If any row is wrong, nothing is written and every bad row is
 reported with its row number, column and reason.
 """
 
+import difflib
 from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
 from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
@@ -18,16 +21,40 @@ from django.utils import timezone
 from councils.models import Council
 from councils.reading import DEFAULT_LIMITS, ImportLimits, TableRefused, open_table
 
-from ..models import Tender, generated_reference_prefix
+from ..dates import DateWindow, describe_window
+from ..models import Tender, TenderPipeline, generated_reference_prefix
 from . import writing
 from .columns import BY_FIELD, match_columns
-from .report import ImportReport, RowPreview, import_record
-from .rows import DATE_FIELDS, Row, RowChecker, normalise_title
+from .report import (
+    Change,
+    DateReading,
+    ImportReport,
+    RowPreview,
+    Withdrawal,
+    import_record,
+    plural,
+)
+from .rows import (
+    DATE_FIELDS,
+    FOOTNOTE_MARKERS,
+    RELATIONS,
+    THROUGH_KEYS,
+    Row,
+    RowChecker,
+    normalise_title,
+)
 
 BATCH_SIZE = 2000
 ANALYZE_AFTER_NEW_ROWS = 1000
 PREVIEW_ROWS = 200
-FOOTNOTE_NOTE = "Marked “{marker}” in the council's published table: see its footnote."
+# Titles close to an existing tender's are looked for only in councils with up to
+# this many tenders, and only for the rows the preview shows: enough for a
+# pipeline table, and no slower for a bulk load.
+CLOSE_TITLES_UP_TO = 5000
+CLOSE_TITLE_CUTOFF = 0.85
+# Tenders still in play, which a whole-pipeline table withdraws when it leaves
+# them out.
+LIVE = [Tender.Status.PLANNED, Tender.Status.OPEN, Tender.Status.EVALUATION]
 
 
 def tender_table_import(
@@ -37,6 +64,8 @@ def tender_table_import(
     file_name: str,
     user=None,
     dry_run: bool,
+    whole_pipeline: bool = False,
+    confirm_withdrawals: bool = False,
     limits: ImportLimits = DEFAULT_LIMITS,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
@@ -44,21 +73,31 @@ def tender_table_import(
 
     ``user`` is the commissioner importing (None for the command line, which is
     trusted); they must be able to edit ``council`` and hold the import permission.
-    A dry run reports what would happen and writes nothing. A real run is recorded
-    as an ``ImportRecord`` whether it succeeds or is refused.
+    A dry run reports what would happen and writes nothing. ``whole_pipeline``
+    says the table is the council's whole pipeline: its open tenders that the
+    table leaves out are withdrawn, and the pipeline's "last updated" moves to
+    today; withdrawing more than half of them needs ``confirm_withdrawals``. Every
+    run, preview or real, is recorded as an ``ImportRecord``, refused ones too.
     """
     if user is not None and not (
         user.has_perm("tenders.import_tender")
         and Council.objects.editable_by(user).filter(pk=council.pk).exists()
     ):
         raise PermissionDenied("You may not import tenders for this council.")
-    report = ImportReport(council=council, file_name=file_name, dry_run=dry_run)
+    report = ImportReport(
+        council=council,
+        file_name=file_name,
+        dry_run=dry_run,
+        whole_pipeline=whole_pipeline,
+    )
     try:
         with transaction.atomic():
             if not dry_run:
                 # One import per council at a time: references are numbered here.
                 Council.objects.select_for_update().filter(pk=council.pk).first()
-            _TableImport(report, council, dry_run, progress).run(file, limits)
+            _TableImport(report, council, dry_run, progress).run(
+                file, limits, confirm_withdrawals
+            )
             if report.has_errors:
                 transaction.set_rollback(True)
             else:
@@ -76,8 +115,7 @@ def tender_table_import(
             f"The database refused the import, so nothing was written: "
             f"{str(error).splitlines()[0]}",
         )
-    if not dry_run:
-        report.record = import_record(report, user)
+    report.record = import_record(report, user)
     return report
 
 
@@ -94,21 +132,30 @@ class _TableImport:
         self.deferred: list[Row] = []
         self.next_number: int | None = None
         self.now = timezone.now()
+        self.matched: set[int] = set()
+        self.existing_titles: list[tuple[str, str, str]] | None = None
+        self.close_checked = 0
 
-    def run(self, file, limits) -> None:
+    def run(self, file, limits, confirm_withdrawals: bool) -> None:
         table = open_table(file, self.report.file_name, limits)
         self.report.file_format = table.file_format
         self.report.encoding = table.encoding
         columns = match_columns(table.headings, self.report)
-        if self.report.has_errors:
-            return
-        self.checker = RowChecker(self.report, self.council, columns)
+        # Problems with the headings do not stop the rows being checked: one
+        # upload shows everything to fix.
+        self.header_errors = self.report.has_errors
+        self.checker = RowChecker(
+            self.report, self.council, columns, len(table.headings)
+        )
         self.keys = self.checker.keys
         self.fields = [column.field for _i, column in columns if column]
+        self.relations = [name for name in self.fields if name in RELATIONS]
         self.has_reference = "reference" in self.fields
         self.compared = self._compared()
         batch: list[Row] = []
         for number, cells in table.rows:
+            if self._footnote(cells):
+                continue
             self.report.rows += 1
             row = self.checker.clean(number, cells)
             if row is not None:
@@ -123,15 +170,85 @@ class _TableImport:
             self._process(self.deferred, assign_references=True)
         if self.progress:
             self.progress(self.report.rows)
+        if self.report.has_errors:
+            return
+        if self.report.whole_pipeline:
+            self._withdraw(confirm_withdrawals)
+        if not self.report.has_errors and not self.dry_run:
+            self._update_pipeline()
+
+    def _footnote(self, cells: list[str]) -> bool:
+        """Whether the row is a footnote below the table ("* subject to review")."""
+        filled = [cell for cell in cells if cell]
+        if len(filled) != 1 or filled[0][0] not in FOOTNOTE_MARKERS:
+            return False
+        text = filled[0]
+        marker = text[: len(text) - len(text.lstrip(FOOTNOTE_MARKERS))]
+        self.report.footnotes[marker] = text[len(marker) :].strip(" *_")
+        return True
+
+    def _withdraw(self, confirm_withdrawals: bool) -> None:
+        """Withdraw the open tenders a whole-pipeline table leaves out."""
+        live = Tender.objects.filter(council=self.council, status__in=LIVE)
+        left_out = []
+        for pk, reference, title in live.values_list("id", "reference", "title"):
+            self.report.open_before += 1
+            if pk not in self.matched:
+                left_out.append(pk)
+                if len(self.report.withdrawn) < PREVIEW_ROWS:
+                    self.report.withdrawn.append(Withdrawal(reference, title))
+        report = self.report
+        report.withdrawn_count = len(left_out)
+        report.needs_withdrawal_confirmation = (
+            report.withdrawn_count * 2 > report.open_before
+        )
+        if report.needs_withdrawal_confirmation and not (
+            self.dry_run or confirm_withdrawals
+        ):
+            report.add_error(
+                None,
+                "",
+                "",
+                f"This table would withdraw {plural(report.withdrawn_count, 'tender')}"
+                f" of the council's {report.open_before:,} open ones, more than half."
+                " Confirm the withdrawals to go ahead.",
+            )
+            return
+        if left_out and not self.dry_run:
+            Tender.objects.filter(pk__in=left_out).update(
+                status=Tender.Status.WITHDRAWN, updated_at=self.now
+            )
+
+    def _update_pipeline(self) -> None:
+        """Move "last updated" for a whole pipeline; keep the table's footnotes."""
+        if not (self.report.whole_pipeline or self.report.footnotes):
+            return
+        today = timezone.localdate()
+        pipeline, _ = TenderPipeline.objects.get_or_create(
+            council=self.council, defaults={"last_updated": today}
+        )
+        if self.report.whole_pipeline:
+            pipeline.last_updated = today
+        if self.report.footnotes:
+            pipeline.footnote = "\n".join(
+                f"{marker} {text}" for marker, text in self.report.footnotes.items()
+            )
+        pipeline.save()
 
     # Matching rows to tenders ----------------------------------------------------
 
     def _process(self, batch: list[Row], assign_references: bool = False) -> None:
         if not batch:
             return
+        if self.header_errors:
+            return
         existing = self._existing(batch)
         inserts, updates = [], []
         for row in batch:
+            if row.notes_marker and not assign_references:
+                # Its footnote is below the table: read it first.
+                self.deferred.append(row)
+                continue
             found = existing.get(row.key)
             if (
                 found is None
@@ -173,11 +290,15 @@ class _TableImport:
             if found is None:
                 self.report.new += 1
                 inserts.append(row)
-                self._preview(row, "new", row.values.get("reference", ""), ())
+                self._close_title(row)
+                self._preview(row, "new", row.values.get("reference", ""), {})
                 continue
-            changes = tuple(
-                name for name, value in row.values.items() if found[name] != value
-            )
+            self.matched.add(found["id"])
+            changes = {
+                name: (found[name], value)
+                for name, value in row.values.items()
+                if found[name] != value
+            }
             if changes:
                 self.report.updated += 1
                 updates.append((found, row))
@@ -191,19 +312,99 @@ class _TableImport:
         self._insert(inserts)
         self._update(updates)
 
-    def _preview(self, row, outcome, reference, changes) -> None:
-        if len(self.report.preview) < PREVIEW_ROWS:
-            labels = tuple(
-                BY_FIELD[name].heading for name in changes if name in BY_FIELD
+    def _preview(self, row, outcome, reference, changes: dict) -> None:
+        if len(self.report.preview) >= PREVIEW_ROWS:
+            return
+        shown = tuple(
+            Change(
+                BY_FIELD[name].heading,
+                self._shown(name, old),
+                self._shown(name, new),
             )
-            self.report.preview.append(
-                RowPreview(row.number, outcome, reference, row.values["title"], labels)
+            for name, (old, new) in changes.items()
+            if name in BY_FIELD
+        )
+        dates = tuple(
+            DateReading(
+                BY_FIELD[name].heading,
+                row.values[name],
+                describe_window(self._window_of(row, name)),
+            )
+            for name in DATE_FIELDS
+            if row.values.get(name)
+        )
+        self.report.preview.append(
+            RowPreview(
+                row.number, outcome, reference, row.values["title"], shown, dates
+            )
+        )
+
+    def _window_of(self, row: Row, name: str) -> DateWindow | None:
+        first, last = DATE_FIELDS[name]
+        if row.values[first] is None:
+            return None
+        return DateWindow(row.values[first], row.values[last])
+
+    def _shown(self, name: str, value) -> str:
+        """A value as the preview shows it."""
+        if value is None or value == "":
+            return "(blank)"
+        if name in RELATIONS:
+            names = self.checker.term_names[name]
+            return "; ".join(sorted(names[pk] for pk in value)) or "(none)"
+        if isinstance(value, Decimal):
+            return f"£{value:,.0f}" if value == value.to_integral() else f"£{value:,}"
+        if isinstance(value, date):
+            return f"{value.day} {value:%B %Y}"
+        if name == "status":
+            return str(Tender.Status(value).label)
+        return str(value)
+
+    def _close_title(self, row: Row) -> None:
+        """Warn when a new tender's title is very like an existing one's: a likely
+        rename that would otherwise become a second tender."""
+        if self.close_checked >= PREVIEW_ROWS:
+            return
+        self.close_checked += 1
+        if self.existing_titles is None:
+            tenders = Tender.objects.filter(council=self.council)
+            self.existing_titles = []
+            if tenders.count() <= CLOSE_TITLES_UP_TO:
+                self.existing_titles = [
+                    (normalise_title(title), reference, title)
+                    for reference, title in tenders.values_list("reference", "title")
+                ]
+        if not self.existing_titles:
+            return
+        wanted = normalise_title(row.values["title"])
+        by_title = {title: (ref, text) for title, ref, text in self.existing_titles}
+        close = difflib.get_close_matches(
+            wanted, by_title.keys(), n=1, cutoff=CLOSE_TITLE_CUTOFF
+        )
+        if close:
+            reference, title = by_title[close[0]]
+            self.report.add_warning(
+                row.number,
+                BY_FIELD["title"].heading,
+                row.values["title"],
+                f"This new tender's title is very close to {reference} “{title}”. "
+                "If it is the same tender renamed, give it that reference, or it "
+                "will be imported as a second tender.",
             )
 
     def _notes(self, row: Row, found: dict | None) -> None:
         if not row.notes_marker:
             return
-        note = FOOTNOTE_NOTE.format(marker=row.notes_marker)
+        note = self.report.footnotes.get(row.notes_marker)
+        if not note:
+            self.report.add_warning(
+                row.number,
+                BY_FIELD["title"].heading,
+                row.values["title"] + row.notes_marker,
+                f"The title ends in “{row.notes_marker}” but the table has no "
+                "footnote for it, so the marker was left out and no note added.",
+            )
+            return
         current = row.values.get("notes")
         if current is None:
             current = found["notes"] if found else ""
@@ -214,11 +415,11 @@ class _TableImport:
     def _compared(self) -> list[str]:
         names = ["id", "reference", "title", "notes"]
         for name in self.fields:
-            if name == "value":
-                names += ["value_min", "value_max"]
-            elif name in DATE_FIELDS:
+            if name in DATE_FIELDS:
                 names += [name, *DATE_FIELDS[name]]
-            elif name != "council":
+            elif name == "value":
+                names += ["value_min", "value_max", "value_text"]
+            elif name not in ("council", *RELATIONS):
                 names.append(name)
         return list(dict.fromkeys(names))
 
@@ -247,18 +448,29 @@ class _TableImport:
                     ids[pks[0]] = key
             for values in tenders.filter(id__in=ids).values(*self.compared):
                 found[ids[values["id"]]] = values
+        if self.relations:
+            self._add_relations([v for v in found.values() if isinstance(v, dict)])
         return found
+
+    def _add_relations(self, tenders: list[dict]) -> None:
+        """Each tender's terms for the table's list columns, as sets of ids."""
+        by_id = {values["id"]: values for values in tenders}
+        for name in self.relations:
+            for values in by_id.values():
+                values[name] = set()
+            through = getattr(Tender, name).through
+            key = THROUGH_KEYS[name]
+            for tender_id, pk in through.objects.filter(
+                tender_id__in=by_id
+            ).values_list("tender_id", key):
+                by_id[tender_id][name].add(pk)
+            for values in by_id.values():
+                values[name] = frozenset(values[name])
 
     def _reference_for(self, row: Row) -> str:
         prefix = generated_reference_prefix(self.council)
         if self.next_number is None:
-            taken = Tender.objects.filter(
-                council=self.council, reference__startswith=prefix
-            ).values_list("reference", flat=True)
-            numbers = [
-                int(ref[len(prefix) :]) for ref in taken if ref[len(prefix) :].isdigit()
-            ]
-            self.next_number = max(numbers, default=0) + 1
+            self.next_number = Tender.objects.next_reference_number(self.council)
         while ("reference", f"{prefix}{self.next_number:04d}") in self.keys:
             self.next_number += 1
         reference = f"{prefix}{self.next_number:04d}"
@@ -283,8 +495,25 @@ class _TableImport:
             values = defaults | row.values
             if not values.get("reference"):
                 values["reference"] = self._reference_for(row)
+            row.values["reference"] = values["reference"]
             tuples.append(tuple(values.get(name) for name in names))
         writing.insert_rows(names, tuples)
+        if self.relations:
+            ids = dict(
+                Tender.objects.filter(
+                    council=self.council,
+                    reference__in=[row.values["reference"] for row in rows],
+                ).values_list("reference", "id")
+            )
+            self._write_relations([(ids[row.values["reference"]], row) for row in rows])
+
+    def _write_relations(self, rows: list[tuple[int, Row]]) -> None:
+        for name in self.relations:
+            writing.replace_terms(
+                getattr(Tender, name).through,
+                THROUGH_KEYS[name],
+                {pk: row.values[name] for pk, row in rows if name in row.values},
+            )
 
     def _update(self, updates: list[tuple[dict, Row]]) -> None:
         if not updates:
@@ -299,3 +528,13 @@ class _TableImport:
             for found, row in updates
         ]
         writing.update_rows(self.council.pk, [*names, "updated_at"], tuples)
+        if self.relations:
+            self._write_relations(
+                [
+                    (found["id"], row)
+                    for found, row in updates
+                    if any(
+                        found[name] != row.values.get(name) for name in self.relations
+                    )
+                ]
+            )

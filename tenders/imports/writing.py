@@ -1,7 +1,10 @@
 """Writing an import's new and changed rows: PostgreSQL COPY, or executemany.
 
 The SQL here is built from the model's own table and column names, never from the
-file: every value goes through COPY or a query parameter.
+file: every value goes through COPY or a query parameter. COPY is psycopg's own
+method, which Django's cursor does not wrap: ``wrap_database_errors`` turns its
+errors (psycopg's ``UniqueViolation`` and the rest) into Django's, so the import
+refuses the file rather than failing with a server error.
 """
 
 from django.db import connection
@@ -20,7 +23,7 @@ def _quoted(names: list[str]) -> str:
 def insert_rows(names: list[str], rows: list[tuple]) -> None:
     """Insert new tenders, ``rows`` holding the values of ``names`` in order."""
     table = connection.ops.quote_name(Tender._meta.db_table)
-    with connection.cursor() as cursor:
+    with connection.wrap_database_errors, connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             with cursor.copy(f"COPY {table} ({_quoted(names)}) FROM STDIN") as copy:
                 for row in rows:
@@ -38,7 +41,7 @@ def update_rows(council_id: int, names: list[str], rows: list[tuple]) -> None:
     """Update a council's tenders, each row being (id, *values of names)."""
     table = connection.ops.quote_name(Tender._meta.db_table)
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with connection.wrap_database_errors, connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS tender_import_changes "  # noqa: S608
@@ -67,6 +70,20 @@ def update_rows(council_id: int, names: list[str], rows: list[tuple]) -> None:
                 f"UPDATE {table} SET {assignments} WHERE id = %s AND council_id = %s",  # noqa: S608
                 [(*row[1:], row[0], council_id) for row in rows],
             )
+
+
+def replace_terms(through, key: str, terms: dict[int, frozenset[int]]) -> None:
+    """Set each tender's terms of one list (types of care, client groups)."""
+    if not terms:
+        return
+    through.objects.filter(tender_id__in=terms).delete()
+    through.objects.bulk_create(
+        [
+            through(tender_id=tender_id, **{key: pk})
+            for tender_id, pks in terms.items()
+            for pk in pks
+        ]
+    )
 
 
 def refresh_statistics() -> None:
