@@ -133,7 +133,8 @@ class _TableImport:
         self.next_number: int | None = None
         self.now = timezone.now()
         self.matched: set[int] = set()
-        self.existing_titles: list[tuple[str, str, str]] | None = None
+        self.inserted: set[str] = set()
+        self.existing_titles: dict[str, tuple[str, str]] | None = None
         self.close_checked = 0
 
     def run(self, file, limits, confirm_withdrawals: bool) -> None:
@@ -170,6 +171,8 @@ class _TableImport:
             self._process(self.deferred, assign_references=True)
         if self.progress:
             self.progress(self.report.rows)
+        # Rows waiting for their footnote were checked last: show them in place.
+        self.report.preview.sort(key=lambda preview: preview.row)
         if self.report.has_errors:
             return
         if self.report.whole_pipeline:
@@ -192,6 +195,8 @@ class _TableImport:
         live = Tender.objects.filter(council=self.council, status__in=LIVE)
         left_out = []
         for pk, reference, title in live.values_list("id", "reference", "title"):
+            if reference in self.inserted:
+                continue  # written by this import, a moment ago
             self.report.open_before += 1
             if pk not in self.matched:
                 left_out.append(pk)
@@ -368,21 +373,22 @@ class _TableImport:
         self.close_checked += 1
         if self.existing_titles is None:
             tenders = Tender.objects.filter(council=self.council)
-            self.existing_titles = []
+            self.existing_titles = {}
             if tenders.count() <= CLOSE_TITLES_UP_TO:
-                self.existing_titles = [
-                    (normalise_title(title), reference, title)
+                self.existing_titles = {
+                    normalise_title(title): (reference, title)
                     for reference, title in tenders.values_list("reference", "title")
-                ]
+                }
         if not self.existing_titles:
             return
-        wanted = normalise_title(row.values["title"])
-        by_title = {title: (ref, text) for title, ref, text in self.existing_titles}
         close = difflib.get_close_matches(
-            wanted, by_title.keys(), n=1, cutoff=CLOSE_TITLE_CUTOFF
+            normalise_title(row.values["title"]),
+            self.existing_titles.keys(),
+            n=1,
+            cutoff=CLOSE_TITLE_CUTOFF,
         )
         if close:
-            reference, title = by_title[close[0]]
+            reference, title = self.existing_titles[close[0]]
             self.report.add_warning(
                 row.number,
                 BY_FIELD["title"].heading,
@@ -496,6 +502,7 @@ class _TableImport:
             if not values.get("reference"):
                 values["reference"] = self._reference_for(row)
             row.values["reference"] = values["reference"]
+            self.inserted.add(values["reference"])
             tuples.append(tuple(values.get(name) for name in names))
         writing.insert_rows(names, tuples)
         if self.relations:
