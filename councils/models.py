@@ -371,6 +371,11 @@ class ProviderForum(models.Model):
         return self.council.get_absolute_url()
 
 
+class VocabularyAliasManager(models.Manager.from_queryset(CouncilOwnedQuerySet)):
+    def get_by_natural_key(self, council_slug, name):
+        return self.get(council__slug=council_slug, name=name)
+
+
 class VocabularyAlias(models.Model):
     """A council's own word for a term of a shared list, so its tables import.
 
@@ -386,7 +391,7 @@ class VocabularyAlias(models.Model):
         help_text='The word as the council writes it, for example "Home care".',
     )
 
-    objects = CouncilOwnedQuerySet.as_manager()
+    objects = VocabularyAliasManager()
 
     council_path = "council"
 
@@ -396,6 +401,11 @@ class VocabularyAlias(models.Model):
 
     def __str__(self):
         return self.name
+
+    def natural_key(self):
+        return (self.council.slug, self.name)
+
+    natural_key.dependencies = ["councils.council"]
 
 
 class TypeOfCareAlias(VocabularyAlias):

@@ -60,7 +60,8 @@ COLUMNS = (
             "Tender date",
             "Go to market",
         ),
-        help='"Spring 2024", "Q3 2024", "April 2025", "2024/25", a date or "TBC".',
+        help='"Spring 2024", "Winter 2026/27", "Q3 2024", "April 2025", "Apr-25", '
+        '"2024/25", a date or "TBC".',
     ),
     Column(
         "commencement",
