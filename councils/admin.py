@@ -14,6 +14,7 @@ from .models import (
     Region,
     Section,
     TypeOfCare,
+    TypeOfCareAlias,
 )
 from .scoping import CouncilScopedAdmin
 
@@ -43,6 +44,17 @@ class TypeOfCareAdmin(admin.ModelAdmin):
     list_filter = ["setting"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+
+@admin.register(TypeOfCareAlias)
+class TypeOfCareAliasAdmin(CouncilScopedAdmin):
+    """A council's own words for types of care, read by its tender table imports."""
+
+    list_display = ["name", "type_of_care", "council"]
+    list_filter = ["type_of_care", ("council", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["type_of_care", "council"]
+    search_fields = ["name"]
+    autocomplete_fields = ["council"]
 
 
 @admin.register(Council)

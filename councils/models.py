@@ -796,3 +796,59 @@ class CommissioningIntention(models.Model):
             reverse("councils:market-detail", kwargs={"slug": self.type_of_care.slug})
             + f"?council={self.council.slug}#intention-{self.pk}"
         )
+
+
+class VocabularyAliasManager(models.Manager.from_queryset(CouncilOwnedQuerySet)):
+    def get_by_natural_key(self, council_slug, name):
+        return self.get(council__slug=council_slug, name=name)
+
+
+class VocabularyAlias(models.Model):
+    """A council's own word for a term of a shared list, so its tables import.
+
+    Imports match a table's words to the list by name, then by these aliases; a
+    commissioner adds one when the import reports a word it does not know.
+    """
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="%(class)ses"
+    )
+    name = models.CharField(
+        max_length=150,
+        help_text='The word as the council writes it, for example "Home care".',
+    )
+
+    objects = VocabularyAliasManager()
+
+    council_path = "council"
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.council.slug, self.name)
+
+    natural_key.dependencies = ["councils.council"]
+
+
+class TypeOfCareAlias(VocabularyAlias):
+    type_of_care = models.ForeignKey(
+        TypeOfCare,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        verbose_name="type of care",
+        help_text="The type of care this word stands for.",
+    )
+
+    class Meta(VocabularyAlias.Meta):
+        verbose_name = "type of care alias"
+        verbose_name_plural = "type of care aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "name"], name="type_of_care_alias_unique"
+            )
+        ]

@@ -2,6 +2,7 @@
 
 from django import template
 
+from ..dates import UNKNOWN
 from ..models import Arrangement, Tender, TenderPipeline
 
 register = template.Library()
@@ -39,3 +40,30 @@ def council_arrangements(council):
         .open_to_join()
         .select_related("council"),
     }
+
+
+@register.filter
+def as_published(text: str) -> str:
+    """A date as the council published it; blank and "TBC" alike read "To be
+    confirmed", so the same state never shows two ways."""
+    text = (text or "").strip()
+    return "To be confirmed" if text.casefold().strip(".") in UNKNOWN else text
+
+
+def _pounds(amount) -> str:
+    return f"£{amount:,.0f}"
+
+
+@register.filter
+def tender_value(tender: Tender) -> str:
+    """The estimated value: as the council wrote it, else one amount or a range."""
+    if tender.value_text:
+        return tender.value_text
+    low, high = tender.value_min, tender.value_max
+    if low is not None and high is not None:
+        return _pounds(low) if low == high else f"{_pounds(low)} to {_pounds(high)}"
+    if high is not None:
+        return f"Up to {_pounds(high)}"
+    if low is not None:
+        return f"From {_pounds(low)}"
+    return ""
