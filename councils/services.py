@@ -52,7 +52,7 @@ except ImportError:  # pragma: no cover - SQLite-only installs
     PsycopgError = DatabaseError
 
 BATCH_SIZE = 2000
-PERIOD_CACHE_SIZE = 5000
+VALUE_CACHE_SIZE = 5000
 ANALYZE_AFTER_NEW_ROWS = 1000
 PREVIEW_ROWS = 200
 ERRORS_KEPT = 500
@@ -179,6 +179,10 @@ class RowPreview:
     period: str
     value: Decimal
     changes: tuple[str, ...]
+
+    @property
+    def shown_value(self) -> str:
+        return _shown(self.value)
 
 
 @dataclass
@@ -316,18 +320,17 @@ class _FiguresImport:
         self.councils_named: set[int] = set()
         self.user = user
         self.url_validator = URLValidator(schemes=["http", "https"])
-        self.period_cache: dict[str, Period] = {}
         self.period_index: dict[tuple[str, date], int] = {}
         self.keys: dict[int, int] = {}
         self.now = timezone.now()
         self.parsers = {
             "metric": self._metric,
             "area_code": self._area,
-            "period": self._period,
+            "period": _remembered(self._period),
             "value": _number,
             "source": self._source,
-            "source_link": self._link,
-            "as_at": _as_at,
+            "source_link": _remembered(self._link),
+            "as_at": _remembered(_as_at),
             "base_year": _base_year,
             "notes": _text,
         }
@@ -503,15 +506,9 @@ class _FiguresImport:
         return area
 
     def _period(self, raw: str) -> tuple[str, Period]:
-        period = self.period_cache.get(raw)
-        if period is None:
-            if len(raw) > TEXT_LIMITS["period"]:
-                raise ValueProblem("This is too long to be a period.")
-            period = read_period(raw)  # raises ValueProblem with the reason
-            if len(self.period_cache) >= PERIOD_CACHE_SIZE:
-                self.period_cache.clear()
-            self.period_cache[raw] = period
-        return raw, period
+        if len(raw) > TEXT_LIMITS["period"]:
+            raise ValueProblem("This is too long to be a period.")
+        return raw, read_period(raw)  # raises ValueProblem with the reason
 
     def _source(self, raw: str) -> str:
         if not raw:
@@ -601,13 +598,16 @@ class _FiguresImport:
             (row.indicator[0], row.area.code, row.period.kind, row.period.start)
             for row in batch
         ]
-        table = connection.ops.quote_name(IndicatorValue._meta.db_table)
+        table = connection.ops.quote_name(TABLE)
         placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
-        # Built from the model's own table and columns; every value is a parameter.
+        # A join (not a row-value IN, which SQLite answers by scanning the table)
+        # so that each key is one probe of the unique index. Built from the
+        # model's own table and columns; every value is a parameter.
         matching = RawSQL(  # noqa: S611
-            f"SELECT id FROM {table} WHERE "  # noqa: S608
-            "(indicator_id, area_code, period_kind, period_start) IN "
-            f"(VALUES {placeholders})",
+            f"WITH wanted (i, a, k, s) AS (VALUES {placeholders}) "  # noqa: S608
+            f"SELECT t.id FROM wanted JOIN {table} AS t ON t.indicator_id = wanted.i "
+            "AND t.area_code = wanted.a AND t.period_kind = wanted.k "
+            "AND t.period_start = wanted.s",
             [value for key in keys for value in key],
         )
         found = {}
@@ -676,8 +676,29 @@ INSERT_COLUMNS = [
 ]
 
 
+def _remembered(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """``parse``, checking each different text once: a file repeats its periods,
+    links and dates on every row. Bounded, so all-different values keep memory
+    flat; problems are not remembered, so each bad cell is reported."""
+    cache: dict[str, object] = {}
+
+    def parsed(raw: str):
+        try:
+            return cache[raw]
+        except KeyError:
+            pass
+        value = parse(raw)
+        if len(cache) >= VALUE_CACHE_SIZE:
+            cache.clear()
+        cache[raw] = value
+        return value
+
+    return parsed
+
+
 def _shown(value) -> str:
     if isinstance(value, Decimal):
+        # normalize() alone would show 52700 as 5.27E+4.
         return f"{value.normalize():f}"
     return "(blank)" if value in ("", None) else str(value)
 

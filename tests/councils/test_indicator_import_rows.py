@@ -202,6 +202,8 @@ def test_values_with_thousands_separators_and_minus_signs_are_numbers(
 ):
     rows = [figure(period="2022", value="52,700"), figure(period="2023", value="-1.5")]
 
-    _response, report = preview(durham_client, rows)
+    response, report = preview(durham_client, rows)
 
     assert [row.value for row in report.preview] == [52700, -1.5]
+    html = response.content.decode()
+    assert "<td>52700</td>" in html and "<td>-1.5</td>" in html
