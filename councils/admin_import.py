@@ -142,7 +142,9 @@ class IndicatorFiguresImportMixin:
         if report.has_errors:
             # The figures or the catalogue changed since the preview: show why.
             return self._render(request, FiguresImportForm(), report, None, 400)
-        messages.success(request, f"{report.file_name}: {report.summary()}")
+        messages.success(
+            request, f"Figures loaded from {report.file_name}. {report.summary()}"
+        )
         return HttpResponseRedirect(self._url("changelist"))
 
     def _render(self, request, form, report, confirm_form, status):

@@ -23,10 +23,11 @@ from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from .bulk import DATABASE_ERRORS, insert_rows, refresh_statistics, update_rows
 from .downloads import FORMULA_TRIGGERS
 from .models import (
     ENGLAND_GSS_CODE,
@@ -45,11 +46,6 @@ from .reading import (
     normalise_heading,
     open_table,
 )
-
-try:  # COPY raises psycopg's own errors, which Django does not wrap.
-    from psycopg import Error as PsycopgError
-except ImportError:  # pragma: no cover - SQLite-only installs
-    PsycopgError = DatabaseError
 
 BATCH_SIZE = 2000
 VALUE_CACHE_SIZE = 5000
@@ -256,10 +252,10 @@ def indicator_figures_import(
             else:
                 report.written = not dry_run
                 if report.written and report.new >= ANALYZE_AFTER_NEW_ROWS:
-                    _refresh_statistics()
+                    refresh_statistics(IndicatorValue)
     except TableRefused as error:
         report.add_error(None, "", "", str(error))
-    except (DatabaseError, PsycopgError) as error:
+    except DATABASE_ERRORS as error:
         report.written = False
         report.add_error(
             None,
@@ -598,18 +594,7 @@ class _FiguresImport:
             (row.indicator[0], row.area.code, row.period.kind, row.period.start)
             for row in batch
         ]
-        table = connection.ops.quote_name(TABLE)
-        placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
-        # A join (not a row-value IN, which SQLite answers by scanning the table)
-        # so that each key is one probe of the unique index. Built from the
-        # model's own table and columns; every value is a parameter.
-        matching = RawSQL(  # noqa: S611
-            f"WITH wanted (i, a, k, s) AS (VALUES {placeholders}) "  # noqa: S608
-            f"SELECT t.id FROM wanted JOIN {table} AS t ON t.indicator_id = wanted.i "
-            "AND t.area_code = wanted.a AND t.period_kind = wanted.k "
-            "AND t.period_start = wanted.s",
-            [value for key in keys for value in key],
-        )
+        matching = RawSQL(*_wanted_ids_sql(keys))  # noqa: S611
         found = {}
         names = [
             "id",
@@ -649,7 +634,7 @@ class _FiguresImport:
             )
             for row, wanted in rows
         ]
-        _write_rows(INSERT_COLUMNS, tuples)
+        insert_rows(IndicatorValue, INSERT_COLUMNS, tuples)
 
     def _update(self, updates: list[tuple[int, dict]]) -> None:
         if not updates:
@@ -660,7 +645,7 @@ class _FiguresImport:
             (pk, *(wanted[name] for name in self.compared), now)
             for pk, wanted in updates
         ]
-        _update_rows(names, tuples)
+        update_rows(IndicatorValue, names, tuples)
 
 
 INSERT_COLUMNS = [
@@ -674,6 +659,35 @@ INSERT_COLUMNS = [
     *STORED,
     "updated_at",
 ]
+
+
+def _wanted_ids_sql(keys: list[tuple]) -> tuple[str, list]:
+    """SQL for the ids of stored figures with these (indicator, area code, period
+    kind, period start) keys, and its parameters.
+
+    A join, so that each key is one probe of the unique index (SQLite answers a
+    row-value IN by scanning the table). PostgreSQL gets the keys as four arrays:
+    a VALUES list of 8,000 parameters takes it longer to plan than to run. Built
+    from the model's own table and columns; every value is a parameter.
+    """
+    table = connection.ops.quote_name(IndicatorValue._meta.db_table)
+    join = (
+        f"JOIN {table} AS t ON t.indicator_id = wanted.i AND t.area_code = wanted.a "
+        "AND t.period_kind = wanted.k AND t.period_start = wanted.s"
+    )
+    if connection.vendor == "postgresql":
+        columns = [list(column) for column in zip(*keys, strict=True)]
+        return (
+            "SELECT t.id FROM unnest(%s::bigint[], %s::text[], %s::text[], "  # noqa: S608
+            f"%s::date[]) AS wanted (i, a, k, s) {join}",
+            columns,
+        )
+    placeholders = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
+    return (
+        f"WITH wanted (i, a, k, s) AS (VALUES {placeholders}) "  # noqa: S608
+        f"SELECT t.id FROM wanted {join}",
+        [value for key in keys for value in key],
+    )
 
 
 def _remembered(parse: Callable[[str], object]) -> Callable[[str], object]:
@@ -762,69 +776,3 @@ def _base_year(raw: str) -> int | None:
             "blank for actual figures."
         )
     return int(raw)
-
-
-# The SQL below is built from the model's own table and column names, never from
-# the file: every value goes through COPY or a query parameter.
-
-
-def _quoted(names: list[str]) -> str:
-    return ", ".join(connection.ops.quote_name(name) for name in names)
-
-
-TABLE = IndicatorValue._meta.db_table
-
-
-def _write_rows(names: list[str], rows: list[tuple]) -> None:
-    table = connection.ops.quote_name(TABLE)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY {table} ({_quoted(names)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(names))
-            cursor.executemany(
-                f"INSERT INTO {table} ({_quoted(names)}) VALUES ({placeholders})",  # noqa: S608
-                rows,
-            )
-
-
-def _update_rows(names: list[str], rows: list[tuple]) -> None:
-    table = connection.ops.quote_name(TABLE)
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS indicator_import_changes "  # noqa: S608
-                f"ON COMMIT DROP AS SELECT id, {_quoted(names)} FROM {table} "
-                "WITH NO DATA"
-            )
-            cursor.execute("TRUNCATE indicator_import_changes")
-            with cursor.copy(
-                f"COPY indicator_import_changes (id, {_quoted(names)}) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            assignments = ", ".join(
-                f"{quote(name)} = c.{quote(name)}" for name in names
-            )
-            cursor.execute(
-                f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
-                "FROM indicator_import_changes AS c WHERE t.id = c.id"
-            )
-            cursor.execute("TRUNCATE indicator_import_changes")
-        else:
-            assignments = ", ".join(f"{quote(name)} = %s" for name in names)
-            cursor.executemany(
-                f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
-                [(*row[1:], row[0]) for row in rows],
-            )
-
-
-def _refresh_statistics() -> None:
-    """After a bulk load, refresh PostgreSQL's statistics for the figures table, so
-    the next import's look-ups and the pages are planned for its new size."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(TABLE)}")
