@@ -207,3 +207,24 @@ def test_values_with_thousands_separators_and_minus_signs_are_numbers(
     assert [row.value for row in report.preview] == [52700, -1.5]
     html = response.content.decode()
     assert "<td>52700</td>" in html and "<td>-1.5</td>" in html
+
+
+def test_a_file_over_the_row_limit_is_refused_whole(durham, admissions):
+    import io
+
+    from councils.reading import ImportLimits
+    from councils.services import indicator_figures_import
+
+    data = table([figure(period=str(2000 + n)) for n in range(5)])
+
+    report = indicator_figures_import(
+        file=io.BytesIO(data),
+        file_name="figures.csv",
+        dry_run=False,
+        limits=ImportLimits(max_rows=3),
+    )
+
+    assert errors_of(report) == [
+        (None, "", "The table has more than 3 rows. Split it into smaller files.")
+    ]
+    assert not IndicatorValue.objects.exists()
