@@ -36,42 +36,63 @@ def insert_rows(model: type[models.Model], names: list[str], rows: list[tuple]) 
             )
 
 
-def update_rows(model: type[models.Model], names: list[str], rows: list[tuple]) -> None:
-    """Set the columns ``names`` of existing rows; each tuple is (id, *values).
+class RowUpdates:
+    """Changes to existing rows, gathered batch by batch and applied together.
 
-    On PostgreSQL the changes go into a temporary table with COPY and the table is
-    updated from it in one statement.
+    ``add`` takes tuples of (id, *values) for the columns ``names``. On PostgreSQL
+    each batch goes into a temporary table with COPY and ``apply`` updates the
+    table from it in one statement: one join over the table for the whole file,
+    where an UPDATE per batch would read the table once per batch. Elsewhere each
+    batch is written at once with ``executemany``. Call ``apply`` before the
+    transaction ends; rows must not be read back in between.
     """
-    table = connection.ops.quote_name(model._meta.db_table)
-    changes = connection.ops.quote_name(f"{model._meta.db_table}_changes")
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {changes} "  # noqa: S608
-                f"ON COMMIT DROP AS SELECT id, {_quoted(names)} FROM {table} "
-                "WITH NO DATA"
-            )
-            cursor.execute(f"TRUNCATE {changes}")
-            with cursor.copy(
-                f"COPY {changes} (id, {_quoted(names)}) FROM STDIN"
-            ) as copy:
+
+    def __init__(self, model: type[models.Model], names: list[str]):
+        self.table = connection.ops.quote_name(model._meta.db_table)
+        self.changes = connection.ops.quote_name(f"{model._meta.db_table}_changes")
+        self.names = names
+        self.pending = False
+
+    def add(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        quote = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql":
+                assignments = ", ".join(f"{quote(name)} = %s" for name in self.names)
+                cursor.executemany(
+                    f"UPDATE {self.table} SET {assignments} WHERE id = %s",  # noqa: S608
+                    [(*row[1:], row[0]) for row in rows],
+                )
+                return
+            if not self.pending:
+                cursor.execute(
+                    f"CREATE TEMP TABLE IF NOT EXISTS {self.changes} "  # noqa: S608
+                    f"ON COMMIT DROP AS SELECT id, {_quoted(self.names)} "
+                    f"FROM {self.table} WITH NO DATA"
+                )
+                cursor.execute(f"TRUNCATE {self.changes}")
+                self.pending = True
+            sql = f"COPY {self.changes} (id, {_quoted(self.names)}) FROM STDIN"
+            with cursor.copy(sql) as copy:
                 for row in rows:
                     copy.write_row(row)
-            assignments = ", ".join(
-                f"{quote(name)} = c.{quote(name)}" for name in names
-            )
+
+    def apply(self) -> None:
+        if not self.pending:
+            return
+        quote = connection.ops.quote_name
+        assignments = ", ".join(
+            f"{quote(name)} = c.{quote(name)}" for name in self.names
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {self.changes}")
             cursor.execute(
-                f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
-                f"FROM {changes} AS c WHERE t.id = c.id"
+                f"UPDATE {self.table} AS t SET {assignments} "  # noqa: S608
+                f"FROM {self.changes} AS c WHERE t.id = c.id"
             )
-            cursor.execute(f"TRUNCATE {changes}")
-        else:
-            assignments = ", ".join(f"{quote(name)} = %s" for name in names)
-            cursor.executemany(
-                f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
-                [(*row[1:], row[0]) for row in rows],
-            )
+            cursor.execute(f"TRUNCATE {self.changes}")
+        self.pending = False
 
 
 def refresh_statistics(model: type[models.Model]) -> None:

@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from .bulk import DATABASE_ERRORS, insert_rows, refresh_statistics, update_rows
+from .bulk import DATABASE_ERRORS, RowUpdates, insert_rows, refresh_statistics
 from .downloads import FORMULA_TRIGGERS
 from .models import (
     ENGLAND_GSS_CODE,
@@ -363,6 +363,7 @@ class _FiguresImport:
         self.compared = [
             name for name in STORED if OPTIONAL.get(name, name) in fields | {name}
         ]
+        self.updates = RowUpdates(IndicatorValue, [*self.compared, "updated_at"])
         self._load_lookups()
         batch: list[_Row] = []
         for number, cells in table.rows:
@@ -376,6 +377,8 @@ class _FiguresImport:
                 if self.progress:
                     self.progress(self.report.rows)
         self._process(batch)
+        if not self.report.has_errors:
+            self.updates.apply()
         if self.progress:
             self.progress(self.report.rows)
 
@@ -640,12 +643,12 @@ class _FiguresImport:
         if not updates:
             return
         now = connection.ops.adapt_datetimefield_value(self.now)
-        names = [*self.compared, "updated_at"]
-        tuples = [
-            (pk, *(wanted[name] for name in self.compared), now)
-            for pk, wanted in updates
-        ]
-        update_rows(IndicatorValue, names, tuples)
+        self.updates.add(
+            [
+                (pk, *(wanted[name] for name in self.compared), now)
+                for pk, wanted in updates
+            ]
+        )
 
 
 INSERT_COLUMNS = [

@@ -26,6 +26,7 @@ from .conftest import (
 
 pytestmark = pytest.mark.django_db
 
+ADMISSION_NAME = "Permanent admissions to care homes, aged 65 and over"
 CHANGELIST_URL = reverse("admin:councils_indicatorvalue_changelist")
 RECORDS_URL = reverse("admin:councils_indicatorimport_changelist")
 
@@ -148,7 +149,21 @@ def test_excel_workbook_with_number_and_date_cells(durham_client, admissions):
     assert IndicatorValue.objects.get(period="2021/22").as_at == date(2023, 9, 1)
 
 
-ADMISSION_NAME = "Permanent admissions to care homes, aged 65 and over"
+def test_excel_workbook_with_a_bad_cell_names_its_row_and_column(
+    durham_client, admissions
+):
+    rows = [
+        [ADMISSION_NAME, "E06000047", "2021/22", 626.4, "Durham MPS", "", "2023-09-01"],
+        [ADMISSION_NAME, "E06000047", "2022/23", "n/a", "Durham MPS", "", "2023-09-01"],
+    ]
+
+    response = upload(durham_client, "figures.xlsx", xlsx(rows))
+
+    assert response.status_code == 400
+    assert [(e.row, e.column, e.value) for e in response.context["report"].errors] == [
+        (3, "value", "n/a")
+    ]
+    assert not IndicatorValue.objects.exists()
 
 
 def test_commissioner_cannot_load_another_councils_or_region_or_england_figures(
