@@ -625,10 +625,12 @@ class IndicatorValue(models.Model):
     objects = IndicatorValueQuerySet.as_manager()
 
     council_path = "council"
+    commissioner_extra_permissions = ["import"]
 
     class Meta:
         ordering = ["indicator", "area_code", "period_start"]
         verbose_name = "indicator figure"
+        permissions = [("import_indicatorvalue", "Can import indicator figures")]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "area_code", "period_kind", "period_start"],
@@ -704,6 +706,68 @@ class IndicatorValue(models.Model):
 
         limit = timedelta(days=self.indicator.update_interval_days)
         return self.as_at + limit < timezone.localdate()
+
+
+class IndicatorImportQuerySet(CouncilOwnedQuerySet):
+    def editable_by(self, user):
+        """Imports of figures for this user's councils, each listed once.
+
+        A file may hold several councils' figures, so the join to councils can
+        meet one import more than once.
+        """
+        return super().editable_by(user).distinct()
+
+
+class IndicatorImport(models.Model):
+    """One attempt to load a file of indicator figures: who, when, what it did."""
+
+    class Outcome(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed: nothing written yet"
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused: nothing written"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicator_imports",
+        help_text="Empty when the import ran from the command line without --user.",
+    )
+    councils = models.ManyToManyField(
+        Council,
+        blank=True,
+        related_name="indicator_imports",
+        help_text=(
+            "The councils whose figures the file held (a commissioner's own "
+            "councils when it named none of them). Their staff see the import."
+        ),
+    )
+    created_at = models.DateTimeField("imported at", default=timezone.now)
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=10)
+    encoding = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome)
+    rows = models.PositiveIntegerField(default=0, help_text="Data rows in the file.")
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    error_summary = models.TextField(
+        blank=True, help_text="The first problems found, when the file was refused."
+    )
+
+    objects = IndicatorImportQuerySet.as_manager()
+
+    council_path = "councils"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "indicator figures import"
+        indexes = [models.Index(fields=["-created_at"], name="indicator_import_idx")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%d %b %Y %H:%M})"
 
 
 class CommissioningIntentionQuerySet(CouncilOwnedQuerySet):

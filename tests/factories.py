@@ -432,3 +432,24 @@ COUNCIL_OWNED_FACTORIES |= {
     TypeOfCareAlias: lambda council: TypeOfCareAliasFactory(council=council),
     ClientGroupAlias: lambda council: ClientGroupAliasFactory(council=council),
 }
+
+
+# Loads of indicator figures (councils).
+from councils.models import IndicatorImport  # noqa: E402
+
+
+class IndicatorImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorImport
+        skip_postgeneration_save = True
+
+    file_name = "figures.csv"
+    file_format = "CSV"
+    outcome = IndicatorImport.Outcome.IMPORTED
+
+    councils = many_to_many("councils")
+
+
+COUNCIL_OWNED_FACTORIES |= {
+    IndicatorImport: lambda council: IndicatorImportFactory(councils=[council]),
+}
