@@ -60,13 +60,23 @@ class HeadingFactory(factory.django.DjangoModelFactory):
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
+    """A section, published now unless ``published=False`` (a draft never public)."""
+
     class Meta:
         model = Section
+        skip_postgeneration_save = True
 
     council = factory.SubFactory(CouncilFactory)
     heading = factory.SubFactory(HeadingFactory)
     status = Section.Status.PUBLISHED
     body = "Our vision is to work with our communities."
+
+    @factory.post_generation
+    def published(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            from councils.publishing import publish
+
+            publish(obj=self, user=None, major=True)
 
 
 class ContactFactory(factory.django.DjangoModelFactory):

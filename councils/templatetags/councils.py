@@ -33,7 +33,7 @@ def council_cards():
 @register.inclusion_tag("councils/includes/latest_updates.html")
 def latest_updates(limit=5):
     return {
-        "sections": Section.objects.recently_updated().select_related(
+        "sections": Section.live.recently_updated().select_related(
             "council", "heading"
         )[:limit]
     }
