@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..models import Arrangement, Tender, TenderPipeline
+from ..models import Arrangement, ImportRecord, Tender, TenderPipeline
 
 register = template.Library()
 
@@ -41,4 +41,14 @@ def council_arrangements(council):
     return {
         "council": council,
         "arrangements": Arrangement.objects.for_council(council).open_to_join(),
+    }
+
+
+@register.inclusion_tag("admin/includes/recent_imports.html")
+def recent_imports(user, limit=5):
+    """The latest tender table imports for the user's councils (admin home)."""
+    return {
+        "imports": ImportRecord.objects.editable_by(user).select_related(
+            "council", "user"
+        )[:limit]
     }
