@@ -323,6 +323,19 @@ class PublishingAdmin:
             )
         }
         rows = [(version, published.get(version.pk)) for version in versions]
+        # Compare the newest with the last version whose content differs from it.
+        newest = versions[0].field_dict if versions else {}
+        default_from = next(
+            (
+                version.pk
+                for version in versions[1:50]
+                if any(
+                    version.field_dict.get(name) != newest.get(name)
+                    for name in self.model.content_fields
+                )
+            ),
+            versions[-1].pk if versions else None,
+        )
         return TemplateResponse(
             request,
             "admin/publishing/history.html",
@@ -331,6 +344,7 @@ class PublishingAdmin:
                 obj,
                 f"History of {obj}",
                 rows=rows,
+                default_from=default_from,
                 compare_url=self._url("compare", obj),
                 may_restore=self.has_change_permission(request, obj),
             ),

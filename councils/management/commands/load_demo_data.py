@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from councils.models import Council, Publication, Section
-from councils.publishing import publish
+from councils.publishing import default_review_by, publish
 from councils.scoping import COMMISSIONERS_GROUP
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -71,11 +71,14 @@ class Command(BaseCommand):
             publish(obj=section, user=None, major=True, note="First published.")
             if updated is not None:
                 # Keep the document's own date rather than today's.
+                review_by = default_review_by(updated)
                 Section._base_manager.filter(pk=section.pk).update(
-                    first_published_at=updated, content_updated_at=updated
+                    first_published_at=updated,
+                    content_updated_at=updated,
+                    review_by=review_by,
                 )
                 Section._base_manager.filter(live_of=section).update(
-                    publish_at=updated, content_updated_at=updated
+                    publish_at=updated, content_updated_at=updated, review_by=review_by
                 )
                 Publication.objects.for_object(section).update(publish_at=updated)
 
