@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -89,9 +90,14 @@ def generated_reference_prefix(council) -> str:
 
 
 class TenderQuerySet(CouncilOwnedQuerySet):
+    def published(self):
+        """Tenders whose publish time has come, worked out in the query, so a
+        scheduled tender appears at its time without any job running."""
+        return self.filter(published_at__lte=Now())
+
     def visible(self):
-        """Tenders shown to the public: every status except withdrawn drafts."""
-        return self.exclude(status=Tender.Status.WITHDRAWN)
+        """Tenders in the finder, feeds and downloads: published, not withdrawn."""
+        return self.published().exclude(status=Tender.Status.WITHDRAWN)
 
     def next_reference(self, council) -> str:
         """A reference for a council whose table has none: its initials and a number."""
@@ -121,7 +127,8 @@ class TenderQuerySet(CouncilOwnedQuerySet):
         """Planned or open tenders whose procurement has not finished, soonest first."""
         today = today or timezone.localdate()
         return (
-            self.filter(status__in=[Tender.Status.PLANNED, Tender.Status.OPEN])
+            self.published()
+            .filter(status__in=[Tender.Status.PLANNED, Tender.Status.OPEN])
             .filter(
                 models.Q(procurement_end__gte=today) | models.Q(procurement_end=None)
             )
@@ -236,7 +243,13 @@ class Tender(models.Model):
         default=False,
         help_text="Illustrative row made up for the demo, not a council's own.",
     )
-    published_at = models.DateTimeField(default=timezone.now, db_index=True)
+    published_at = models.DateTimeField(
+        "publish at",
+        default=timezone.now,
+        db_index=True,
+        help_text="Left empty, now. A future time schedules the tender: it appears "
+        "on the portal at that time by itself.",
+    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = TenderQuerySet.as_manager()
@@ -290,6 +303,10 @@ class Tender(models.Model):
             "tenders:tender-detail",
             kwargs={"council_slug": self.council.slug, "reference": self.reference},
         )
+
+    @property
+    def has_been_public(self) -> bool:
+        return self.published_at is not None and self.published_at <= timezone.now()
 
     @property
     def ocds_status(self) -> str:

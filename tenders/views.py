@@ -101,8 +101,9 @@ class TenderDetailView(DetailView):
     context_object_name = "tender"
 
     def get_object(self, queryset=None):
+        # Withdrawn tenders keep their page, with a notice, so links still work.
         return get_object_or_404(
-            Tender.objects.visible()
+            Tender.objects.published()
             .select_related("council__tender_pipeline")
             .prefetch_related(
                 "service_categories", "client_groups", "cpv_codes", "council__contacts"

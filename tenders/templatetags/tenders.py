@@ -20,6 +20,7 @@ def council_pipeline(council):
         "council": council,
         "pipeline": TenderPipeline.objects.filter(council=council).first(),
         "tenders": Tender.objects.for_council(council)
+        .published()
         .filter(status__in=PIPELINE_STATUSES)
         .soonest(),
     }

@@ -10,6 +10,7 @@ from django.urls import reverse
 from councils.models import Council, Publishable
 from councils.scoping import CouncilScopedAdmin
 from quality.models import ThemeScore
+from tenders.models import Tender
 from tests.factories import (
     COUNCIL_OWNED_FACTORIES,
     CareServiceFactory,
@@ -28,6 +29,8 @@ DELETABLE_MODELS = [
     and model._meta.model_name != "importrecord"
     # Published content is archived, never deleted: tests/councils/test_archive.py.
     and not issubclass(model, Publishable)
+    # Tenders that have been public are withdrawn: tests/tenders/test_publishing.py.
+    and model is not Tender
 ]
 
 

@@ -95,7 +95,11 @@ def test_withdrawn_tender_is_on_no_public_page(client, darlington):
         status=Tender.Status.WITHDRAWN,
     )
 
-    assert client.get(withdrawn.get_absolute_url()).status_code == 404
+    # Its own page stays, with a notice; it is in no list, feed or download.
+    assert (
+        "has withdrawn this opportunity"
+        in client.get(withdrawn.get_absolute_url()).text
+    )
     for url in public_urls(darlington, heading):
         response = client.get(url)
         assert response.status_code == 200, url
