@@ -64,6 +64,9 @@ def content_diff(model, old: dict, new: dict) -> list[FieldDifference]:
 def _shown(field, value) -> str:
     if value is None:
         return ""
+    if field.many_to_many:
+        names = field.related_model._default_manager.filter(pk__in=value)
+        return "; ".join(sorted(str(name) for name in names))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)

@@ -329,11 +329,19 @@ class Publishable(models.Model):
         return self.review_by is not None and self.review_by < today
 
     def content(self) -> dict:
-        """The content fields' values, as stored in a version."""
-        return {
-            name: getattr(self, self._meta.get_field(name).attname)
-            for name in self.content_fields
-        }
+        """The content fields' values, as stored in a version (many-to-many
+        fields as sorted lists of ids)."""
+        values = {}
+        for name in self.content_fields:
+            field = self._meta.get_field(name)
+            if field.many_to_many:
+                related = getattr(self, name)
+                values[name] = (
+                    sorted(related.values_list("pk", flat=True)) if self.pk else []
+                )
+            else:
+                values[name] = getattr(self, field.attname)
+        return values
 
 
 class Heading(models.Model):

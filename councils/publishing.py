@@ -70,27 +70,33 @@ def _set_state(obj, **fields) -> None:
     type(obj)._base_manager.filter(pk=obj.pk).update(**fields)
 
 
-def working_copy_save(*, obj: Publishable, user, comment: str = "") -> None:
+def working_copy_save(
+    *, obj: Publishable, user, comment: str = "", save_related=None
+) -> None:
     """Save an editor's change to the working copy as a new version.
 
-    Live copies are untouched, so readers keep the published version. A change
-    to the content sends a submission back to draft, so nobody approves words they
-    have not seen.
+    ``save_related`` (the admin's many-to-many and inline saves) runs inside the
+    same version. Live copies are untouched, so readers keep the published
+    version. A change to the content sends a submission back to draft, so nobody
+    approves words they have not seen.
     """
     stored = None if obj.pk is None else type(obj)._default_manager.get(pk=obj.pk)
-    changed = stored is None or stored.content() != obj.content()
-    if changed and obj.editorial_state != EditorialState.ARCHIVED:
-        pending = not obj.has_been_published or has_pending_changes(obj)
-        obj.editorial_state = (
-            EditorialState.DRAFT if pending else EditorialState.PUBLISHED
-        )
-        obj.submitted_by = obj.submitted_at = None
+    before = stored.content() if stored else None
     obj.lock_version += 1
-    with transaction.atomic():
-        with reversion.create_revision():
-            reversion.set_user(user)
-            reversion.set_comment(comment or "Saved the working copy.")
-            obj.save()
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment or "Saved the working copy.")
+        obj.save()
+        if save_related is not None:
+            save_related()
+        if before != obj.content() and obj.editorial_state != EditorialState.ARCHIVED:
+            pending = not obj.has_been_published or has_pending_changes(obj)
+            obj.editorial_state = (
+                EditorialState.DRAFT if pending else EditorialState.PUBLISHED
+            )
+            obj.submitted_by = obj.submitted_at = None
+            # Saved again so the version records the new state.
+            obj.save(update_fields=["editorial_state", "submitted_by", "submitted_at"])
         if stored is not None and stored.review_by != obj.review_by:
             type(obj)._base_manager.filter(live_of=obj).update(review_by=obj.review_by)
 

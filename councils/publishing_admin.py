@@ -140,13 +140,18 @@ class PublishingAdmin:
     # Saving and deleting.
 
     def save_model(self, request, obj, form, change):
+        """Saved in save_related, so that one version holds the many-to-many
+        fields and inlines too (the admin runs both in one transaction)."""
+
+    def save_related(self, request, form, formsets, change):
+        changed = ", ".join(form.changed_data)
         publishing.working_copy_save(
-            obj=obj,
+            obj=form.instance,
             user=request.user,
-            comment=(
-                form.changed_data and ("Changed " + ", ".join(form.changed_data) + ".")
-            )
-            or "Saved.",
+            comment=f"Changed {changed}." if changed else "Saved.",
+            save_related=lambda: super(PublishingAdmin, self).save_related(
+                request, form, formsets, change
+            ),
         )
 
     def has_delete_permission(self, request, obj=None):
