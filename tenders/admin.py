@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 
+from councils.publishing_admin import PublishingAdmin
 from councils.scoping import CouncilScopedAdmin
 
 from .admin_import import TenderImportExportMixin
@@ -186,9 +187,10 @@ class ImportRecordAdmin(CouncilScopedAdmin):
 
 
 @admin.register(Arrangement)
-class ArrangementAdmin(CouncilScopedAdmin):
-    list_display = ["name", "council", "kind", "joining", "is_demo", "updated_at"]
+class ArrangementAdmin(PublishingAdmin, CouncilScopedAdmin):
+    list_display = ["name", "council", "kind", "joining", "state", "is_demo"]
     list_filter = [
+        "editorial_state",
         "kind",
         "joining",
         "is_demo",
@@ -228,5 +230,5 @@ class ArrangementAdmin(CouncilScopedAdmin):
             "Dates and contact",
             {"fields": ["starts", "ends", "more_information_url", "contact_email"]},
         ),
-        ("Publishing", {"fields": ["is_demo", "updated_at"]}),
+        ("Publishing", {"fields": ["is_demo", "review_by", "updated_at"]}),
     ]

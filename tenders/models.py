@@ -2,6 +2,7 @@
 
 import re
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
@@ -10,7 +11,15 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
-from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager
+from councils.models import (
+    Council,
+    CouncilOwnedQuerySet,
+    LiveManager,
+    NaturalKeyManager,
+    Publishable,
+    PublishableQuerySet,
+    WorkingCopyManager,
+)
 
 from .dates import parse_date_window
 
@@ -431,14 +440,18 @@ class ImportRecord(models.Model):
         return f"{self.file_name} ({self.council}, {self.created_at:%d %b %Y %H:%M})"
 
 
-class ArrangementQuerySet(CouncilOwnedQuerySet):
+class ArrangementQuerySet(PublishableQuerySet):
     def open_to_join(self):
         """Arrangements a provider can join now, without waiting for a tender."""
         return self.filter(joining=Arrangement.Joining.OPEN)
 
 
-class Arrangement(models.Model):
-    """A standing way to get work: framework, spot contract, provider panel."""
+@reversion.register()
+class Arrangement(Publishable):
+    """A standing way to get work: framework, spot contract, provider panel.
+
+    Edited as a working copy; readers see ``Arrangement.live`` (see Publishable).
+    """
 
     class Kind(models.TextChoices):
         FRAMEWORK = "framework", "Framework"
@@ -500,9 +513,25 @@ class Arrangement(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ArrangementQuerySet.as_manager()
+    objects = WorkingCopyManager.from_queryset(ArrangementQuerySet)()
+    live = LiveManager.from_queryset(ArrangementQuerySet)()
 
     council_path = "council"
+    content_fields = (
+        "name",
+        "kind",
+        "description",
+        "service_categories",
+        "client_groups",
+        "lots",
+        "joining",
+        "next_opening",
+        "how_to_join",
+        "starts",
+        "ends",
+        "more_information_url",
+        "contact_email",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -532,10 +561,17 @@ class Arrangement(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        # Live copies share their working copy's address.
         return reverse(
             "tenders:arrangement-detail",
-            kwargs={"council_slug": self.council.slug, "pk": self.pk},
+            kwargs={
+                "council_slug": self.council.slug,
+                "pk": self.live_of_id or self.pk,
+            },
         )
+
+    def get_preview_url(self):
+        return reverse("tenders:arrangement-preview", kwargs={"pk": self.pk})
 
     def clean(self):
         try:

@@ -23,6 +23,11 @@ urlpatterns = [
         name="arrangement-list-json",
     ),
     path(
+        "arrangements/preview/<int:pk>/",
+        views.ArrangementPreviewView.as_view(),
+        name="arrangement-preview",
+    ),
+    path(
         "arrangements/<slug:council_slug>/<int:pk>/",
         views.ArrangementDetailView.as_view(),
         name="arrangement-detail",

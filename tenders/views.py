@@ -12,6 +12,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from councils.models import Section
+from councils.views import PreviewMixin
 
 from . import exports, ocds
 from .filters import ArrangementFilter, TenderFilter, filter_query
@@ -115,7 +116,7 @@ class TenderDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["related_sections"] = (
-            Section.objects.published()
+            Section.live.published()
             .for_council(self.object.council)
             .filter(heading__slug__in=RELATED_HEADINGS)
             .select_related("council", "heading")
@@ -223,7 +224,7 @@ class TenderOcdsView(TenderDownloadView):
 
 def arrangement_filter(request) -> ArrangementFilter:
     return ArrangementFilter(
-        data=request.GET, queryset=Arrangement.objects.all(), request=request
+        data=request.GET, queryset=Arrangement.live.all(), request=request
     )
 
 
@@ -270,12 +271,19 @@ class ArrangementDetailView(DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Arrangement.objects.select_related("council").prefetch_related(
+            Arrangement.live.select_related("council").prefetch_related(
                 "service_categories", "client_groups", "council__contacts"
             ),
             council__slug=self.kwargs["council_slug"],
-            pk=self.kwargs["pk"],
+            live_of_id=self.kwargs["pk"],
         )
+
+
+class ArrangementPreviewView(PreviewMixin, ArrangementDetailView):
+    """An arrangement's working copy, as it will look when published."""
+
+    model = Arrangement
+    preview_related = ("council",)
 
 
 class ArrangementDownloadView(View):

@@ -59,6 +59,14 @@ class HeadingFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
+def publish_unless_told_not_to(obj, create, extracted, **kwargs):
+    """A post-generation hook: published now unless ``published=False``."""
+    if create and extracted is not False:
+        from councils.publishing import publish
+
+        publish(obj=obj, user=None, major=True)
+
+
 class SectionFactory(factory.django.DjangoModelFactory):
     """A section, published now unless ``published=False`` (a draft never public)."""
 
@@ -71,12 +79,7 @@ class SectionFactory(factory.django.DjangoModelFactory):
     status = Section.Status.PUBLISHED
     body = "Our vision is to work with our communities."
 
-    @factory.post_generation
-    def published(self, create, extracted, **kwargs):
-        if create and extracted is not False:
-            from councils.publishing import publish
-
-            publish(obj=self, user=None, major=True)
+    published = factory.PostGeneration(publish_unless_told_not_to)
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -318,6 +321,8 @@ class ArrangementFactory(factory.django.DjangoModelFactory):
 
     service_categories = many_to_many("service_categories")
     client_groups = many_to_many("client_groups")
+    # Declared after the categories, so the live copy gets them.
+    published = factory.PostGeneration(publish_unless_told_not_to)
 
 
 COUNCIL_OWNED_FACTORIES |= {

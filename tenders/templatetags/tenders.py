@@ -41,7 +41,7 @@ def council_arrangements(council):
     """The council's frameworks, spot contracts and panels open to join now."""
     return {
         "council": council,
-        "arrangements": Arrangement.objects.for_council(council).open_to_join(),
+        "arrangements": Arrangement.live.for_council(council).open_to_join(),
     }
 
 

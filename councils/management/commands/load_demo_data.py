@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -7,7 +8,7 @@ from django.core import serializers
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from councils.models import Council, Publication, Section
+from councils.models import Council, Publication, Publishable
 from councils.publishing import default_review_by, publish
 from councils.scoping import COMMISSIONERS_GROUP
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         fixtures = sorted(FIXTURES_DIR.glob("*.json"))
         with transaction.atomic():
             added = sum(self._load_missing(path) for path in fixtures)
-            self._publish_demo_sections()
+            self._publish_demo_content()
             if settings.PRODUCTION:
                 self.stdout.write("Production: demo accounts are not created.")
             else:
@@ -62,25 +63,28 @@ class Command(BaseCommand):
                 added += 1
         return added
 
-    def _publish_demo_sections(self):
-        """Demo sections never published go live as of their fixture date."""
-        for section in Section.objects.filter(first_published_at=None).select_related(
-            "council", "heading"
-        ):
-            updated = section.content_updated_at
-            publish(obj=section, user=None, major=True, note="First published.")
-            if updated is not None:
+    def _publish_demo_content(self):
+        """Demo content never published goes live, as of its fixture's date where
+        it has one ("last updated" of an MPS section)."""
+        for model in apps.get_models():
+            if not issubclass(model, Publishable):
+                continue
+            for item in model.objects.filter(first_published_at=None):
+                updated = item.content_updated_at
+                publish(obj=item, user=None, major=True, note="First published.")
+                if updated is None:
+                    continue
                 # Keep the document's own date rather than today's.
                 review_by = default_review_by(updated)
-                Section._base_manager.filter(pk=section.pk).update(
+                model._base_manager.filter(pk=item.pk).update(
                     first_published_at=updated,
                     content_updated_at=updated,
                     review_by=review_by,
                 )
-                Section._base_manager.filter(live_of=section).update(
+                model._base_manager.filter(live_of=item).update(
                     publish_at=updated, content_updated_at=updated, review_by=review_by
                 )
-                Publication.objects.for_object(section).update(publish_at=updated)
+                Publication.objects.for_object(item).update(publish_at=updated)
 
     def _create_demo_accounts(self):
         user_model = get_user_model()
