@@ -54,6 +54,12 @@ def versions_of(obj: Publishable):
     return Version.objects.get_for_object(obj).select_related("revision__user")
 
 
+def _title(obj) -> str:
+    """The item as the change log names it, with its council."""
+    council = owning_council(obj).name
+    return str(obj) if str(obj).startswith(council) else f"{council}: {obj}"
+
+
 def _record_version(obj, user, comment: str) -> Version:
     with reversion.create_revision():
         reversion.set_user(user)
@@ -194,7 +200,7 @@ def publish(
             content_type_id=version.content_type_id,
             object_id=obj.pk,
             council=owning_council(obj),
-            title=str(obj),
+            title=_title(obj),
             url=obj.get_absolute_url(),
             publish_at=publish_at,
             major=major,

@@ -407,8 +407,10 @@ class PublishingAdmin:
                 publish_url=self._url("publish", obj),
                 archive_url=self._url("archive", obj),
                 preview_url=obj.get_preview_url(),
-                live=publishing.newest_copy(obj),
-                now=timezone.now(),
+                live=self.model.live.filter(live_of=obj).first(),
+                scheduled=self.model._base_manager.filter(
+                    live_of=obj, publish_at__gt=timezone.now()
+                ).first(),
                 conflict=getattr(context.get("adminform").form, "conflict", None),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)

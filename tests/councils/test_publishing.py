@@ -404,27 +404,3 @@ def test_dashboard_lists_the_commissioners_content_by_state(
     assert "Due for review (1)" in page
     assert str(theirs) not in page
     assert "Recent tender imports" in page
-
-
-def test_public_section_page_queries_stay_constant_with_many_versions(
-    client, gateshead, django_assert_num_queries
-):
-    section = SectionFactory(council=gateshead, body="Version 0")
-    url = section.get_absolute_url()
-    client.get(url)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as few:
-        client.get(url)
-    for number in range(1, 15):
-        section.body = f"Version {number}"
-        working_copy_save(obj=section, user=None)
-        publish(obj=section, user=None, major=True, note=f"Change {number}")
-    with django_assert_num_queries(len(few.captured_queries)):
-        page = client.get(url).text
-    assert "Version 14" in page
-    for view in ("councils:change-list",):
-        with CaptureQueriesContext(connection) as many:
-            client.get(reverse(view))
-        assert len(many.captured_queries) <= len(few.captured_queries) + 2
