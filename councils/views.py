@@ -95,11 +95,14 @@ class PreviewMixin:
     The page is marked as a preview and is never cached or indexed.
     """
 
+    preview_related: tuple[str, ...] = ()
+    preview_prefetch: tuple[str, ...] = ()
+
     def get_object(self, queryset=None):
         return get_object_or_404(
-            self.model._default_manager.editable_by(self.request.user).select_related(
-                *self.preview_related
-            ),
+            self.model._default_manager.editable_by(self.request.user)
+            .select_related(*self.preview_related)
+            .prefetch_related(*self.preview_prefetch),
             pk=self.kwargs["pk"],
         )
 

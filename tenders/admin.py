@@ -136,6 +136,9 @@ class TenderAdmin(TenderImportExportMixin, CouncilScopedAdmin):
         ("Publishing", {"fields": ["is_demo", "published_at", "updated_at"]}),
     ]
 
+    def view_on_site(self, obj):
+        return obj.get_absolute_url() if obj.has_been_public else obj.get_preview_url()
+
     def has_delete_permission(self, request, obj=None):
         """A tender that has been public is withdrawn, not deleted (its page stays
         with a notice); only portal administrators delete, and only tenders never

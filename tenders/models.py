@@ -313,6 +313,9 @@ class Tender(models.Model):
             kwargs={"council_slug": self.council.slug, "reference": self.reference},
         )
 
+    def get_preview_url(self):
+        return reverse("tenders:tender-preview", kwargs={"pk": self.pk})
+
     @property
     def has_been_public(self) -> bool:
         return self.published_at is not None and self.published_at <= timezone.now()

@@ -32,6 +32,8 @@ urlpatterns = [
         views.ArrangementDetailView.as_view(),
         name="arrangement-detail",
     ),
+    # Ahead of the tender pattern, which would take "preview" for a council.
+    path("preview/<int:pk>/", views.TenderPreviewView.as_view(), name="tender-preview"),
     path(
         "<slug:council_slug>/<path:reference>/",
         views.TenderDetailView.as_view(),

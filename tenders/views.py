@@ -125,6 +125,20 @@ class TenderDetailView(DetailView):
         return context
 
 
+class TenderPreviewView(PreviewMixin, TenderDetailView):
+    """A tender before its publish time (or any of the council's tenders), as it
+    will look on the portal."""
+
+    model = Tender
+    preview_related = ("council__tender_pipeline",)
+    preview_prefetch = (
+        "service_categories",
+        "client_groups",
+        "cpv_codes",
+        "council__contacts",
+    )
+
+
 def _errors_text(filterset) -> str:
     return "\n".join(
         f"{field}: {' '.join(messages)}"

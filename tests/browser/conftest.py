@@ -144,11 +144,11 @@ def new_page(browser_contexts, db):
         page.close()
 
 
-def sign_in_for_previews(page, username: str) -> None:
-    """Give the page's context a session for /preview/ addresses only.
+def sign_in_for_one_page(page, username: str, path: str) -> None:
+    """Give the page's context a session for one address only.
 
     The demo account signs in through the admin's login form in a context of its
-    own; the session cookie is copied with the path /preview/, so the shared
+    own; the session cookie is copied with that address as its path, so the shared
     contexts stay signed out for every other page.
     """
     context = page.context.browser.new_context(base_url=PORTAL["url"])
@@ -160,13 +160,13 @@ def sign_in_for_previews(page, username: str) -> None:
         login.click("input[type=submit]")
     session = next(c for c in context.cookies() if c["name"] == "sessionid")
     context.close()
-    page.context.add_cookies([{**session, "path": "/preview/"}])
+    page.context.add_cookies([{**session, "path": path}])
 
 
 def visit(page, entry: Page):
     """Go to a page of the list in pages.py and check it answered as expected."""
     if entry.signed_in_as:
-        sign_in_for_previews(page, entry.signed_in_as)
+        sign_in_for_one_page(page, entry.signed_in_as, page_url(entry))
     response = page.goto(page_url(entry))
     assert response is not None, f"{entry.name}: no response"
     assert response.status == entry.status, (

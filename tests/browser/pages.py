@@ -64,6 +64,11 @@ PAGES = [
     Page("changes-invalid-filter", "/changes/?council=nowhere", status=400),
     Page("change-detail", "/changes/1/"),
     Page("section-preview", "/preview/sections/1/", signed_in_as="portal-admin"),
+    Page(
+        "tender-preview",
+        "/opportunities/preview/1/",
+        signed_in_as="durham-commissioner",
+    ),
 ]
 
 

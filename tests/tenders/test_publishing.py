@@ -4,11 +4,12 @@ tender that has been public is withdrawn, never deleted."""
 import datetime
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tenders.models import Tender
-from tests.factories import TenderFactory
+from tests.factories import TenderFactory, make_commissioner
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,19 @@ def test_administrators_delete_only_tenders_never_public(
 
     assert Tender.objects.filter(pk=public.pk).exists()
     assert not Tender.objects.filter(pk=scheduled.pk).exists()
+
+
+def test_council_staff_preview_a_scheduled_tender_and_nobody_else_can(
+    gateshead_client, darlington, scheduled
+):
+    response = gateshead_client.get(scheduled.get_preview_url())
+    assert response.status_code == 200
+    assert TITLE in response.text
+    assert "This is a preview of unpublished changes" in response.text
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Robots-Tag"] == "noindex"
+
+    visitor = Client()
+    assert visitor.get(scheduled.get_preview_url()).status_code == 404
+    visitor.force_login(make_commissioner(darlington))
+    assert visitor.get(scheduled.get_preview_url()).status_code == 404
