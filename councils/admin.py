@@ -18,6 +18,7 @@ from .models import (
     TypeOfCare,
     TypeOfCareAlias,
 )
+from .publishing_admin import PublishingAdmin
 from .scoping import CouncilScopedAdmin
 
 admin.site.site_header = "North East MPS Portal: council staff"
@@ -66,37 +67,59 @@ class CouncilAdmin(CouncilScopedAdmin):
     list_select_related = ["region"]
     search_fields = ["name", "gss_code"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["commissioners"]
+    filter_horizontal = ["commissioners", "approvers"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "region", "gss_code", "website", "logo"]}),
         (
             "Commissioning contact",
             {"fields": ["commissioning_email", "commissioning_phone"]},
         ),
-        ("Council staff", {"fields": ["commissioners"]}),
+        (
+            "Market Position Statement",
+            {"fields": [("mps_period_start", "mps_period_end")]},
+        ),
+        (
+            "Council staff and review",
+            {"fields": ["commissioners", "requires_review", "approvers"]},
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        # Only portal administrators change who may edit a council, or its identity.
+        # Only portal administrators change who may edit or approve for a council,
+        # or its identity.
         if request.user.is_superuser:
             return []
-        return ["name", "slug", "region", "gss_code", "commissioners"]
+        return [
+            "name",
+            "slug",
+            "region",
+            "gss_code",
+            "commissioners",
+            "requires_review",
+            "approvers",
+        ]
 
     def get_prepopulated_fields(self, request, obj=None):
         return self.prepopulated_fields if request.user.is_superuser else {}
 
 
 @admin.register(Section)
-class SectionAdmin(CouncilScopedAdmin):
-    list_display = ["heading", "council", "status", "content_updated_at"]
-    list_filter = ["status", "heading", ("council", admin.RelatedOnlyFieldListFilter)]
+class SectionAdmin(PublishingAdmin, CouncilScopedAdmin):
+    list_display = ["heading", "council", "state", "content_updated_at", "review_by"]
+    list_filter = [
+        "editorial_state",
+        "status",
+        "heading",
+        ("council", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["council", "heading"]
     search_fields = ["body", "council__name", "heading__name"]
     readonly_fields = ["content_updated_at"]
     autocomplete_fields = ["council"]
     fieldsets = [
         (None, {"fields": ["council", "heading", "status"]}),
-        ("Content", {"fields": ["body", "content_updated_at"]}),
+        ("Content", {"fields": ["body"]}),
+        ("Review", {"fields": ["review_by", "content_updated_at"]}),
     ]
 
 

@@ -1,4 +1,4 @@
-"""Filters for market pages and market data downloads: by council and type of care."""
+"""Filters for market pages, market data downloads and the "What changed" log."""
 
 import django_filters
 from django import forms
@@ -8,6 +8,7 @@ from .models import (
     Council,
     Indicator,
     IndicatorValue,
+    Publication,
     TypeOfCare,
 )
 
@@ -100,3 +101,19 @@ class IndicatorValueFilter(django_filters.FilterSet):
 
     def filter_council(self, queryset, name, value):
         return queryset.for_areas(value) if value else queryset
+
+
+class ChangeFilter(django_filters.FilterSet):
+    council = django_filters.ModelChoiceFilter(
+        queryset=Council.objects.all(),
+        to_field_name="slug",
+        empty_label="All councils",
+        label="Council",
+        error_messages={
+            "invalid_choice": "Choose a council from the list",
+        },
+    )
+
+    class Meta:
+        model = Publication
+        fields = ["council"]

@@ -2,13 +2,20 @@
 
 Two layers: markdown-it runs with raw HTML switched off and rejects unsafe link
 schemes, then nh3 cleans the output against an allow-list. Either alone would do;
-both together mean a bug in one does not reach the page.
+both together mean a bug in one does not reach the page. With raw HTML off, HTML
+typed into the text is shown as text (escaped), never run and never silently
+dropped.
+
+Headings get ids (``h-`` and their words) so a long section can list them under
+"On this page" and readers can link to them.
 """
 
+from dataclasses import dataclass
 from functools import lru_cache
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
@@ -43,7 +50,19 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "th": {"scope"},
     "div": {"tabindex"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
 }
+# Headings listed under "On this page": the section's own subheadings.
+CONTENTS_LEVEL = "h2"
+HEADING_ID_PREFIX = "h-"
+
+
+@dataclass(frozen=True)
+class ContentsEntry:
+    anchor: str
+    text: str
+
+
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
@@ -69,6 +88,30 @@ def _captions_from_table_lines(state) -> None:
                 token.hidden = True
                 token.children = []
                 token.content = ""
+
+
+def _heading_ids(state) -> None:
+    """Give each heading a unique id from its words; list the h2s in the env."""
+    taken = set()
+    tokens = state.tokens
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        inline = tokens[index + 1]
+        text = "".join(
+            child.content
+            for child in inline.children or []
+            if child.type in ("text", "code_inline")
+        )
+        base = HEADING_ID_PREFIX + (slugify(text) or "heading")
+        anchor, number = base, 1
+        while anchor in taken:
+            number += 1
+            anchor = f"{base}-{number}"
+        taken.add(anchor)
+        token.attrSet("id", anchor)
+        if token.tag == CONTENTS_LEVEL:
+            state.env.setdefault("contents", []).append(ContentsEntry(anchor, text))
 
 
 def _add_govuk_classes(state) -> None:
@@ -109,6 +152,7 @@ def _parser() -> MarkdownIt:
     )
     md.enable("table")
     md.core.ruler.push("table_captions", _captions_from_table_lines)
+    md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("govuk_classes", _add_govuk_classes)
     md.add_render_rule("table_open", _table_open)
     md.add_render_rule("table_close", _table_close)
@@ -117,7 +161,15 @@ def _parser() -> MarkdownIt:
 
 def render_markdown(text: str) -> SafeString:
     """Render commissioner-written Markdown to sanitised HTML."""
-    html = _parser().render(text or "")
+    return render_markdown_with_contents(text)[0]
+
+
+def render_markdown_with_contents(
+    text: str,
+) -> tuple[SafeString, list[ContentsEntry]]:
+    """Sanitised HTML and the "On this page" entries (the text's h2 headings)."""
+    env = {}
+    html = _parser().render(text or "", env)
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -125,4 +177,5 @@ def render_markdown(text: str) -> SafeString:
         url_schemes=ALLOWED_URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
-    return mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 against an allow-list
+    safe = mark_safe(cleaned)  # noqa: S308 - cleaned by nh3 against an allow-list
+    return safe, env.get("contents", [])

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feeds import ChangeFeed
 
 app_name = "councils"
 
@@ -16,11 +17,30 @@ urlpatterns = [
         views.CouncilPrintView.as_view(),
         name="council-print",
     ),
+    # Ahead of the section pattern, which would take "changes" for a heading.
+    path(
+        "councils/<slug:slug>/changes/",
+        views.ChangeListView.as_view(),
+        name="council-changes",
+    ),
+    path(
+        "councils/<slug:slug>/changes/feed/",
+        ChangeFeed(),
+        name="council-change-feed",
+    ),
     path(
         "councils/<slug:slug>/<slug:heading_slug>/",
         views.SectionDetailView.as_view(),
         name="section-detail",
     ),
+    path(
+        "preview/sections/<int:pk>/",
+        views.SectionPreviewView.as_view(),
+        name="section-preview",
+    ),
+    path("changes/", views.ChangeListView.as_view(), name="change-list"),
+    path("changes/feed/", ChangeFeed(), name="change-feed"),
+    path("changes/<int:pk>/", views.ChangeDetailView.as_view(), name="change-detail"),
     path("compare/", views.CompareIndexView.as_view(), name="compare-index"),
     path("compare/<slug:heading_slug>/", views.CompareView.as_view(), name="compare"),
 ]

@@ -85,7 +85,9 @@ class TenderFeed(Feed):
         return tender.published_at
 
     def item_updateddate(self, tender):
-        return tender.updated_at
+        # A scheduled tender edited before its time was last updated when it
+        # appeared, never before it was published.
+        return max(tender.updated_at, tender.published_at)
 
     def item_author_name(self, tender):
         return tender.council.name

@@ -2,19 +2,25 @@
 
 import re
 
+import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
 from councils.models import (
     Council,
     CouncilOwnedQuerySet,
+    LiveManager,
     NaturalKeyManager,
+    Publishable,
+    PublishableQuerySet,
     TypeOfCare,
     VocabularyAlias,
+    WorkingCopyManager,
 )
 
 from .dates import parse_date_window
@@ -108,9 +114,14 @@ def generated_reference_prefix(council) -> str:
 
 
 class TenderQuerySet(CouncilOwnedQuerySet):
+    def published(self):
+        """Tenders whose publish time has come, worked out in the query, so a
+        scheduled tender appears at its time without any job running."""
+        return self.filter(published_at__lte=Now())
+
     def visible(self):
-        """Tenders shown to the public: every status except withdrawn drafts."""
-        return self.exclude(status=Tender.Status.WITHDRAWN)
+        """Tenders in the finder, feeds and downloads: published, not withdrawn."""
+        return self.published().exclude(status=Tender.Status.WITHDRAWN)
 
     def next_reference_number(self, council) -> int:
         """The number after the highest the portal has given this council's tenders.
@@ -160,7 +171,8 @@ class TenderQuerySet(CouncilOwnedQuerySet):
         """Planned or open tenders whose procurement has not finished, soonest first."""
         today = today or timezone.localdate()
         return (
-            self.filter(status__in=[Tender.Status.PLANNED, Tender.Status.OPEN])
+            self.published()
+            .filter(status__in=[Tender.Status.PLANNED, Tender.Status.OPEN])
             .filter(
                 models.Q(procurement_end__gte=today) | models.Q(procurement_end=None)
             )
@@ -282,7 +294,13 @@ class Tender(models.Model):
         default=False,
         help_text="Illustrative row made up for the demo, not a council's own.",
     )
-    published_at = models.DateTimeField(default=timezone.now, db_index=True)
+    published_at = models.DateTimeField(
+        "publish at",
+        default=timezone.now,
+        db_index=True,
+        help_text="Left empty, now. A future time schedules the tender: it appears "
+        "on the portal at that time by itself.",
+    )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     objects = TenderQuerySet.as_manager()
@@ -336,6 +354,13 @@ class Tender(models.Model):
             "tenders:tender-detail",
             kwargs={"council_slug": self.council.slug, "reference": self.reference},
         )
+
+    def get_preview_url(self):
+        return reverse("tenders:tender-preview", kwargs={"pk": self.pk})
+
+    @property
+    def has_been_public(self) -> bool:
+        return self.published_at is not None and self.published_at <= timezone.now()
 
     @property
     def ocds_status(self) -> str:
@@ -466,7 +491,7 @@ class ImportRecord(models.Model):
         return f"{self.file_name} ({self.council}, {self.created_at:%d %b %Y %H:%M})"
 
 
-class ArrangementQuerySet(CouncilOwnedQuerySet):
+class ArrangementQuerySet(PublishableQuerySet):
     def open_to_join(self):
         """Arrangements a provider can join now, without waiting for a tender."""
         return self.filter(joining=Arrangement.Joining.OPEN)
@@ -481,8 +506,12 @@ class ArrangementQuerySet(CouncilOwnedQuerySet):
         return self.order_by(joining, "council__name", "name")
 
 
-class Arrangement(models.Model):
-    """A standing way to get work: framework, spot contract, provider panel."""
+@reversion.register()
+class Arrangement(Publishable):
+    """A standing way to get work: framework, spot contract, provider panel.
+
+    Edited as a working copy; readers see ``Arrangement.live`` (see Publishable).
+    """
 
     class Kind(models.TextChoices):
         FRAMEWORK = "framework", "Framework"
@@ -547,9 +576,25 @@ class Arrangement(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ArrangementQuerySet.as_manager()
+    objects = WorkingCopyManager.from_queryset(ArrangementQuerySet)()
+    live = LiveManager.from_queryset(ArrangementQuerySet)()
 
     council_path = "council"
+    content_fields = (
+        "name",
+        "kind",
+        "description",
+        "types_of_care",
+        "client_groups",
+        "lots",
+        "joining",
+        "next_opening",
+        "how_to_join",
+        "starts",
+        "ends",
+        "more_information_url",
+        "contact_email",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -579,10 +624,17 @@ class Arrangement(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
+        # Live copies share their working copy's address.
         return reverse(
             "tenders:arrangement-detail",
-            kwargs={"council_slug": self.council.slug, "pk": self.pk},
+            kwargs={
+                "council_slug": self.council.slug,
+                "pk": self.live_of_id or self.pk,
+            },
         )
+
+    def get_preview_url(self):
+        return reverse("tenders:arrangement-preview", kwargs={"pk": self.pk})
 
     def clean(self):
         try:

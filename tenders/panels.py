@@ -32,7 +32,7 @@ def market_arrangements(*, type_of_care, councils):
     return {
         "type_of_care": type_of_care,
         "councils": councils,
-        "arrangements": Arrangement.objects.filter(
+        "arrangements": Arrangement.live.filter(
             types_of_care=type_of_care, council__in=councils
         )
         .open_first()
@@ -52,6 +52,7 @@ def market_tenders(*, type_of_care, councils):
         "tenders": Tender.objects.filter(
             types_of_care=type_of_care, council__in=councils
         )
+        .published()
         .in_pipeline()
         .soonest()
         .select_related("council"),

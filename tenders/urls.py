@@ -26,10 +26,17 @@ urlpatterns = [
         name="arrangement-list-json",
     ),
     path(
+        "arrangements/preview/<int:pk>/",
+        views.ArrangementPreviewView.as_view(),
+        name="arrangement-preview",
+    ),
+    path(
         "arrangements/<slug:council_slug>/<int:pk>/",
         views.ArrangementDetailView.as_view(),
         name="arrangement-detail",
     ),
+    # Ahead of the tender pattern, which would take "preview" for a council.
+    path("preview/<int:pk>/", views.TenderPreviewView.as_view(), name="tender-preview"),
     path(
         "<slug:council_slug>/<path:reference>/",
         views.TenderDetailView.as_view(),

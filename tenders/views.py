@@ -12,6 +12,7 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 
 from councils.models import Section
+from councils.views import PreviewMixin
 
 from . import exports, ocds
 from .filters import ArrangementFilter, TenderFilter, filter_query
@@ -120,8 +121,9 @@ class TenderDetailView(DetailView):
     context_object_name = "tender"
 
     def get_object(self, queryset=None):
+        # Withdrawn tenders keep their page, with a notice, so links still work.
         return get_object_or_404(
-            Tender.objects.visible()
+            Tender.objects.published()
             .select_related("council__tender_pipeline")
             .prefetch_related(
                 "types_of_care", "client_groups", "cpv_codes", "council__contacts"
@@ -133,13 +135,27 @@ class TenderDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["related_sections"] = (
-            Section.objects.published()
+            Section.live.published()
             .for_council(self.object.council)
             .filter(heading__slug__in=RELATED_HEADINGS)
             .select_related("council", "heading")
             .order_by("heading__position")
         )
         return context
+
+
+class TenderPreviewView(PreviewMixin, TenderDetailView):
+    """A tender before its publish time (or any of the council's tenders), as it
+    will look on the portal."""
+
+    model = Tender
+    preview_related = ("council__tender_pipeline",)
+    preview_prefetch = (
+        "types_of_care",
+        "client_groups",
+        "cpv_codes",
+        "council__contacts",
+    )
 
 
 def _errors_text(filterset) -> str:
@@ -261,7 +277,7 @@ class TenderOcdsView(TenderDownloadView):
 
 def arrangement_filter(request) -> ArrangementFilter:
     return ArrangementFilter(
-        data=request.GET, queryset=Arrangement.objects.all(), request=request
+        data=request.GET, queryset=Arrangement.live.all(), request=request
     )
 
 
@@ -283,12 +299,19 @@ class ArrangementDetailView(DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(
-            Arrangement.objects.select_related("council").prefetch_related(
+            Arrangement.live.select_related("council").prefetch_related(
                 "types_of_care", "client_groups", "council__contacts"
             ),
             council__slug=self.kwargs["council_slug"],
-            pk=self.kwargs["pk"],
+            live_of_id=self.kwargs["pk"],
         )
+
+
+class ArrangementPreviewView(PreviewMixin, ArrangementDetailView):
+    """An arrangement's working copy, as it will look when published."""
+
+    model = Arrangement
+    preview_related = ("council",)
 
 
 class ArrangementDownloadView(FinderDownloadView):

@@ -66,14 +66,27 @@ class HeadingFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
 
 
+def publish_unless_told_not_to(obj, create, extracted, **kwargs):
+    """A post-generation hook: published now unless ``published=False``."""
+    if create and extracted is not False:
+        from councils.publishing import publish
+
+        publish(obj=obj, user=None, major=True)
+
+
 class SectionFactory(factory.django.DjangoModelFactory):
+    """A section, published now unless ``published=False`` (a draft never public)."""
+
     class Meta:
         model = Section
+        skip_postgeneration_save = True
 
     council = factory.SubFactory(CouncilFactory)
     heading = factory.SubFactory(HeadingFactory)
     status = Section.Status.PUBLISHED
     body = "Our vision is to work with our communities."
+
+    published = factory.PostGeneration(publish_unless_told_not_to)
 
 
 class ContactFactory(factory.django.DjangoModelFactory):
@@ -315,6 +328,8 @@ class ArrangementFactory(factory.django.DjangoModelFactory):
 
     types_of_care = many_to_many("types_of_care")
     client_groups = many_to_many("client_groups")
+    # Declared after the categories, so the live copy gets them.
+    published = factory.PostGeneration(publish_unless_told_not_to)
 
 
 COUNCIL_OWNED_FACTORIES |= {

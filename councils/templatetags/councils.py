@@ -1,10 +1,12 @@
 from django import template
+from django.apps import apps
+from django.db.models.functions import Now
 from django.template.loader import render_to_string
 from django.utils.html import urlize
 from django.utils.safestring import mark_safe
 
 from ..markdown import render_markdown
-from ..models import Council, Section
+from ..models import Council, EditorialState, Publication, Publishable, Section
 from ..panels import panels_for
 
 register = template.Library()
@@ -35,7 +37,7 @@ def council_cards():
 @register.inclusion_tag("councils/includes/latest_updates.html")
 def latest_updates(limit=5):
     return {
-        "sections": Section.objects.recently_updated().select_related(
+        "sections": Section.live.recently_updated().select_related(
             "council", "heading"
         )[:limit]
     }
@@ -56,3 +58,46 @@ def page_panels(context, page, **kwargs):
                 )
             )
     return mark_safe("".join(html))  # noqa: S308 - each panel is a rendered template
+
+
+def _publishable_models():
+    return [model for model in apps.get_models() if issubclass(model, Publishable)]
+
+
+@register.inclusion_tag("admin/includes/editorial_dashboard.html")
+def editorial_dashboard(user, limit=10):
+    """The user's councils' content by state, and their recent publications."""
+    groups = []
+    for model in _publishable_models():
+        working = model._default_manager.editable_by(user).select_related(
+            *[model.council_path.split("__")[0]]
+        )
+        scheduled = model._base_manager.filter(
+            live_of__isnull=False, publish_at__gt=Now()
+        ).values("live_of")
+        groups.append(
+            {
+                "name": model._meta.verbose_name_plural,
+                "opts": model._meta,
+                "states": [
+                    ("Drafts", working.filter(editorial_state=EditorialState.DRAFT)),
+                    (
+                        "Waiting for review",
+                        working.filter(editorial_state=EditorialState.SUBMITTED),
+                    ),
+                    ("Scheduled", working.filter(pk__in=scheduled)),
+                    (
+                        "Due for review",
+                        working.filter(
+                            pk__in=model.live.due_for_review().values("live_of")
+                        ),
+                    ),
+                ],
+            }
+        )
+    return {
+        "groups": groups,
+        "changes": Publication.objects.editable_by(user).select_related("council")[
+            :limit
+        ],
+    }

@@ -67,6 +67,9 @@ class Migration(migrations.Migration):
     dependencies = [
         ("councils", "0003_type_of_care"),
         ("tenders", "0004_arrangement"),
+        # After arrangements gain their live copies, so the copies' categories
+        # are carried over too.
+        ("tenders", "0006_arrangement_editorial_workflow"),
     ]
 
     operations = [

@@ -3,7 +3,7 @@
 from django import template
 
 from ..dates import UNKNOWN
-from ..models import Arrangement, Tender, TenderPipeline
+from ..models import Arrangement, ImportRecord, Tender, TenderPipeline
 
 register = template.Library()
 
@@ -15,6 +15,7 @@ def council_pipeline(council):
         "council": council,
         "pipeline": TenderPipeline.objects.filter(council=council).first(),
         "tenders": Tender.objects.for_council(council)
+        .published()
         .in_pipeline()
         .soonest()
         .select_related("council"),
@@ -36,9 +37,19 @@ def council_arrangements(council):
     """The council's frameworks, spot contracts and panels open to join now."""
     return {
         "council": council,
-        "arrangements": Arrangement.objects.for_council(council)
+        "arrangements": Arrangement.live.for_council(council)
         .open_to_join()
         .select_related("council"),
+    }
+
+
+@register.inclusion_tag("admin/includes/recent_imports.html")
+def recent_imports(user, limit=5):
+    """The latest tender table imports for the user's councils (admin home)."""
+    return {
+        "imports": ImportRecord.objects.editable_by(user).select_related(
+            "council", "user"
+        )[:limit]
     }
 
 

@@ -19,6 +19,7 @@ from django.db import connections
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
+from councils.management.commands.load_demo_data import DEMO_PASSWORD
 from tests.browser.pages import Page, page_url
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -37,6 +38,8 @@ ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 640}
+# The live server's URL, once the portal fixture has started it.
+PORTAL = {}
 
 
 @pytest.fixture(scope="package")
@@ -54,6 +57,7 @@ def portal(django_db_setup, django_db_blocker):
         call_command("load_demo_data", verbosity=0)
         server = LiveServer("localhost:0")
         server._live_server_modified_settings.enable()
+        PORTAL["url"] = server.url
         yield server.url
     finally:
         if server is not None:
@@ -117,6 +121,12 @@ def db(portal):
 
 
 @pytest.fixture
+def fast_password_hashing():
+    """Replaces the suite's MD5 hashing: the demo accounts were made, with the
+    default hasher, before any test's settings applied, and must still sign in."""
+
+
+@pytest.fixture
 def new_page(browser_contexts, db):
     """Open a page: ``new_page(viewport=..., java_script_enabled=False, ...)``.
 
@@ -134,8 +144,29 @@ def new_page(browser_contexts, db):
         page.close()
 
 
+def sign_in_for_one_page(page, username: str, path: str) -> None:
+    """Give the page's context a session for one address only.
+
+    The demo account signs in through the admin's login form in a context of its
+    own; the session cookie is copied with that address as its path, so the shared
+    contexts stay signed out for every other page.
+    """
+    context = page.context.browser.new_context(base_url=PORTAL["url"])
+    login = context.new_page()
+    login.goto("/admin/login/")
+    login.fill("#id_username", username)
+    login.fill("#id_password", DEMO_PASSWORD)
+    with login.expect_navigation():
+        login.click("input[type=submit]")
+    session = next(c for c in context.cookies() if c["name"] == "sessionid")
+    context.close()
+    page.context.add_cookies([{**session, "path": path}])
+
+
 def visit(page, entry: Page):
     """Go to a page of the list in pages.py and check it answered as expected."""
+    if entry.signed_in_as:
+        sign_in_for_one_page(page, entry.signed_in_as, page_url(entry))
     response = page.goto(page_url(entry))
     assert response is not None, f"{entry.name}: no response"
     assert response.status == entry.status, (

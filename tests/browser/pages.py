@@ -19,6 +19,8 @@ class Page:
     name: str
     url: str
     status: int = 200
+    # A demo account (load_demo_data) to sign in as, for pages only staff see.
+    signed_in_as: str = ""
 
 
 PAGES = [
@@ -69,6 +71,18 @@ PAGES = [
     Page("indicator-projection", "/indicators/population-65-plus-share/?sort=highest"),
     Page(
         "indicator-bad-sort", "/indicators/population-65-plus-share/?sort=x", status=400
+    ),
+    Page("section-on-this-page", "/councils/county-durham/adults-services/"),
+    Page("changes", "councils:change-list"),
+    Page("changes-council", "/councils/county-durham/changes/"),
+    Page("changes-filtered", "/changes/?council=county-durham"),
+    Page("changes-invalid-filter", "/changes/?council=nowhere", status=400),
+    Page("change-detail", "/changes/1/"),
+    Page("section-preview", "/preview/sections/1/", signed_in_as="portal-admin"),
+    Page(
+        "tender-preview",
+        "/opportunities/preview/1/",
+        signed_in_as="durham-commissioner",
     ),
 ]
 

@@ -103,7 +103,7 @@ def test_new_row_for_another_council_is_refused(
         {
             "council": darlington.pk,
             "heading": heading.pk,
-            "status": "draft",
+            "status": "published",
             "body": "x",
         },
     )
@@ -179,6 +179,7 @@ def test_changes_are_recorded_in_the_admin_log(gateshead_client, gateshead):
             "heading": section.heading.pk,
             "status": "published",
             "body": "New text",
+            "lock_version": section.lock_version,
         },
     )
     assert LogEntry.objects.filter(object_id=str(section.pk)).exists()

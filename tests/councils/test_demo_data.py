@@ -41,3 +41,31 @@ def test_production_never_gets_demo_accounts(settings):
     call_command("load_demo_data", verbosity=0)
     assert not get_user_model().objects.exists()
     assert Council.objects.count() == 12
+
+
+def test_loading_demo_data_again_keeps_edits_made_since(client):
+    from councils.publishing import publish, working_copy_save
+
+    call_command("load_demo_data", verbosity=0)
+    council = Council.objects.get(slug="gateshead")
+    council.commissioning_email = "changed@example.org"
+    council.save()
+    section = Section.objects.filter(council=council).first()
+    section.body = "Edited since the demo was loaded."
+    working_copy_save(obj=section, user=None)
+    publish(obj=section, user=None, major=True, note="Edited")
+
+    call_command("load_demo_data", verbosity=0)
+
+    council.refresh_from_db()
+    section.refresh_from_db()
+    assert council.commissioning_email == "changed@example.org"
+    assert section.body == "Edited since the demo was loaded."
+    assert "Edited since the demo" in client.get(section.get_absolute_url()).text
+
+
+def test_demo_sections_are_live_as_of_their_documents_dates():
+    call_command("load_demo_data", verbosity=0)
+    durham = Section.live.filter(council__slug="county-durham").first()
+    assert durham.content_updated_at.year == 2024
+    assert Section.live.count() == Section.objects.count()

@@ -7,9 +7,10 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
-from councils.models import Council
+from councils.models import Council, Publishable
 from councils.scoping import CouncilScopedAdmin
 from quality.models import ThemeScore
+from tenders.models import Tender
 from tests.factories import (
     COUNCIL_OWNED_FACTORIES,
     CareServiceFactory,
@@ -27,6 +28,10 @@ DELETABLE_MODELS = [
     and model is not Council
     # Import logs are read-only: nobody deletes them.
     and model._meta.model_name not in ("importrecord", "indicatorimport")
+    # Published content is archived, never deleted: tests/councils/test_archive.py.
+    and not issubclass(model, Publishable)
+    # Tenders that have been public are withdrawn: tests/tenders/test_publishing.py.
+    and model is not Tender
 ]
 
 

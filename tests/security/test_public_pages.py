@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from councils.models import Section
+from councils.publishing import working_copy_save
 from tenders.models import Tender
 from tests.factories import (
     CareServiceFactory,
@@ -37,15 +38,37 @@ def public_urls(council, heading, tender=None):
         reverse("quality:overview"),
         reverse("quality:council-quality", kwargs={"slug": council.slug}),
         reverse("providers:service-list"),
+        reverse("councils:change-list"),
+        reverse("councils:change-feed"),
+        reverse("councils:council-changes", kwargs={"slug": council.slug}),
         tender.get_absolute_url(),
     ]
     return urls
 
 
-@pytest.mark.parametrize("status", [Section.Status.DRAFT, Section.Status.COMING_SOON])
-def test_unpublished_section_text_is_on_no_public_page(client, darlington, status):
+def _never_published(council, heading):
+    SectionFactory(council=council, heading=heading, published=False, body=DRAFT_TEXT)
+
+
+def _coming_soon(council, heading):
+    SectionFactory(
+        council=council,
+        heading=heading,
+        status=Section.Status.COMING_SOON,
+        body=DRAFT_TEXT,
+    )
+
+
+def _unpublished_change(council, heading):
+    section = SectionFactory(council=council, heading=heading, body="Live words.")
+    section.body = DRAFT_TEXT
+    working_copy_save(obj=section, user=None)
+
+
+@pytest.mark.parametrize("make", [_never_published, _coming_soon, _unpublished_change])
+def test_unpublished_section_text_is_on_no_public_page(client, darlington, make):
     heading = HeadingFactory(slug="market-opportunities")
-    SectionFactory(council=darlington, heading=heading, status=status, body=DRAFT_TEXT)
+    make(darlington, heading)
     tender = TenderFactory(council=darlington, reference="DL-1")
 
     for url in public_urls(darlington, heading, tender):
@@ -55,9 +78,7 @@ def test_unpublished_section_text_is_on_no_public_page(client, darlington, statu
 
 
 def test_draft_section_page_is_not_found(client, darlington):
-    section = SectionFactory(
-        council=darlington, status=Section.Status.DRAFT, body=DRAFT_TEXT
-    )
+    section = SectionFactory(council=darlington, published=False, body=DRAFT_TEXT)
     url = reverse(
         "councils:section-detail",
         kwargs={"slug": darlington.slug, "heading_slug": section.heading.slug},
@@ -74,7 +95,11 @@ def test_withdrawn_tender_is_on_no_public_page(client, darlington):
         status=Tender.Status.WITHDRAWN,
     )
 
-    assert client.get(withdrawn.get_absolute_url()).status_code == 404
+    # Its own page stays, with a notice; it is in no list, feed or download.
+    assert (
+        "has withdrawn this opportunity"
+        in client.get(withdrawn.get_absolute_url()).text
+    )
     for url in public_urls(darlington, heading):
         response = client.get(url)
         assert response.status_code == 200, url

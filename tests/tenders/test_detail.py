@@ -1,7 +1,10 @@
 """A tender's own page: the details, the council's contacts, caveat and MPS sections."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import (
     ContactFactory,
@@ -56,9 +59,18 @@ def test_detail_page_shows_the_tender_contacts_caveat_and_related_sections(
     assert "Glossary" not in response.text
 
 
-def test_withdrawn_or_unknown_tenders_are_not_found(client, gateshead):
+def test_withdrawn_tender_keeps_its_page_with_a_withdrawn_notice(client, gateshead):
     tender = TenderFactory(council=gateshead, status="withdrawn")
-    assert client.get(tender.get_absolute_url()).status_code == 404
+    response = client.get(tender.get_absolute_url())
+    assert response.status_code == 200
+    assert "has withdrawn this opportunity" in response.text
+
+
+def test_unknown_or_scheduled_tenders_are_not_found(client, gateshead):
+    scheduled = TenderFactory(
+        council=gateshead, published_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
     url = reverse("tenders:tender-detail", args=["gateshead", "NOPE-1"])
     assert client.get(url).status_code == 404
 

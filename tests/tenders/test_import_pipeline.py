@@ -520,8 +520,7 @@ def test_the_admin_and_the_import_number_new_references_alike(
             "council": gateshead.pk,
             "title": "Added in the admin",
             "status": "planned",
-            "published_at_0": "01/02/2026",
-            "published_at_1": "09:00:00",
+            # "Publish at" left empty: publish now.
         },
     )
     assert added.status_code == 302

@@ -1,13 +1,15 @@
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
+from django.core import serializers
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from councils.models import Council
+from councils.models import Council, Publication, Publishable
+from councils.publishing import default_review_by, publish
 from councils.scoping import COMMISSIONERS_GROUP
 
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
@@ -21,18 +23,68 @@ DEMO_COMMISSIONERS = {
 class Command(BaseCommand):
     help = (
         "Load the North East demo content from fixtures/ in file-name order, and "
-        "(outside production) the demo accounts. Safe to run more than once."
+        "(outside production) the demo accounts. Safe to run more than once: rows "
+        "already in the database are left as they are, so edits made since the "
+        "last load are kept. To start again from the fixtures, see the README."
     )
 
     def handle(self, *args, **options):
         fixtures = sorted(FIXTURES_DIR.glob("*.json"))
         with transaction.atomic():
-            call_command("loaddata", *fixtures, verbosity=options["verbosity"])
+            added = sum(self._load_missing(path) for path in fixtures)
+            self._publish_demo_content()
             if settings.PRODUCTION:
                 self.stdout.write("Production: demo accounts are not created.")
             else:
                 self._create_demo_accounts()
-        self.stdout.write(self.style.SUCCESS(f"Loaded {len(fixtures)} fixture files."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {len(fixtures)} fixture files: {added} new rows; rows "
+                "already there were left alone."
+            )
+        )
+
+    def _load_missing(self, path: Path) -> int:
+        """Save the fixture's rows that are not in the database yet.
+
+        A row is found by its primary key, or by its natural key for fixtures
+        written without one; one that exists is never overwritten.
+        """
+        added = 0
+        with path.open(encoding="utf-8") as stream:
+            for item in serializers.deserialize(
+                "json", stream, handle_forward_references=True
+            ):
+                model = type(item.object)
+                pk = item.object.pk
+                if pk is not None and model._default_manager.filter(pk=pk).exists():
+                    continue
+                item.save()
+                added += 1
+        return added
+
+    def _publish_demo_content(self):
+        """Demo content never published goes live, as of its fixture's date where
+        it has one ("last updated" of an MPS section)."""
+        for model in apps.get_models():
+            if not issubclass(model, Publishable):
+                continue
+            for item in model.objects.filter(first_published_at=None):
+                updated = item.content_updated_at
+                publish(obj=item, user=None, major=True, note="First published.")
+                if updated is None:
+                    continue
+                # Keep the document's own date rather than today's.
+                review_by = default_review_by(updated)
+                model._base_manager.filter(pk=item.pk).update(
+                    first_published_at=updated,
+                    content_updated_at=updated,
+                    review_by=review_by,
+                )
+                model._base_manager.filter(live_of=item).update(
+                    publish_at=updated, content_updated_at=updated, review_by=review_by
+                )
+                Publication.objects.for_object(item).update(publish_at=updated)
 
     def _create_demo_accounts(self):
         user_model = get_user_model()

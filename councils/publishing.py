@@ -1,0 +1,305 @@
+"""Publishing council content: save a working copy, submit, review, publish, archive.
+
+Works for any model built on ``councils.models.Publishable``. Editors change the
+working copy; readers see live copies, made here on publishing. Every step is kept
+as a django-reversion version, and each publication is a ``Publication`` row, the
+public change log.
+"""
+
+import datetime
+
+import reversion
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from reversion.models import Version
+
+from .models import Council, EditorialState, Publication, Publishable
+
+REVIEW_AFTER_MONTHS = 12
+FIRST_PUBLISHED_NOTE = "First published."
+
+
+def owning_council(obj) -> Council:
+    """The council an object belongs to, through its model's ``council_path``."""
+    for name in obj.council_path.split("__"):
+        obj = getattr(obj, name)
+    return obj
+
+
+def default_review_by(published: datetime.datetime) -> datetime.date:
+    """Twelve months after publishing (28 February for a 29 February)."""
+    day = timezone.localtime(published).date()
+    try:
+        return day.replace(year=day.year + REVIEW_AFTER_MONTHS // 12)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def newest_copy(obj: Publishable):
+    """The latest live copy, live or scheduled, or None if never published."""
+    if obj.pk is None:
+        return None
+    return type(obj)._base_manager.filter(live_of=obj).order_by("-publish_at").first()
+
+
+def has_pending_changes(obj: Publishable) -> bool:
+    """Whether the working copy differs from the newest live copy."""
+    copy = newest_copy(obj)
+    return copy is None or copy.content() != obj.content()
+
+
+def versions_of(obj: Publishable):
+    """Every stored version of an item, newest first, with who saved it."""
+    return Version.objects.get_for_object(obj).select_related("revision__user")
+
+
+def _title(obj) -> str:
+    """The item as the change log names it, with its council."""
+    council = owning_council(obj).name
+    return str(obj) if str(obj).startswith(council) else f"{council}: {obj}"
+
+
+def _record_version(obj, user, comment: str) -> Version:
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        reversion.add_to_revision(obj)
+    return versions_of(obj).first()
+
+
+def _set_state(obj, **fields) -> None:
+    """Change workflow fields only: the edit lock stays, so an editor's open form
+    can still be saved after someone else submits or publishes."""
+    for name, value in fields.items():
+        setattr(obj, name, value)
+    type(obj)._base_manager.filter(pk=obj.pk).update(**fields)
+
+
+def working_copy_save(
+    *, obj: Publishable, user, comment: str = "", save_related=None
+) -> None:
+    """Save an editor's change to the working copy as a new version.
+
+    ``save_related`` (the admin's many-to-many and inline saves) runs inside the
+    same version. Live copies are untouched, so readers keep the published
+    version. A change to the content sends a submission back to draft, so nobody
+    approves words they have not seen.
+    """
+    stored = None if obj.pk is None else type(obj)._default_manager.get(pk=obj.pk)
+    before = stored.content() if stored else None
+    obj.lock_version += 1
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment or "Saved the working copy.")
+        obj.save()
+        if save_related is not None:
+            save_related()
+        if before != obj.content() and obj.editorial_state != EditorialState.ARCHIVED:
+            pending = not obj.has_been_published or has_pending_changes(obj)
+            obj.editorial_state = (
+                EditorialState.DRAFT if pending else EditorialState.PUBLISHED
+            )
+            obj.submitted_by = obj.submitted_at = None
+            # Saved again so the version records the new state.
+            obj.save(update_fields=["editorial_state", "submitted_by", "submitted_at"])
+        if stored is not None and stored.review_by != obj.review_by:
+            type(obj)._base_manager.filter(live_of=obj).update(review_by=obj.review_by)
+
+
+def publish_errors(*, obj, user, major, note, publish_at, now=None) -> dict:
+    """Why this publication is refused, by form field ("__all__" for the rest)."""
+    now = now or timezone.now()
+    council = owning_council(obj)
+    errors = {}
+    # No user is a load from code (the demo data), which no review can come from.
+    if council.requires_review and user is not None:
+        if obj.editorial_state != EditorialState.SUBMITTED:
+            errors["__all__"] = (
+                f"{council.name} reviews changes before they are published: submit "
+                "them for review first."
+            )
+        elif not council.can_approve(user):
+            errors["__all__"] = (
+                f"Only an approver for {council.name} can publish these changes."
+            )
+        elif obj.submitted_by_id == user.pk:
+            errors["__all__"] = (
+                "You submitted these changes, so another approver must publish them."
+            )
+    if (
+        "__all__" not in errors
+        and obj.has_been_published
+        and obj.editorial_state != EditorialState.ARCHIVED
+        and not has_pending_changes(obj)
+    ):
+        errors["__all__"] = "Nothing has changed since the published version."
+    if major and not (note or "").strip() and obj.has_been_published:
+        errors["note"] = "Write a one-line note telling readers what changed."
+    if publish_at is not None and publish_at < now:
+        errors["publish_at"] = (
+            "That time has passed: choose a time in the future, or leave it empty "
+            "to publish now."
+        )
+    return errors
+
+
+def publish(
+    *,
+    obj: Publishable,
+    user,
+    major: bool,
+    note: str = "",
+    publish_at: datetime.datetime | None = None,
+    review_by: datetime.date | None = None,
+) -> Publication:
+    """Publish the working copy now, or schedule it for ``publish_at``.
+
+    The first publication is always a major change. A minor change keeps the
+    "Last updated" date and the change note readers were last shown.
+    """
+    now = timezone.now()
+    errors = publish_errors(
+        obj=obj, user=user, major=major, note=note, publish_at=publish_at, now=now
+    )
+    if errors:
+        raise ValidationError(errors)
+    model = type(obj)
+    first = not obj.has_been_published
+    major = major or first
+    note = (note or "").strip() or (FIRST_PUBLISHED_NOTE if first else "")
+    publish_at = publish_at or now
+    review_by = review_by or default_review_by(publish_at)
+    with transaction.atomic():
+        # A new publication replaces one still waiting for its time.
+        Publication.objects.for_object(obj).filter(publish_at__gt=now).delete()
+        model._base_manager.filter(live_of=obj, publish_at__gt=now).delete()
+        last_major = Publication.objects.for_object(obj).filter(major=True).first()
+        submitted_by = obj.submitted_by
+        _set_state(
+            obj,
+            editorial_state=EditorialState.PUBLISHED,
+            first_published_at=obj.first_published_at or publish_at,
+            review_by=review_by,
+            content_updated_at=(
+                publish_at if major else obj.content_updated_at or publish_at
+            ),
+            submitted_by=None,
+            submitted_at=None,
+            review_comment="",
+        )
+        when = timezone.localtime(publish_at)
+        version = _record_version(
+            obj,
+            user,
+            ("Published" if publish_at <= now else "Scheduled")
+            + f" ({'major' if major else 'minor'} change) for {when:%d %b %Y %H:%M}"
+            + (f": {note}" if note else "."),
+        )
+        publication = Publication.objects.create(
+            content_type_id=version.content_type_id,
+            object_id=obj.pk,
+            council=owning_council(obj),
+            title=_title(obj),
+            url=obj.get_absolute_url(),
+            publish_at=publish_at,
+            major=major,
+            note=note,
+            version=version,
+            previous=Publication.objects.for_object(obj).first(),
+            published_by=user,
+            submitted_by=submitted_by,
+        )
+        copy = model._base_manager.get(pk=obj.pk)
+        copy.pk = copy.id = None
+        copy._state.adding = True
+        copy.live_of = obj
+        copy.publish_at = publish_at
+        copy.lock_version = 0
+        # Set above: moved by major changes only.
+        copy.content_updated_at = obj.content_updated_at
+        copy.publication = publication if major else last_major or publication
+        copy.save()
+        for field in model._meta.many_to_many:
+            getattr(copy, field.name).set(getattr(obj, field.name).all())
+        # Copies that will never be seen again: all but the one readers see now
+        # and the new one.
+        keep = [copy.pk, *model.live.filter(live_of=obj).values_list("pk", flat=True)]
+        model._base_manager.filter(live_of=obj).exclude(pk__in=keep).delete()
+    return publication
+
+
+def submit(*, obj: Publishable, user) -> None:
+    """Put the working copy in the council's review queue."""
+    if obj.editorial_state == EditorialState.SUBMITTED:
+        raise ValidationError("These changes are already waiting for review.")
+    if obj.has_been_published and not has_pending_changes(obj):
+        raise ValidationError("Nothing has changed since the published version.")
+    _set_state(
+        obj,
+        editorial_state=EditorialState.SUBMITTED,
+        submitted_by=user,
+        submitted_at=timezone.now(),
+        review_comment="",
+    )
+    _record_version(obj, user, "Submitted for review.")
+
+
+def return_to_editor(*, obj: Publishable, user, comment: str) -> None:
+    """Send a submission back to draft with the approver's comment."""
+    council = owning_council(obj)
+    if obj.editorial_state != EditorialState.SUBMITTED:
+        raise ValidationError("These changes are not waiting for review.")
+    if not council.can_approve(user):
+        raise ValidationError(
+            f"Only an approver for {council.name} can return changes."
+        )
+    if not comment.strip():
+        raise ValidationError({"comment": "Say what needs changing."})
+    _set_state(
+        obj,
+        editorial_state=EditorialState.DRAFT,
+        review_comment=comment.strip(),
+        submitted_by=None,
+        submitted_at=None,
+    )
+    _record_version(obj, user, f"Returned for changes: {comment.strip()}")
+
+
+def archive(*, obj: Publishable, user) -> None:
+    """Take an item off the public pages; its history stays and it can be published
+    again."""
+    if not obj.has_been_published:
+        raise ValidationError(
+            "This has never been published: a portal administrator can delete it."
+        )
+    if obj.editorial_state == EditorialState.ARCHIVED:
+        raise ValidationError("This is already archived.")
+    with transaction.atomic():
+        Publication.objects.for_object(obj).filter(
+            publish_at__gt=timezone.now()
+        ).delete()
+        type(obj)._base_manager.filter(live_of=obj).delete()
+        _set_state(obj, editorial_state=EditorialState.ARCHIVED)
+        _record_version(obj, user, "Archived: taken off the public pages.")
+
+
+def restore(*, obj: Publishable, version: Version, user) -> None:
+    """Make an earlier version's content the working copy, as a new version."""
+    if version.content_type.model_class() is not type(obj) or version.object_id != str(
+        obj.pk
+    ):
+        raise ValidationError("That version belongs to something else.")
+    stored = version.field_dict
+    for name in obj.content_fields:
+        setattr(
+            obj,
+            obj._meta.get_field(name).attname,
+            stored[obj._meta.get_field(name).attname],
+        )
+    saved = timezone.localtime(version.revision.date_created)
+    working_copy_save(
+        obj=obj,
+        user=user,
+        comment=f"Restored the version saved on {saved:%d %b %Y %H:%M}.",
+    )

@@ -1,0 +1,141 @@
+"""A tender's "publish at" is honoured on every page, feed and download, and a
+tender that has been public is withdrawn, never deleted."""
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tenders.models import Tender
+from tests.factories import TenderFactory, make_commissioner
+
+pytestmark = pytest.mark.django_db
+
+TITLE = "Scheduled extra care contract"
+
+
+@pytest.fixture
+def scheduled(gateshead):
+    return TenderFactory(
+        council=gateshead,
+        title=TITLE,
+        published_at=timezone.now() + datetime.timedelta(days=7),
+    )
+
+
+def everywhere(council):
+    return [
+        reverse("home"),
+        council.get_absolute_url(),
+        reverse("tenders:tender-list"),
+        reverse("tenders:tender-list-csv"),
+        reverse("tenders:tender-list-json"),
+        reverse("tenders:tender-feed"),
+    ]
+
+
+def test_scheduled_tender_is_on_no_page_feed_or_download_before_its_time(
+    client, gateshead, scheduled
+):
+    TenderFactory(council=gateshead, title="Already public contract")
+    for url in everywhere(gateshead):
+        assert TITLE not in client.get(url).content.decode(), url
+    assert client.get(scheduled.get_absolute_url()).status_code == 404
+
+
+def test_scheduled_tender_appears_everywhere_once_its_time_has_come(
+    client, gateshead, scheduled
+):
+    Tender.objects.filter(pk=scheduled.pk).update(
+        published_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    for url in everywhere(gateshead):
+        assert TITLE in client.get(url).content.decode(), url
+
+
+def test_feed_never_says_a_tender_was_updated_before_it_was_published(
+    client, gateshead, scheduled
+):
+    Tender.objects.filter(pk=scheduled.pk).update(
+        published_at=timezone.now() - datetime.timedelta(minutes=1),
+        updated_at=timezone.now() - datetime.timedelta(days=3),
+    )
+    feed = client.get(reverse("tenders:tender-feed")).text
+    published = feed.split("<published>")[1].split("</published>")[0]
+    updated = feed.split("<entry>")[1].split("<updated>")[1].split("</updated>")[0]
+    assert updated >= published
+
+
+def _admin_data(tender, **changes):
+    return {
+        "council": tender.council_id,
+        "reference": tender.reference,
+        "title": tender.title,
+        "status": tender.status,
+        "procurement_activity": tender.procurement_activity,
+        "commencement": tender.commencement,
+        "published_at_0": "",
+        "published_at_1": "",
+        **changes,
+    }
+
+
+def test_scheduling_a_tender_in_the_past_is_refused(gateshead_client, gateshead):
+    tender = TenderFactory(council=gateshead)
+    before = tender.published_at
+
+    response = gateshead_client.post(
+        reverse("admin:tenders_tender_change", args=[tender.pk]),
+        _admin_data(tender, published_at_0="2020-01-01", published_at_1="09:00"),
+    )
+
+    assert response.status_code == 200
+    assert "That time has passed" in response.text
+    tender.refresh_from_db()
+    assert tender.published_at == before
+
+
+def test_commissioners_withdraw_rather_than_delete_a_public_tender(
+    gateshead_client, gateshead
+):
+    tender = TenderFactory(council=gateshead)
+    response = gateshead_client.post(
+        reverse("admin:tenders_tender_delete", args=[tender.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Tender.objects.filter(pk=tender.pk).exists()
+
+
+def test_administrators_delete_only_tenders_never_public(
+    client, portal_admin, scheduled
+):
+    public = TenderFactory(council=scheduled.council)
+    client.force_login(portal_admin)
+
+    client.post(
+        reverse("admin:tenders_tender_delete", args=[public.pk]), {"post": "yes"}
+    )
+    client.post(
+        reverse("admin:tenders_tender_delete", args=[scheduled.pk]), {"post": "yes"}
+    )
+
+    assert Tender.objects.filter(pk=public.pk).exists()
+    assert not Tender.objects.filter(pk=scheduled.pk).exists()
+
+
+def test_council_staff_preview_a_scheduled_tender_and_nobody_else_can(
+    gateshead_client, darlington, scheduled
+):
+    response = gateshead_client.get(scheduled.get_preview_url())
+    assert response.status_code == 200
+    assert TITLE in response.text
+    assert "This is a preview of unpublished changes" in response.text
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Robots-Tag"] == "noindex"
+
+    visitor = Client()
+    assert visitor.get(scheduled.get_preview_url()).status_code == 404
+    visitor.force_login(make_commissioner(darlington))
+    assert visitor.get(scheduled.get_preview_url()).status_code == 404
