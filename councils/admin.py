@@ -3,10 +3,6 @@ from django.contrib import admin
 from .models import Contact, Council, Heading, ProviderForum, Region, Section
 from .scoping import CouncilScopedAdmin
 
-admin.site.site_header = "North East MPS Portal: council staff"
-admin.site.site_title = "MPS Portal admin"
-admin.site.index_title = "Your council's Market Position Statement"
-
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):

@@ -74,10 +74,9 @@ def test_own_row_can_be_opened_for_change(gateshead_client, rows):
     assert response.status_code == 200
 
 
-def test_superuser_sees_every_councils_rows(client, portal_admin, rows):
+def test_superuser_sees_every_councils_rows(admin_client_verified, rows):
     model, own, other = rows
-    client.force_login(portal_admin)
-    response = client.get(admin_url(model, "changelist"))
+    response = admin_client_verified.get(admin_url(model, "changelist"))
     shown = set(response.context["cl"].queryset.values_list("pk", flat=True))
     assert {own.pk, other.pk} <= shown
 

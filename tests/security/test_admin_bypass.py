@@ -10,6 +10,7 @@ from django.urls import reverse
 from councils.models import Council
 from councils.scoping import CouncilScopedAdmin
 from quality.models import ThemeScore
+from tests.conftest import login_with_second_factor
 from tests.factories import (
     COUNCIL_OWNED_FACTORIES,
     CareServiceFactory,
@@ -305,7 +306,7 @@ def test_view_on_site_needs_a_staff_login(client, gateshead):
 def test_view_on_site_redirects_a_portal_administrator_anywhere(
     client, portal_admin, darlington
 ):
-    client.force_login(portal_admin)
+    login_with_second_factor(client, portal_admin)
     content_type = ContentType.objects.get_for_model(Council)
     response = client.get(
         reverse("admin:view_on_site", args=[content_type.pk, darlington.pk])
