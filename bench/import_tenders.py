@@ -210,8 +210,8 @@ def baseline_writes(bench_council, new_path: Path, changed_path: Path):
 
 
 def child_service(size: int, new_path: Path, changed_path: Path) -> dict:
+    from councils.reading import ImportLimits
     from tenders.models import Tender
-    from tenders.reading import ImportLimits
     from tenders.services import tender_table_import
 
     limits = ImportLimits(max_file_bytes=1 << 30, max_rows=10_000_000)

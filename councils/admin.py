@@ -1,6 +1,20 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
 
-from .models import Contact, Council, Heading, ProviderForum, Region, Section
+from .models import (
+    CommissioningIntention,
+    Contact,
+    Council,
+    Heading,
+    Indicator,
+    IndicatorValue,
+    ProviderForum,
+    Region,
+    Section,
+    TypeOfCare,
+)
 from .scoping import CouncilScopedAdmin
 
 
@@ -14,6 +28,15 @@ class RegionAdmin(admin.ModelAdmin):
 class HeadingAdmin(admin.ModelAdmin):
     list_display = ["name", "position", "summary"]
     list_editable = ["position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(TypeOfCare)
+class TypeOfCareAdmin(admin.ModelAdmin):
+    list_display = ["name", "setting", "position"]
+    list_editable = ["position"]
+    list_filter = ["setting"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
@@ -75,3 +98,84 @@ class ProviderForumAdmin(CouncilScopedAdmin):
     list_select_related = ["council"]
     search_fields = ["name", "audience"]
     autocomplete_fields = ["council"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "topic", "unit", "frequency", "at_a_glance"]
+    list_filter = ["topic", "unit", "at_a_glance", "types_of_care"]
+    search_fields = ["name", "definition"]
+    prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
+
+
+class IndicatorValueForm(forms.ModelForm):
+    """Checks the area code names a council the user may edit (or, for portal
+    administrators, any council, region or England)."""
+
+    user = None
+
+    class Meta:
+        model = IndicatorValue
+        fields = [
+            "indicator",
+            "area_code",
+            "period",
+            "base_year",
+            "value",
+            "source_name",
+            "source_url",
+            "as_at",
+            "notes",
+        ]
+
+    def clean_area_code(self):
+        code = self.cleaned_data["area_code"].strip().upper()
+        if self.user.is_superuser:
+            return code
+        if not Council.objects.editable_by(self.user).filter(gss_code=code).exists():
+            raise ValidationError(
+                "Enter the GSS code of one of your councils. Region and England "
+                "figures are loaded by portal administrators."
+            )
+        return code
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(CouncilScopedAdmin):
+    form = IndicatorValueForm
+    list_display = ["indicator", "area_code", "council", "period", "value", "as_at"]
+    list_filter = ["indicator__topic", "indicator", "period_kind"]
+    list_select_related = ["indicator", "council", "region"]
+    search_fields = ["indicator__name", "area_code", "source_name"]
+    autocomplete_fields = ["indicator"]
+    fieldsets = [
+        (None, {"fields": ["indicator", "area_code", "period", "base_year", "value"]}),
+        ("Source", {"fields": ["source_name", "source_url", "as_at", "notes"]}),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+
+@admin.register(CommissioningIntention)
+class CommissioningIntentionAdmin(CouncilScopedAdmin):
+    list_display = ["summary", "council", "type_of_care", "direction", "status"]
+    list_filter = [
+        "status",
+        "direction",
+        "type_of_care",
+        ("council", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["council", "type_of_care"]
+    search_fields = ["summary", "detail", "how", "where"]
+    autocomplete_fields = ["council"]
+    filter_horizontal = ["sections"]
+    fieldsets = [
+        (None, {"fields": ["council", "type_of_care", "direction", "status"]}),
+        ("What and where", {"fields": ["summary", "where", "detail", "period"]}),
+        ("How", {"fields": ["how", "sections", "position"]}),
+    ]

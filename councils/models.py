@@ -1,10 +1,17 @@
-"""Councils, their Market Position Statement sections, contacts and provider forums."""
+"""Councils, their Market Position Statement sections, contacts and provider forums,
+the types of care, market indicators and commissioning intentions."""
+
+from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+from .periods import PeriodKind, ValueProblem, read_period
 
 gss_code_validator = RegexValidator(
     regex=r"^E(06|07|08|09|10|12)\d{6}$",
@@ -41,6 +48,53 @@ class Region(models.Model):
 
     class Meta:
         ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class TypeOfCare(models.Model):
+    """A type of care, or market: the one list every part of the portal speaks of.
+
+    Tenders, contracting arrangements, the care services directory (through CQC's
+    service types), quality figures, commissioning intentions, indicators and rates
+    all point here, so one page can bring a market together.
+    """
+
+    class Setting(models.TextChoices):
+        CARE_HOME = "care_home", "Care homes"
+        COMMUNITY = "community", "Community-based"
+        OTHER = "other", "Other support"
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Types of care are listed in this order, lowest first."
+    )
+    setting = models.CharField(
+        max_length=20,
+        choices=Setting,
+        default=Setting.OTHER,
+        help_text=(
+            "Where the care is given. CQC counts care homes and community-based "
+            "services separately in its quality figures."
+        ),
+    )
+    summary = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="One sentence on what this type of care is, in plain words.",
+    )
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = "type of care"
+        verbose_name_plural = "types of care"
 
     def __str__(self):
         return self.name
@@ -319,3 +373,363 @@ class ProviderForum(models.Model):
 
     def get_absolute_url(self):
         return self.council.get_absolute_url()
+
+
+ENGLAND_GSS_CODE = "E92000001"
+
+area_code_validator = RegexValidator(
+    regex=r"^E(06|07|08|09|10|12|92)\d{6}$",
+    message=(
+        "Enter an ONS GSS code for a council, a region or England, for example "
+        "E06000047 (County Durham), E12000001 (North East) or E92000001 (England)."
+    ),
+)
+
+
+def resolve_area(code: str) -> tuple[Council | None, Region | None]:
+    """The council or region a GSS code names; (None, None) for England."""
+    code = (code or "").strip().upper()
+    if code == ENGLAND_GSS_CODE:
+        return None, None
+    if council := Council.objects.filter(gss_code=code).first():
+        return council, None
+    if region := Region.objects.filter(gss_code=code).first():
+        return None, region
+    raise ValueProblem(
+        f"There is no council or region with the code “{code}” on the portal "
+        f"(England is {ENGLAND_GSS_CODE})"
+    )
+
+
+class Indicator(models.Model):
+    """A market fact councils publish: a metric with its definition and unit."""
+
+    class Topic(models.TextChoices):
+        DEMAND = "demand", "Demand and need"
+        SUPPLY = "supply", "Supply and capacity"
+        WORKFORCE = "workforce", "Workforce"
+        SPEND = "spend", "Spend"
+        OUTCOMES = "outcomes", "Health and outcomes"
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "%"
+        COUNT = "count", "people or places"
+        GBP = "gbp", "£"
+        GBP_MILLION = "gbp_million", "£ million"
+        PER_100K = "per_100k", "per 100,000 people"
+        BEDS = "beds", "beds"
+        YEARS = "years", "years"
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        ANNUAL = "annual", "Every year"
+        BIENNIAL = "biennial", "Every two years"
+
+    # How long a figure stays current: past this after its as-at date it is
+    # marked "May be out of date".
+    UPDATE_INTERVAL_DAYS = {
+        Frequency.MONTHLY: 31,
+        Frequency.QUARTERLY: 92,
+        Frequency.ANNUAL: 366,
+        Frequency.BIENNIAL: 731,
+    }
+
+    UNIT_FORMATS = {
+        Unit.PERCENT: "{}%",
+        Unit.COUNT: "{}",
+        Unit.GBP: "£{}",
+        Unit.GBP_MILLION: "£{} million",
+        Unit.PER_100K: "{} per 100,000",
+        Unit.BEDS: "{} beds",
+        Unit.YEARS: "{} years",
+    }
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    definition = models.TextField(
+        help_text="What is counted, over what population, in plain words."
+    )
+    topic = models.CharField(max_length=20, choices=Topic)
+    unit = models.CharField(max_length=20, choices=Unit)
+    decimal_places = models.PositiveSmallIntegerField(
+        default=0, help_text="How many decimal places figures are shown with."
+    )
+    frequency = models.CharField(
+        "updated",
+        max_length=20,
+        choices=Frequency,
+        default=Frequency.ANNUAL,
+        help_text="How often the source publishes a new figure.",
+    )
+    types_of_care = models.ManyToManyField(
+        TypeOfCare,
+        blank=True,
+        related_name="indicators",
+        help_text="The markets this figure concerns; none for the whole of care.",
+    )
+    at_a_glance = models.BooleanField(
+        "show at a glance",
+        default=False,
+        help_text="Shown in 'The market at a glance' on council pages.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["topic", "position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def format(self, value: Decimal) -> str:
+        """A figure as people read it: "26.0%", "£190 million", "52,700"."""
+        number = intcomma(f"{value:.{self.decimal_places}f}")
+        return self.UNIT_FORMATS[self.unit].format(number)
+
+    @property
+    def update_interval_days(self) -> int:
+        return self.UPDATE_INTERVAL_DAYS[self.frequency]
+
+
+class IndicatorValueQuerySet(CouncilOwnedQuerySet):
+    def actuals(self):
+        return self.filter(base_year=None)
+
+    def projections(self):
+        return self.exclude(base_year=None)
+
+    def for_areas(self, councils):
+        """Values for these councils, their regions and England, for comparison."""
+        councils = list(councils)
+        return self.filter(
+            models.Q(council__in=councils)
+            | models.Q(region__in={c.region_id for c in councils})
+            | models.Q(area_code=ENGLAND_GSS_CODE)
+        )
+
+    def latest_actuals(self):
+        """The newest actual figure per indicator and area, projections left out."""
+        newer = IndicatorValue.objects.filter(
+            indicator=models.OuterRef("indicator"),
+            area_code=models.OuterRef("area_code"),
+            base_year=None,
+            period_end__gt=models.OuterRef("period_end"),
+        )
+        return self.actuals().exclude(models.Exists(newer))
+
+
+class IndicatorValue(models.Model):
+    """One figure: an indicator's value for an area and a period, with its source."""
+
+    PeriodKind = PeriodKind
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values"
+    )
+    area_code = models.CharField(
+        "area code",
+        max_length=9,
+        validators=[area_code_validator],
+        help_text="GSS code of the council, the region or England (E92000001).",
+    )
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+        editable=False,
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+        editable=False,
+    )
+    period = models.CharField(
+        max_length=40,
+        help_text=(
+            'As published: "2024", "2021/22", "January 2024" or "31 March 2024". '
+            "For a projection, the year projected to."
+        ),
+    )
+    period_kind = models.CharField(max_length=20, choices=PeriodKind, editable=False)
+    period_start = models.DateField(editable=False)
+    period_end = models.DateField(editable=False)
+    base_year = models.PositiveSmallIntegerField(
+        "projection base year",
+        null=True,
+        blank=True,
+        help_text="For a projection only: the year it was made from (2018-based).",
+    )
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    source_name = models.CharField("source", max_length=300)
+    source_url = models.URLField("source link", blank=True, max_length=500)
+    as_at = models.DateField(
+        "as at", help_text="When the source published the figure, or its as-at date."
+    )
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IndicatorValueQuerySet.as_manager()
+
+    council_path = "council"
+
+    class Meta:
+        ordering = ["indicator", "area_code", "period_start"]
+        verbose_name = "indicator figure"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area_code", "period_kind", "period_start"],
+                name="one_figure_per_indicator_area_period",
+            ),
+            models.CheckConstraint(
+                condition=~(
+                    models.Q(council__isnull=False) & models.Q(region__isnull=False)
+                ),
+                name="figure_for_one_area",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["indicator", "period_end"], name="indicatorvalue_period_idx"
+            ),
+            models.Index(
+                fields=["council", "indicator"], name="indicatorvalue_council_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.area_code} {self.period}"
+
+    def save(self, *args, **kwargs):
+        period = read_period(self.period)
+        self.period_kind = period.kind
+        self.period_start, self.period_end = period.start, period.end
+        self.council, self.region = resolve_area(self.area_code)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            self.council, self.region = resolve_area(self.area_code)
+        except ValueProblem as problem:
+            raise ValidationError({"area_code": str(problem)}) from problem
+        try:
+            read_period(self.period)
+        except ValueProblem as problem:
+            raise ValidationError({"period": str(problem)}) from problem
+
+    @property
+    def is_projection(self) -> bool:
+        return self.base_year is not None
+
+    @property
+    def area_name(self) -> str:
+        if self.council_id:
+            return self.council.name
+        if self.region_id:
+            return self.region.name
+        return "England"
+
+    @property
+    def out_of_date(self) -> bool:
+        from datetime import timedelta
+
+        limit = timedelta(days=self.indicator.update_interval_days)
+        return self.as_at + limit < timezone.localdate()
+
+
+class CommissioningIntentionQuerySet(CouncilOwnedQuerySet):
+    def published(self):
+        return self.filter(status=CommissioningIntention.Status.PUBLISHED)
+
+
+class CommissioningIntention(models.Model):
+    """What a council wants more or less of, for one type of care, and how."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        DRAFT = "draft", "Draft"
+
+    class Direction(models.TextChoices):
+        GROW = "grow", "Grow"
+        MAINTAIN = "maintain", "Maintain"
+        REDUCE = "reduce", "Reduce"
+        REMODEL = "remodel", "Remodel"
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="intentions"
+    )
+    type_of_care = models.ForeignKey(
+        TypeOfCare, on_delete=models.PROTECT, related_name="intentions"
+    )
+    direction = models.CharField(
+        max_length=20,
+        choices=Direction,
+        help_text=(
+            "Grow: the council wants more of it. Maintain: about the same. Reduce: "
+            "less. Remodel: the same need met in a different way."
+        ),
+    )
+    summary = models.CharField(
+        "what the council wants",
+        max_length=300,
+        help_text='One sentence, for example "More supported living for people '
+        'with complex needs".',
+    )
+    where = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Localities, if the intention is about some places only, for "
+        'example "more rural areas".',
+    )
+    detail = models.TextField(
+        blank=True,
+        help_text="More on what and why, in the council's words. Markdown.",
+    )
+    how = models.TextField(
+        "how the council will get there",
+        blank=True,
+        help_text="Tenders, frameworks, discussions with providers. Markdown.",
+    )
+    period = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text='The period the intention covers, as published: "2023/25".',
+    )
+    sections = models.ManyToManyField(
+        Section,
+        blank=True,
+        related_name="intentions",
+        verbose_name="MPS sections about it",
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    position = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommissioningIntentionQuerySet.as_manager()
+
+    council_path = "council"
+
+    class Meta:
+        ordering = ["type_of_care__position", "council__name", "position"]
+        verbose_name = "commissioning intention"
+        indexes = [
+            models.Index(
+                fields=["type_of_care", "status"], name="intention_market_idx"
+            ),
+            models.Index(fields=["council", "status"], name="intention_council_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.council}: {self.type_of_care}: {self.summary}"
+
+    def get_absolute_url(self):
+        return f"{self.council.get_absolute_url()}#intention-{self.pk}"

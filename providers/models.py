@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 
-from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager
+from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager, TypeOfCare
 
 
 class Vocabulary(models.Model):
@@ -28,6 +28,18 @@ class Vocabulary(models.Model):
 
 class ServiceType(Vocabulary):
     """A CQC service type, such as "Domiciliary care service"."""
+
+    type_of_care = models.ForeignKey(
+        TypeOfCare,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cqc_service_types",
+        help_text=(
+            "The portal's type of care this CQC service type counts under, so the "
+            "directory and quality figures line up with tenders and intentions."
+        ),
+    )
 
     class Meta(Vocabulary.Meta):
         verbose_name = "service type"

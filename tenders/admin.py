@@ -10,13 +10,13 @@ from .models import (
     ClientGroup,
     CpvCode,
     ImportRecord,
-    ServiceCategory,
+    Rate,
     Tender,
     TenderPipeline,
 )
 
 
-@admin.register(ServiceCategory, ClientGroup)
+@admin.register(ClientGroup)
 class VocabularyAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
@@ -46,7 +46,7 @@ class TenderAdmin(TenderImportExportMixin, CouncilScopedAdmin):
         "status",
         "is_demo",
         ("council", admin.RelatedOnlyFieldListFilter),
-        "service_categories",
+        "types_of_care",
         "client_groups",
     ]
     list_select_related = ["council"]
@@ -71,7 +71,7 @@ class TenderAdmin(TenderImportExportMixin, CouncilScopedAdmin):
             {
                 "fields": [
                     "service_area",
-                    "service_categories",
+                    "types_of_care",
                     "client_groups",
                     "cpv_codes",
                     "value_min",
@@ -152,7 +152,7 @@ class ArrangementAdmin(CouncilScopedAdmin):
         "joining",
         "is_demo",
         ("council", admin.RelatedOnlyFieldListFilter),
-        "service_categories",
+        "types_of_care",
         "client_groups",
     ]
     list_select_related = ["council"]
@@ -166,7 +166,7 @@ class ArrangementAdmin(CouncilScopedAdmin):
         (None, {"fields": ["council", "name", "kind", "description"]}),
         (
             "What it covers",
-            {"fields": ["service_categories", "client_groups", "lots"]},
+            {"fields": ["types_of_care", "client_groups", "lots"]},
         ),
         (
             "Joining",
@@ -188,4 +188,23 @@ class ArrangementAdmin(CouncilScopedAdmin):
             {"fields": ["starts", "ends", "more_information_url", "contact_email"]},
         ),
         ("Publishing", {"fields": ["is_demo", "updated_at"]}),
+    ]
+
+
+@admin.register(Rate)
+class RateAdmin(CouncilScopedAdmin):
+    list_display = ["description", "council", "type_of_care", "kind", "amount", "unit"]
+    list_filter = [
+        "kind",
+        "type_of_care",
+        ("council", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["council", "type_of_care"]
+    search_fields = ["description", "notes"]
+    autocomplete_fields = ["council", "arrangement"]
+    fieldsets = [
+        (None, {"fields": ["council", "type_of_care", "kind", "description"]}),
+        ("Amount", {"fields": ["amount", "unit", "effective_from", "effective_to"]}),
+        ("Source", {"fields": ["arrangement", "source_name", "source_url", "as_at"]}),
+        ("Notes", {"fields": ["notes"]}),
     ]

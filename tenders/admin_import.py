@@ -29,9 +29,9 @@ from import_export.formats import base_formats
 from import_export.forms import ExportForm
 
 from councils.models import Council
+from councils.reading import DEFAULT_LIMITS
 
 from .columns import COLUMNS
-from .reading import DEFAULT_LIMITS
 from .resources import TenderResource
 from .services import tender_table_import
 

@@ -18,7 +18,7 @@ COLUMNS = [
     "title",
     "description",
     "service_area",
-    "service_categories",
+    "types_of_care",
     "client_groups",
     "cpv_codes",
     "procurement_activity",
@@ -41,13 +41,13 @@ COLUMNS = [
     "updated_at",
     "is_demo",
 ]
-LIST_COLUMNS = {"service_categories", "client_groups", "cpv_codes"}
+LIST_COLUMNS = {"types_of_care", "client_groups", "cpv_codes"}
 
 
 def export_queryset(queryset):
     """The tenders with everything a record needs, in a fixed number of queries."""
     return queryset.select_related("council").prefetch_related(
-        "service_categories", "client_groups", "cpv_codes"
+        "types_of_care", "client_groups", "cpv_codes"
     )
 
 
@@ -66,7 +66,7 @@ def tender_record(tender: Tender, absolute_url) -> dict:
         "title": tender.title,
         "description": tender.description,
         "service_area": tender.service_area,
-        "service_categories": [c.name for c in tender.service_categories.all()],
+        "types_of_care": [c.name for c in tender.types_of_care.all()],
         "client_groups": [g.name for g in tender.client_groups.all()],
         "cpv_codes": [c.code for c in tender.cpv_codes.all()],
         "procurement_activity": tender.procurement_activity,
@@ -135,7 +135,7 @@ ARRANGEMENT_COLUMNS = [
     "name",
     "kind",
     "description",
-    "service_categories",
+    "types_of_care",
     "client_groups",
     "lots",
     "joining",
@@ -160,7 +160,7 @@ def arrangement_record(arrangement, absolute_url) -> dict:
         "name": arrangement.name,
         "kind": arrangement.kind,
         "description": arrangement.description,
-        "service_categories": [c.name for c in arrangement.service_categories.all()],
+        "types_of_care": [c.name for c in arrangement.types_of_care.all()],
         "client_groups": [g.name for g in arrangement.client_groups.all()],
         "lots": arrangement.lots,
         "joining": arrangement.joining,

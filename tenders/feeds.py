@@ -60,7 +60,7 @@ class TenderFeed(Feed):
     def items(self, filterset):
         return (
             filterset.qs.select_related("council")
-            .prefetch_related("service_categories")
+            .prefetch_related("types_of_care")
             .order_by("-updated_at", "-pk")[:FEED_LENGTH]
         )
 
@@ -91,4 +91,4 @@ class TenderFeed(Feed):
         return tender.council.name
 
     def item_categories(self, tender):
-        return [category.name for category in tender.service_categories.all()]
+        return [category.name for category in tender.types_of_care.all()]

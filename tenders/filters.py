@@ -6,10 +6,10 @@ import django_filters
 from django import forms
 from django.db.models import Count, Q, QuerySet
 
-from councils.models import Council
+from councils.models import Council, TypeOfCare
 
 from .dates import ACCEPTED_FORMS, parse_date_window
-from .models import Arrangement, ClientGroup, ServiceCategory, Tender
+from .models import Arrangement, ClientGroup, Tender
 
 PUBLIC_STATUSES = [
     (value, label)
@@ -120,14 +120,14 @@ class ProcurementFilterSet(django_filters.FilterSet):
             "from the list"
         },
     )
-    category = django_filters.ModelMultipleChoiceFilter(
-        label="Type of service",
-        queryset=ServiceCategory.objects.all(),
+    type_of_care = django_filters.ModelMultipleChoiceFilter(
+        label="Type of care",
+        queryset=TypeOfCare.objects.all(),
         to_field_name="slug",
         widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
-        method="filter_category",
+        method="filter_type_of_care",
         error_messages={
-            "invalid_choice": "There is no type of service “%(value)s”: choose "
+            "invalid_choice": "There is no type of care “%(value)s”: choose "
             "from the list"
         },
     )
@@ -153,8 +153,8 @@ class ProcurementFilterSet(django_filters.FilterSet):
     def filter_council(self, queryset, name, value):
         return queryset.filter(council__in=value) if value else queryset
 
-    def filter_category(self, queryset, name, value):
-        return self._filter_through(queryset, "service_categories", value)
+    def filter_type_of_care(self, queryset, name, value):
+        return self._filter_through(queryset, "types_of_care", value)
 
     def filter_client_group(self, queryset, name, value):
         return self._filter_through(queryset, "client_groups", value)
@@ -273,7 +273,7 @@ class TenderFilter(ProcurementFilterSet):
             rows = self.queryset_without(name).values(column).annotate(n=Count("pk"))
             counts[name] = {row[values]: row["n"] for row in rows}
         for name, relation, column in (
-            ("category", Tender.service_categories, "servicecategory_id"),
+            ("type_of_care", Tender.types_of_care, "typeofcare_id"),
             ("client_group", Tender.client_groups, "clientgroup_id"),
         ):
             rows = (
@@ -290,7 +290,7 @@ class TenderFilter(ProcurementFilterSet):
     def label_facets(self, counts: dict[str, dict]) -> None:
         """Show each choice's count in its label, e.g. "Reablement (3)"."""
         fields = self.form.fields
-        for name in ("council", "category", "client_group"):
+        for name in ("council", "type_of_care", "client_group"):
             found = counts[name]
             fields[name].label_from_instance = lambda obj, found=found: (
                 f"{obj} ({found.get(obj.pk, 0)})"

@@ -2,7 +2,7 @@
 
 ``tender_table_import`` is the one code path for the admin's preview and confirm
 and for the ``import_tenders`` command. It reads the file row by row (see
-``tenders.reading``), cleans each row in plain Python, looks existing tenders up a
+``councils.reading``), cleans each row in plain Python, looks existing tenders up a
 batch at a time, and writes new rows and changes with PostgreSQL COPY (or
 ``executemany`` elsewhere) inside one transaction. If any row is wrong, nothing is
 written and every bad row is reported with its row number, column and reason.
@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from councils.downloads import FORMULA_TRIGGERS
 from councils.models import Council
+from councils.reading import DEFAULT_LIMITS, ImportLimits, TableRefused, open_table
 
 from .columns import BY_FIELD, HEADINGS, Column, normalise_heading
 from .dates import parse_date_window
 from .models import ImportRecord, Tender, generated_reference_prefix
-from .reading import DEFAULT_LIMITS, ImportLimits, TableRefused, open_table
 
 BATCH_SIZE = 2000
 VALUE_CACHE_SIZE = 5000

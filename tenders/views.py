@@ -51,7 +51,7 @@ class TenderListView(FilterView):
         if self.filterset.is_valid():
             self.object_list = self.filterset.qs.select_related(
                 "council"
-            ).prefetch_related("service_categories")
+            ).prefetch_related("types_of_care")
             self.filterset.label_facets(self.filterset.facet_counts())
         else:
             self.object_list = self.filterset.queryset.none()
@@ -105,7 +105,7 @@ class TenderDetailView(DetailView):
             Tender.objects.visible()
             .select_related("council__tender_pipeline")
             .prefetch_related(
-                "service_categories", "client_groups", "cpv_codes", "council__contacts"
+                "types_of_care", "client_groups", "cpv_codes", "council__contacts"
             ),
             council__slug=self.kwargs["council_slug"],
             reference=self.kwargs["reference"],
@@ -242,7 +242,7 @@ class ArrangementListView(TenderListView):
         if self.filterset.is_valid():
             self.object_list = self.filterset.qs.select_related(
                 "council"
-            ).prefetch_related("service_categories")
+            ).prefetch_related("types_of_care")
         else:
             self.object_list = self.filterset.queryset.none()
         context = self.get_context_data(
@@ -270,7 +270,7 @@ class ArrangementDetailView(DetailView):
     def get_object(self, queryset=None):
         return get_object_or_404(
             Arrangement.objects.select_related("council").prefetch_related(
-                "service_categories", "client_groups", "council__contacts"
+                "types_of_care", "client_groups", "council__contacts"
             ),
             council__slug=self.kwargs["council_slug"],
             pk=self.kwargs["pk"],
@@ -285,7 +285,7 @@ class ArrangementDownloadView(View):
         if not filterset.is_valid():
             return self.invalid(filterset)
         queryset = filterset.qs.select_related("council").prefetch_related(
-            "service_categories", "client_groups"
+            "types_of_care", "client_groups"
         )
         absolute = request.build_absolute_uri
         return self.render([exports.arrangement_record(a, absolute) for a in queryset])

@@ -6,13 +6,20 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from councils.models import Contact, Council, Heading, ProviderForum, Region, Section
+from councils.models import (
+    Contact,
+    Council,
+    Heading,
+    ProviderForum,
+    Region,
+    Section,
+    TypeOfCare,
+)
 from councils.scoping import COMMISSIONERS_GROUP
 from tenders.models import (
     ClientGroup,
     CpvCode,
     ImportRecord,
-    ServiceCategory,
     Tender,
     TenderPipeline,
 )
@@ -96,13 +103,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("secret-pass-123")
 
 
-class ServiceCategoryFactory(factory.django.DjangoModelFactory):
+class TypeOfCareFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = ServiceCategory
+        model = TypeOfCare
         django_get_or_create = ["slug"]
 
-    name = factory.Sequence(lambda n: f"Service {n}")
-    slug = factory.Sequence(lambda n: f"service-{n}")
+    name = factory.Sequence(lambda n: f"Type of care {n}")
+    slug = factory.Sequence(lambda n: f"type-of-care-{n}")
 
 
 class ClientGroupFactory(factory.django.DjangoModelFactory):
@@ -135,7 +142,7 @@ class TenderFactory(factory.django.DjangoModelFactory):
     commencement = "April 2031"
     status = Tender.Status.PLANNED
 
-    service_categories = many_to_many("service_categories")
+    types_of_care = many_to_many("types_of_care")
     client_groups = many_to_many("client_groups")
     cpv_codes = many_to_many("cpv_codes")
 
@@ -306,10 +313,93 @@ class ArrangementFactory(factory.django.DjangoModelFactory):
     kind = Arrangement.Kind.FRAMEWORK
     joining = Arrangement.Joining.OPEN
 
-    service_categories = many_to_many("service_categories")
+    types_of_care = many_to_many("types_of_care")
     client_groups = many_to_many("client_groups")
 
 
 COUNCIL_OWNED_FACTORIES |= {
     Arrangement: lambda council: ArrangementFactory(council=council),
+}
+
+
+# The MPS as data: indicators, commissioning intentions (councils) and rates (tenders).
+from decimal import Decimal  # noqa: E402
+
+from councils.models import (  # noqa: E402
+    CommissioningIntention,
+    Indicator,
+    IndicatorValue,
+)
+from tenders.models import Rate  # noqa: E402
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+        django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Care home occupancy {n}")
+    slug = factory.Sequence(lambda n: f"care-home-occupancy-{n}")
+    definition = "Beds filled as a share of registered care home beds."
+    topic = Indicator.Topic.SUPPLY
+    unit = Indicator.Unit.PERCENT
+    frequency = Indicator.Frequency.ANNUAL
+
+    types_of_care = many_to_many("types_of_care")
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    area_code = factory.LazyAttribute(lambda o: o.council.gss_code)
+    period = "2024"
+    value = Decimal("86.0")
+    source_name = "Durham County Council, Integrated MPS 2023/25"
+    as_at = date(2024, 2, 1)
+
+    class Params:
+        council = factory.SubFactory(CouncilFactory)
+
+
+class CommissioningIntentionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommissioningIntention
+        skip_postgeneration_save = True
+
+    council = factory.SubFactory(CouncilFactory)
+    type_of_care = factory.SubFactory(
+        TypeOfCareFactory, name="Residential care", slug="residential-care"
+    )
+    direction = CommissioningIntention.Direction.MAINTAIN
+    summary = "No general need for more older persons care homes"
+    status = CommissioningIntention.Status.PUBLISHED
+
+    sections = many_to_many("sections")
+
+
+class RateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rate
+
+    council = factory.SubFactory(CouncilFactory)
+    type_of_care = factory.SubFactory(
+        TypeOfCareFactory, name="Domiciliary care (home care)", slug="domiciliary-care"
+    )
+    kind = Rate.Kind.UPLIFT
+    description = "Rural uplift per visit"
+    amount = Decimal("3.00")
+    unit = Rate.Unit.VISIT
+    source_name = "Durham County Council, Integrated MPS 2023/25"
+    as_at = date(2024, 2, 1)
+
+
+COUNCIL_OWNED_FACTORIES |= {
+    IndicatorValue: lambda council: IndicatorValueFactory(council=council),
+    CommissioningIntention: lambda council: CommissioningIntentionFactory(
+        council=council
+    ),
+    Rate: lambda council: RateFactory(council=council),
 }

@@ -31,7 +31,7 @@ def upcoming_tenders(limit=5):
     return {
         "tenders": Tender.objects.upcoming()
         .select_related("council")
-        .prefetch_related("service_categories")[:limit]
+        .prefetch_related("types_of_care")[:limit]
     }
 
 

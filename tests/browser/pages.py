@@ -41,7 +41,7 @@ PAGES = [
     Page("tender-list", "tenders:tender-list"),
     Page(
         "tender-list-filtered",
-        "/opportunities/?council=county-durham&category=reablement&sort=commencement",
+        "/opportunities/?council=county-durham&type_of_care=reablement&sort=commencement",
     ),
     Page("tender-list-empty", "/opportunities/?q=no+such+opportunity+anywhere"),
     Page(

@@ -208,7 +208,7 @@ def test_deleting_own_service_cannot_cascade_to_another_councils_assessment(
     [
         reverse("admin:councils_heading_add"),
         reverse("admin:councils_region_add"),
-        reverse("admin:tenders_servicecategory_add"),
+        reverse("admin:councils_typeofcare_add"),
         reverse("admin:tenders_cpvcode_add"),
         reverse("admin:providers_provider_add"),
         reverse("admin:providers_servicetype_add"),

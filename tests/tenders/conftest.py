@@ -11,7 +11,7 @@ from tests.factories import (
     ClientGroupFactory,
     CouncilFactory,
     CpvCodeFactory,
-    ServiceCategoryFactory,
+    TypeOfCareFactory,
     make_commissioner,
 )
 
@@ -81,12 +81,12 @@ def errors_of(response):
 
 @pytest.fixture
 def reablement(db):
-    return ServiceCategoryFactory(name="Reablement", slug="reablement")
+    return TypeOfCareFactory(name="Reablement", slug="reablement")
 
 
 @pytest.fixture
 def home_care(db):
-    return ServiceCategoryFactory(name="Domiciliary care", slug="domiciliary-care")
+    return TypeOfCareFactory(name="Domiciliary care", slug="domiciliary-care")
 
 
 @pytest.fixture

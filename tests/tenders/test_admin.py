@@ -26,7 +26,7 @@ def test_commissioner_adds_a_tender_and_the_portal_derives_its_dates(
             "reference": "",
             "title": "Reablement service",
             "status": "planned",
-            "service_categories": [reablement.pk],
+            "types_of_care": [reablement.pk],
             "procurement_activity": "Autumn 2030",
             "commencement": "April 2031",
             "published_at_0": "01/02/2030",
@@ -38,7 +38,7 @@ def test_commissioner_adds_a_tender_and_the_portal_derives_its_dates(
     assert tender.reference == "GC-0001"
     assert str(tender.procurement_start) == "2030-09-01"
     assert str(tender.commencement_end) == "2031-04-30"
-    assert list(tender.service_categories.all()) == [reablement]
+    assert list(tender.types_of_care.all()) == [reablement]
 
 
 def test_unrecognised_published_date_is_refused_in_the_admin(

@@ -59,17 +59,17 @@ def test_kind_filter(client):
     assert names(response) == ["A block contract", "A spot contract"]
 
 
-def test_category_and_client_group_filters_do_not_repeat_rows(
+def test_type_of_care_and_client_group_filters_do_not_repeat_rows(
     client, reablement, home_care, older_people
 ):
     ArrangementFactory(
         name="Both",
-        service_categories=[reablement, home_care],
+        types_of_care=[reablement, home_care],
         client_groups=[older_people],
     )
-    ArrangementFactory(name="Reablement only", service_categories=[reablement])
+    ArrangementFactory(name="Reablement only", types_of_care=[reablement])
     ArrangementFactory(name="Neither")
-    response = client.get(LIST, {"category": ["reablement", "domiciliary-care"]})
+    response = client.get(LIST, {"type_of_care": ["reablement", "domiciliary-care"]})
     assert names(response) == ["Both", "Reablement only"]
     response = client.get(LIST, {"client_group": "older-people"})
     assert names(response) == ["Both"]
@@ -97,7 +97,7 @@ def test_keywords_search_name_description_and_lots(client):
     [
         ({"council": "atlantis"}, "There is no council “atlantis”"),
         ({"kind": "auction"}, "There is no type of arrangement “auction”"),
-        ({"category": "nope"}, "There is no type of service “nope”"),
+        ({"type_of_care": "nope"}, "There is no type of care “nope”"),
         ({"client_group": "nope"}, "There is no group “nope”"),
         ({"q": "x" * 201}, "at most 200 characters"),
     ],
@@ -145,17 +145,20 @@ def query_count(client, query):
     "query",
     [
         {},
-        {"council": "gateshead", "category": "reablement", "q": "care", "open_now": 1},
+        {
+            "council": "gateshead",
+            "type_of_care": "reablement",
+            "q": "care",
+            "open_now": 1,
+        },
     ],
 )
 def test_list_queries_do_not_grow_with_rows(client, gateshead, reablement, query):
-    ArrangementFactory(
-        council=gateshead, name="Care panel", service_categories=[reablement]
-    )
+    ArrangementFactory(council=gateshead, name="Care panel", types_of_care=[reablement])
     one = query_count(client, query)
     for _ in range(24):
         ArrangementFactory(
-            council=gateshead, name="Care panel", service_categories=[reablement]
+            council=gateshead, name="Care panel", types_of_care=[reablement]
         )
     assert query_count(client, query) == one
     assert one <= 10
@@ -169,9 +172,7 @@ def download_queries(client, url):
 
 def test_download_queries_do_not_grow_with_rows(client, reablement, older_people):
     def make():
-        ArrangementFactory(
-            service_categories=[reablement], client_groups=[older_people]
-        )
+        ArrangementFactory(types_of_care=[reablement], client_groups=[older_people])
 
     make()
     one = (download_queries(client, CSV), download_queries(client, JSON))
@@ -188,7 +189,7 @@ def test_csv_download_makes_formula_text_inert_and_keeps_the_filters(
         name='=HYPERLINK("http://evil.example")',
         description="+SUM(A1)",
         lots="-10 zones",
-        service_categories=[reablement],
+        types_of_care=[reablement],
     )
     ArrangementFactory(name="Another council's panel")
     response = client.get(CSV, {"council": "gateshead"})
@@ -200,7 +201,7 @@ def test_csv_download_makes_formula_text_inert_and_keeps_the_filters(
     assert row["name"] == '\'=HYPERLINK("http://evil.example")'
     assert row["description"] == "'+SUM(A1)"
     assert row["lots"] == "'-10 zones"
-    assert row["service_categories"] == "Reablement"
+    assert row["types_of_care"] == "Reablement"
     assert row["council"] == "Gateshead Council"
     assert row["url"].startswith("http://testserver/opportunities/arrangements/")
 
@@ -208,14 +209,14 @@ def test_csv_download_makes_formula_text_inert_and_keeps_the_filters(
 def test_json_download_keeps_lists_and_the_text_as_given(client, reablement):
     arrangement = ArrangementFactory(
         name="=Panel",
-        service_categories=[reablement],
+        types_of_care=[reablement],
         next_opening="2024/25",
     )
     data = client.get(JSON, {"kind": "framework"}).json()
     assert data["meta"]["count"] == 1
     record = data["results"][0]
     assert record["name"] == "=Panel"
-    assert record["service_categories"] == ["Reablement"]
+    assert record["types_of_care"] == ["Reablement"]
     assert record["next_opening_start"] == "2024-04-01"
     assert record["next_opening_end"] == "2025-03-31"
     assert record["url"] == f"http://testserver{arrangement.get_absolute_url()}"
@@ -309,7 +310,7 @@ def test_demo_data_loads_durhams_published_arrangements(client):
     main = durham.get(name="Domiciliary home care Main Framework")
     assert main.joining == Arrangement.Joining.CLOSED
     assert main.lots.startswith("10 geographic zones")
-    assert set(main.service_categories.values_list("slug", flat=True)) == {
+    assert set(main.types_of_care.values_list("slug", flat=True)) == {
         "domiciliary-care"
     }
     panel = durham.get(kind=Arrangement.Kind.PANEL)

@@ -21,7 +21,7 @@ def test_detail_page_shows_the_tender_contacts_caveat_and_related_sections(
         council=gateshead,
         title="Reablement service",
         notes="subject to outcome of ongoing strategic review",
-        service_categories=[reablement],
+        types_of_care=[reablement],
         cpv_codes=[elderly_cpv],
         notice_url="https://www.contractsfinder.service.gov.uk/notice/1",
     )
@@ -78,7 +78,7 @@ def test_detail_page_query_count_is_fixed(
 ):
     tender = TenderFactory(
         council=gateshead,
-        service_categories=[reablement],
+        types_of_care=[reablement],
         client_groups=[older_people],
         cpv_codes=[elderly_cpv],
     )

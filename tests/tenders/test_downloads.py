@@ -63,18 +63,18 @@ def test_downloads_refuse_bad_filters_with_400(client, db):
 def test_json_download_has_lists_numbers_and_dates(client, reablement):
     TenderFactory(
         title="Reablement",
-        service_categories=[reablement],
+        types_of_care=[reablement],
         value_max=Decimal("900000"),
         notes="subject to outcome of ongoing strategic review",
     )
     TenderFactory(title="Other")
     response = client.get(
-        reverse("tenders:tender-list-json"), {"category": "reablement"}
+        reverse("tenders:tender-list-json"), {"type_of_care": "reablement"}
     )
     data = json.loads(response.content)
     assert data["meta"]["count"] == 1
     record = data["results"][0]
-    assert record["service_categories"] == ["Reablement"]
+    assert record["types_of_care"] == ["Reablement"]
     assert record["value_max"] == 900000
     assert record["procurement_end"] == "2030-11-30"
     assert record["notes"] == "subject to outcome of ongoing strategic review"
@@ -107,15 +107,15 @@ def feed_queries(client):
 
 
 def test_feed_queries_do_not_grow_with_rows(client, reablement):
-    TenderFactory(service_categories=[reablement])
+    TenderFactory(types_of_care=[reablement])
     one = feed_queries(client)
     for _ in range(49):
-        TenderFactory(service_categories=[reablement])
+        TenderFactory(types_of_care=[reablement])
     assert feed_queries(client) == one == 2
 
 
 def test_download_queries_do_not_grow_with_rows(client, reablement, elderly_cpv):
-    TenderFactory(service_categories=[reablement], cpv_codes=[elderly_cpv])
+    TenderFactory(types_of_care=[reablement], cpv_codes=[elderly_cpv])
 
     def count(name):
         with CaptureQueriesContext(connection) as queries:
@@ -125,5 +125,5 @@ def test_download_queries_do_not_grow_with_rows(client, reablement, elderly_cpv)
     names = ["tender-list-csv", "tender-list-json", "tender-list-ocds"]
     before = [count(name) for name in names]
     for _ in range(20):
-        TenderFactory(service_categories=[reablement], cpv_codes=[elderly_cpv])
+        TenderFactory(types_of_care=[reablement], cpv_codes=[elderly_cpv])
     assert [count(name) for name in names] == before == [4, 4, 4]

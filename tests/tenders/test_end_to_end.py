@@ -16,22 +16,22 @@ def test_filter_then_download_csv_and_ocds_give_the_rows_on_the_page(
     client, gateshead, darlington, reablement, home_care
 ):
     TenderFactory(
-        council=gateshead, title="Reablement at home", service_categories=[reablement]
+        council=gateshead, title="Reablement at home", types_of_care=[reablement]
     )
     TenderFactory(
         council=darlington,
         title="Reablement beds",
-        service_categories=[reablement],
+        types_of_care=[reablement],
         procurement_activity="Spring 2030",
     )
-    TenderFactory(council=darlington, title="Home care", service_categories=[home_care])
+    TenderFactory(council=darlington, title="Home care", types_of_care=[home_care])
     TenderFactory(
         council=gateshead,
         title="Reablement, awarded",
         status="awarded",
-        service_categories=[reablement],
+        types_of_care=[reablement],
     )
-    query = "council=gateshead&council=darlington&category=reablement&status=planned&sort=procurement"
+    query = "council=gateshead&council=darlington&type_of_care=reablement&status=planned&sort=procurement"
 
     page = client.get(f"{reverse('tenders:tender-list')}?{query}")
     assert page.status_code == 200

@@ -39,17 +39,17 @@ def test_several_councils_can_be_chosen_at_once(client, gateshead, darlington):
     assert sorted(titles(response)) == ["Darlington tender", "Gateshead tender"]
 
 
-def test_category_and_client_group_filters_do_not_repeat_rows(
+def test_type_of_care_and_client_group_filters_do_not_repeat_rows(
     client, reablement, home_care, older_people
 ):
     TenderFactory(
         title="Both",
-        service_categories=[reablement, home_care],
+        types_of_care=[reablement, home_care],
         client_groups=[older_people],
     )
-    TenderFactory(title="Reablement only", service_categories=[reablement])
+    TenderFactory(title="Reablement only", types_of_care=[reablement])
     TenderFactory(title="Neither")
-    response = client.get(LIST, {"category": ["reablement", "domiciliary-care"]})
+    response = client.get(LIST, {"type_of_care": ["reablement", "domiciliary-care"]})
     assert sorted(titles(response)) == ["Both", "Reablement only"]
     response = client.get(LIST, {"client_group": "older-people"})
     assert titles(response) == ["Both"]
@@ -178,7 +178,7 @@ def test_facet_counts_ignore_the_facets_own_choice(client, gateshead, darlington
     ("query", "message"),
     [
         ({"council": "atlantis"}, "There is no council “atlantis”"),
-        ({"category": "juggling"}, "There is no type of service “juggling”"),
+        ({"type_of_care": "juggling"}, "There is no type of care “juggling”"),
         ({"status": "withdrawn"}, "There is no status “withdrawn”"),
         (
             {"procurement_from": "31/02/2030"},
@@ -250,16 +250,16 @@ def query_count(client, query):
         {},
         {
             "council": "gateshead",
-            "category": "reablement",
+            "type_of_care": "reablement",
             "q": "care",
             "sort": "title",
         },
     ],
 )
 def test_list_queries_do_not_grow_with_rows(client, gateshead, reablement, query):
-    TenderFactory(council=gateshead, service_categories=[reablement])
+    TenderFactory(council=gateshead, types_of_care=[reablement])
     one = query_count(client, query)
     for _ in range(49):
-        TenderFactory(council=gateshead, service_categories=[reablement])
+        TenderFactory(council=gateshead, types_of_care=[reablement])
     assert query_count(client, query) == one
     assert one <= 12

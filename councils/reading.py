@@ -1,4 +1,4 @@
-"""Reading tender tables from uploaded files: CSV, TSV and XLSX, safely.
+"""Reading tables from uploaded files: CSV, TSV and XLSX, safely.
 
 Files are checked before they are parsed: a size limit, the text encoding (UTF-8,
 UTF-8 with a byte order mark, UTF-16 with one, or Windows-1252, which is what Excel
