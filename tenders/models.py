@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -200,9 +200,15 @@ class Tender(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0, "An amount cannot be below £0.")],
     )
     value_max = models.DecimalField(
-        "estimated value to (£)", max_digits=14, decimal_places=2, null=True, blank=True
+        "estimated value to (£)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, "An amount cannot be below £0.")],
     )
     status = models.CharField(
         max_length=20, choices=Status, default=Status.PLANNED, db_index=True

@@ -30,6 +30,8 @@ EXPORTED = (
     "ocid",
     "council",
 )
+# Numbers stay numbers: number cells in XLSX, unquoted in CSV, negatives too.
+AMOUNT = widgets.DecimalWidget(coerce_to_string=False)
 
 
 def _field(name: str, **kwargs) -> fields.Field:
@@ -48,8 +50,12 @@ class TenderResource(resources.ModelResource):
     procurement_activity = _field("procurement_activity")
     commencement = _field("commencement")
     contract_end = _field("contract_end", widget=widgets.DateWidget("%Y-%m-%d"))
-    value_min = _field("value_min")
-    value_max = _field("value_max")
+    value_min = _field(
+        "value_min", widget=widgets.DecimalWidget(coerce_to_string=False)
+    )
+    value_max = _field(
+        "value_max", widget=widgets.DecimalWidget(coerce_to_string=False)
+    )
     status = _field("status", attribute="get_status_display")
     notes = _field("notes")
     contact_name = _field("contact_name")
