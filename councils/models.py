@@ -22,6 +22,37 @@ gss_code_validator = RegexValidator(
 )
 
 
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_PIXELS = 4000 * 4000
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def validate_logo(file) -> None:
+    """A logo must be a real PNG or JPEG image, read by Pillow, of a sensible size.
+
+    The file name's extension proves nothing: an HTML page named logo.png is
+    refused here because Pillow cannot read it as an image.
+    """
+    from PIL import Image
+
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError("The logo must be smaller than 512 KB.")
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            image_format = image.format
+            width, height = image.size
+            image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError("The logo must be a PNG or JPEG image.") from None
+    finally:
+        file.seek(0)
+    if image_format not in LOGO_FORMATS:
+        raise ValidationError("The logo must be a PNG or JPEG image.")
+    if width * height > LOGO_MAX_PIXELS:
+        raise ValidationError("The logo must be at most 4000 by 4000 pixels.")
+
+
 class NaturalKeyManager(models.Manager):
     """Looks rows up by slug, so fixtures can refer to them by name."""
 
@@ -146,8 +177,8 @@ class Council(models.Model):
     logo = models.FileField(
         upload_to="council-logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
-        help_text="Optional. PNG or JPEG.",
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"]), validate_logo],
+        help_text="Optional. A PNG or JPEG image, smaller than 512 KB.",
     )
     commissioners = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

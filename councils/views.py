@@ -1,10 +1,13 @@
 """Public pages for councils and their Market Position Statements."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from .models import Council, Heading, Section
+from .models import LOGO_FORMATS, Council, Heading, Section, validate_logo
 
 
 class CouncilListView(ListView):
@@ -102,3 +105,31 @@ class CompareView(DetailView):
         )
         context["headings"] = Heading.objects.all()
         return context
+
+
+@require_safe
+def council_logo(request, slug):
+    """A council's logo, served only if it is still a PNG or JPEG image.
+
+    Its type comes from the image's content, never from its name, and the
+    headers stop a browser running it as anything else.
+    """
+    from PIL import Image
+
+    council = get_object_or_404(Council, slug=slug)
+    if not council.logo:
+        raise Http404("This council has no logo.")
+    logo = council.logo.open("rb")
+    try:
+        validate_logo(logo)
+        with Image.open(logo) as image:
+            content_type = LOGO_FORMATS[image.format]
+        logo.seek(0)
+    except (ValidationError, OSError):
+        logo.close()
+        raise Http404("This council has no logo.") from None
+    response = FileResponse(logo, content_type=content_type)
+    response["Content-Disposition"] = 'inline; filename="logo"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
