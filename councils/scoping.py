@@ -126,3 +126,90 @@ def sync_commissioners_group(**kwargs) -> None:
             content_type=content_type, codename__in=codenames
         )
     group.permissions.add(*wanted)
+
+
+def council_path_error(model) -> str | None:
+    """Why ``model.council_path`` does not lead to a Council, or None if it does."""
+    from .models import Council
+
+    path = getattr(model, "council_path", None)
+    if model is Council:
+        return None
+    if not path:
+        return "has no council_path"
+    current = model
+    for name in path.split("__"):
+        try:
+            field = current._meta.get_field(name)
+        except Exception:  # FieldDoesNotExist, or a model without _meta
+            return f"council_path {path!r}: {current.__name__} has no field {name!r}"
+        if not field.is_relation or field.many_to_many or field.one_to_many:
+            return f"council_path {path!r}: {name!r} is not a foreign key"
+        current = field.related_model
+    if current is not Council:
+        return f"council_path {path!r} leads to {current.__name__}, not Council"
+    return None
+
+
+def scoping_errors(models, site) -> list:
+    """System check errors for council-owned models and their admins.
+
+    A model is council-owned when its manager offers ``editable_by`` or it has a
+    foreign key to Council. Each must reach its council through a valid
+    ``council_path``, and if registered in the admin, use CouncilScopedAdmin.
+    """
+    from django.core import checks
+
+    from .models import Council
+
+    errors = []
+    for model in models:
+        if model is Council or model._meta.auto_created:
+            continue
+        has_council_key = any(
+            field.many_to_one and field.related_model is Council
+            for field in model._meta.get_fields()
+        )
+        if not (has_council_key or is_council_scoped(model)):
+            continue
+        label = model._meta.label
+        if not is_council_scoped(model):
+            errors.append(
+                checks.Error(
+                    f"{label} belongs to a council but its manager has no "
+                    "editable_by().",
+                    hint="Use CouncilOwnedQuerySet.as_manager() and set council_path.",
+                    obj=model,
+                    id="councils.E001",
+                )
+            )
+        problem = council_path_error(model)
+        if problem:
+            errors.append(
+                checks.Error(
+                    f"{label} {problem}.",
+                    hint="Set council_path to the lookup from this model to its "
+                    'Council, e.g. "council" or "framework__council".',
+                    obj=model,
+                    id="councils.E002",
+                )
+            )
+        model_admin = site._registry.get(model)
+        if model_admin is not None and not isinstance(model_admin, CouncilScopedAdmin):
+            errors.append(
+                checks.Error(
+                    f"{label} is registered in the admin with "
+                    f"{type(model_admin).__name__}, which is not council-scoped.",
+                    hint="Register it with a subclass of "
+                    "councils.scoping.CouncilScopedAdmin.",
+                    obj=model_admin,
+                    id="councils.E003",
+                )
+            )
+    return errors
+
+
+def check_council_scoping(app_configs=None, **kwargs) -> list:
+    from django.apps import apps
+
+    return scoping_errors(apps.get_models(), admin.site)
