@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from . import clock
 from .periods import PeriodKind, ValueProblem, read_period
 
 gss_code_validator = RegexValidator(
@@ -674,7 +675,7 @@ class IndicatorValue(models.Model):
         from datetime import timedelta
 
         limit = timedelta(days=self.indicator.update_interval_days)
-        return self.as_at + limit < timezone.localdate()
+        return self.as_at + limit < clock.today()
 
 
 class CommissioningIntentionQuerySet(CouncilOwnedQuerySet):

@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from councils import clock
 from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager, TypeOfCare
 
 from .dates import parse_date_window
@@ -103,7 +104,7 @@ class TenderQuerySet(CouncilOwnedQuerySet):
     def soonest(self, window: str = "procurement", today=None):
         """Soonest first by a date window (procurement or commencement), counting
         from today: windows that are over go after those still to come."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         over = models.Case(
             models.When(**{f"{window}_end__lt": today}, then=models.Value(1)),
             default=models.Value(0),
@@ -114,7 +115,7 @@ class TenderQuerySet(CouncilOwnedQuerySet):
 
     def upcoming(self, today=None):
         """Planned or open tenders whose procurement has not finished, soonest first."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return (
             self.filter(status__in=[Tender.Status.PLANNED, Tender.Status.OPEN])
             .filter(
@@ -302,7 +303,7 @@ class Tender(models.Model):
         return (
             self.status == self.Status.PLANNED
             and self.procurement_end is not None
-            and self.procurement_end < timezone.localdate()
+            and self.procurement_end < clock.today()
         )
 
     def clean(self):
@@ -534,7 +535,7 @@ class Arrangement(models.Model):
 class RateQuerySet(CouncilOwnedQuerySet):
     def current(self, today=None):
         """Rates in force today: started (or no start given) and not yet ended."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.filter(
             models.Q(effective_from__lte=today) | models.Q(effective_from=None),
             models.Q(effective_to__gte=today) | models.Q(effective_to=None),

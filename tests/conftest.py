@@ -3,6 +3,40 @@ import pytest
 from tests.factories import CouncilFactory, UserFactory, make_commissioner
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--years-ahead",
+        type=int,
+        default=0,
+        help="Run the suite with the clock moved this many years ahead (time-machine), "
+        "to prove no test depends on the year it runs in.",
+    )
+
+
+def pytest_configure(config):
+    years = config.getoption("--years-ahead")
+    if years:
+        import datetime
+
+        import time_machine
+
+        now = datetime.datetime.now(datetime.UTC)
+        # Before any test module is imported, so factory dates move too.
+        config._clock = time_machine.travel(
+            now.replace(year=now.year + years), tick=True
+        )
+        config._clock.start()
+
+
+def pytest_report_header(config):
+    years = config.getoption("--years-ahead")
+    if years:
+        import datetime
+
+        return f"clock moved {years} years ahead: today is {datetime.date.today()}"
+    return None
+
+
 @pytest.fixture
 def gateshead(db):
     return CouncilFactory(

@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from councils import clock
 from councils.models import (
     Contact,
     Council,
@@ -23,6 +24,11 @@ from tenders.models import (
     Tender,
     TenderPipeline,
 )
+
+
+def future_year(ahead: int = 4) -> int:
+    """A year safely after today (councils.clock.today), for planned tenders."""
+    return clock.today().year + ahead
 
 
 def many_to_many(name):
@@ -138,8 +144,8 @@ class TenderFactory(factory.django.DjangoModelFactory):
     council = factory.SubFactory(CouncilFactory)
     title = factory.Sequence(lambda n: f"Home care contract {n}")
     service_area = "Commissioning - Adult Social Care"
-    procurement_activity = "Autumn 2030"
-    commencement = "April 2031"
+    procurement_activity = factory.LazyFunction(lambda: f"Autumn {future_year()}")
+    commencement = factory.LazyFunction(lambda: f"April {future_year() + 1}")
     status = Tender.Status.PLANNED
 
     types_of_care = many_to_many("types_of_care")
