@@ -765,3 +765,80 @@ class CommissioningIntention(models.Model):
 
     def get_absolute_url(self):
         return f"{self.council.get_absolute_url()}#intention-{self.pk}"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, for which council and when: admin changes and imports.
+
+    Written next to Django's admin LogEntry (which it links to) by
+    ``councils.audit``; readable in the admin by the council's staff and portal
+    administrators only, and pruned after ``AUDIT_RETENTION_DAYS`` by
+    ``manage.py prune_audit_log``.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        CHANGED = "changed", "Changed"
+        PUBLISHED = "published", "Published"
+        DELETED = "deleted", "Deleted"
+        IMPORTED = "imported", "Imported"
+        IMPORT_REFUSED = "import-refused", "Import refused"
+
+    created_at = models.DateTimeField("when", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        help_text="Empty for a command-line import run without --user.",
+    )
+    username = models.CharField(
+        "who",
+        max_length=150,
+        blank=True,
+        help_text="Kept if the account is later deleted.",
+    )
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    action = models.CharField(max_length=20, choices=Action)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField("what", max_length=200)
+    changes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Each changed field: {"field": {"from": old, "to": new}}.',
+    )
+    message = models.TextField(blank=True)
+    log_entry = models.OneToOneField(
+        "admin.LogEntry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entry",
+    )
+
+    objects = CouncilOwnedQuerySet.as_manager()
+
+    council_path = "council"
+    # Council staff read their council's trail; nobody edits it.
+    commissioner_permissions = ["view"]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [
+            models.Index(fields=["council", "-created_at"], name="audit_council_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.username or 'command line'} {self.action} {self.object_repr}"

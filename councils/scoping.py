@@ -92,6 +92,50 @@ class CouncilScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             request, obj
         )
 
+    # The audit trail (councils.audit): an AuditEntry beside each admin LogEntry,
+    # with the council and the changed fields' old and new values.
+    def construct_change_message(self, request, form, formsets, add=False):
+        from .audit import form_changes
+
+        request._audit_changes = form_changes(form)
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_addition(self, request, obj, message):
+        return self._audited(request, obj, "added", super().log_addition, message)
+
+    def log_change(self, request, obj, message):
+        return self._audited(request, obj, "changed", super().log_change, message)
+
+    def _audited(self, request, obj, action, log, message):
+        from .audit import record_admin_action
+
+        log_entry = log(request, obj, message)
+        changes = getattr(request, "_audit_changes", None)
+        request._audit_changes = None
+        record_admin_action(
+            request=request,
+            obj=obj,
+            action=action,
+            log_entry=log_entry,
+            changes=changes,
+        )
+        return log_entry
+
+    def log_deletions(self, request, queryset):
+        from .audit import record_admin_action
+
+        objects = list(queryset)
+        log_entries = super().log_deletions(request, objects)
+        by_id = {entry.object_id: entry for entry in log_entries}
+        for obj in objects:
+            record_admin_action(
+                request=request,
+                obj=obj,
+                action="deleted",
+                log_entry=by_id.get(str(obj.pk)),
+            )
+        return log_entries
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         councils = list(request.user.councils.all()[:2])
@@ -114,7 +158,7 @@ def sync_commissioners_group(**kwargs) -> None:
     for model in apps.get_models():
         if not is_council_scoped(model):
             continue
-        actions = (
+        actions = getattr(model, "commissioner_permissions", None) or (
             ["view", "change"]
             if model._meta.label_lower == "councils.council"
             else ["view", "add", "change", "delete"]

@@ -315,6 +315,10 @@ FEEDBACK_EMAIL = env("FEEDBACK_EMAIL", "mps-portal@example.org")
 # CQC and quality figures older than this many days are marked "may be out of date".
 QUALITY_FIGURE_MAX_AGE_DAYS = int(env("QUALITY_FIGURE_MAX_AGE_DAYS", "365"))
 
+# The audit trail (councils.AuditEntry and the admin's LogEntry) is kept this long;
+# manage.py prune_audit_log deletes older entries. Six years by default.
+AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "2190"))
+
 # django-import-export lets every staff user import and export unless these are set:
 # tender tables need tenders.import_tender / tenders.export_tender.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"

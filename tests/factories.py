@@ -409,3 +409,22 @@ COUNCIL_OWNED_FACTORIES |= {
     ),
     Rate: lambda council: RateFactory(council=council),
 }
+
+
+# The audit trail (councils.AuditEntry).
+from councils.models import AuditEntry  # noqa: E402
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    council = factory.SubFactory(CouncilFactory)
+    username = "someone"
+    action = AuditEntry.Action.CHANGED
+    object_repr = "A section"
+
+
+COUNCIL_OWNED_FACTORIES |= {
+    AuditEntry: lambda council: AuditEntryFactory(council=council),
+}

@@ -26,7 +26,7 @@ DELETABLE_MODELS = [
     for model, model_admin in admin.site._registry.items()
     if isinstance(model_admin, CouncilScopedAdmin)
     and model is not Council
-    and model._meta.model_name != "importrecord"
+    and model._meta.model_name not in {"importrecord", "auditentry"}
 ]
 
 
