@@ -158,3 +158,15 @@ def test_the_admin_is_at_the_path_set_in_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert re.search(r"^/staff-7f3a/$", result.stdout, re.MULTILINE)
+
+
+def test_reset_two_factor_lets_a_user_set_it_up_again(client, superuser):
+    from django.core.management import call_command
+
+    sign_in(client, superuser)
+    set_up_app(client)
+    client.logout()
+    call_command("reset_two_factor", "root", verbosity=0)
+    sign_in(client, superuser)
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:two-factor-setup")
