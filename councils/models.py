@@ -131,6 +131,9 @@ class TypeOfCare(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("councils:market-detail", kwargs={"slug": self.slug})
+
     def natural_key(self):
         return (self.slug,)
 
@@ -515,6 +518,9 @@ class Indicator(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("councils:indicator-detail", kwargs={"slug": self.slug})
+
     def natural_key(self):
         return (self.slug,)
 
@@ -535,6 +541,14 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
     def projections(self):
         return self.exclude(base_year=None)
 
+    def about_market(self, type_of_care):
+        """Figures of indicators about this type of care, and the key figures
+        about the whole of care (indicators shown at a glance with no type)."""
+        return self.filter(
+            models.Q(indicator__types_of_care=type_of_care)
+            | models.Q(indicator__types_of_care=None, indicator__at_a_glance=True)
+        )
+
     def for_areas(self, councils):
         """Values for these councils, their regions and England, for comparison."""
         councils = list(councils)
@@ -544,15 +558,45 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
             | models.Q(area_code=ENGLAND_GSS_CODE)
         )
 
-    def latest_actuals(self):
-        """The newest actual figure per indicator and area, projections left out."""
-        newer = IndicatorValue.objects.filter(
-            indicator=models.OuterRef("indicator"),
-            area_code=models.OuterRef("area_code"),
-            base_year=None,
-            period_end__gt=models.OuterRef("period_end"),
+    def latest(self):
+        """Per indicator and area: the newest actual figure and the furthest
+        projection (a projection is kept beside the actual, never instead)."""
+        same_area = {
+            "indicator": models.OuterRef("indicator"),
+            "area_code": models.OuterRef("area_code"),
+            "period_end__gt": models.OuterRef("period_end"),
+        }
+        newer_actual = IndicatorValue.objects.filter(base_year=None, **same_area)
+        further_projection = IndicatorValue.objects.filter(
+            base_year__isnull=False, **same_area
         )
-        return self.actuals().exclude(models.Exists(newer))
+        return self.filter(
+            (models.Q(base_year=None) & ~models.Exists(newer_actual))
+            | (models.Q(base_year__isnull=False) & ~models.Exists(further_projection))
+        )
+
+    def in_comparison_order(self):
+        """By indicator, then councils before their region before England, then
+        period, with what the tables show fetched in the same query."""
+        area_rank = models.Case(
+            models.When(council__isnull=False, then=models.Value(0)),
+            models.When(region__isnull=False, then=models.Value(1)),
+            default=models.Value(2),
+        )
+        return (
+            self.select_related("indicator", "council", "region")
+            .annotate(area_rank=area_rank)
+            .order_by(
+                "indicator__topic",
+                "indicator__position",
+                "indicator__name",
+                "indicator_id",
+                "area_rank",
+                "council__name",
+                "base_year",
+                "period_start",
+            )
+        )
 
 
 class IndicatorValue(models.Model):
@@ -663,6 +707,22 @@ class IndicatorValue(models.Model):
         return self.base_year is not None
 
     @property
+    def formatted(self) -> str:
+        return self.indicator.format(self.value)
+
+    @property
+    def period_label(self) -> str:
+        if self.is_projection:
+            return f"{self.period} (projected, {self.base_year}-based)"
+        return self.period
+
+    @property
+    def year(self) -> float:
+        """The middle of the period as a fractional year, for charts over time."""
+        middle = self.period_start + (self.period_end - self.period_start) / 2
+        return middle.year + (middle.timetuple().tm_yday - 1) / 366
+
+    @property
     def area_name(self) -> str:
         if self.council_id:
             return self.council.name
@@ -764,7 +824,10 @@ class CommissioningIntention(models.Model):
         return f"{self.council}: {self.type_of_care}: {self.summary}"
 
     def get_absolute_url(self):
-        return f"{self.council.get_absolute_url()}#intention-{self.pk}"
+        return (
+            reverse("councils:market-detail", kwargs={"slug": self.type_of_care.slug})
+            + f"?council={self.council.slug}#intention-{self.pk}"
+        )
 
 
 class AuditEntry(models.Model):

@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 # left out, so the list never links to a page that does not exist.
 NAVIGATION = [
     ("Councils", "councils:council-list"),
+    ("Markets", "councils:market-list"),
     ("Opportunities", "tenders:tender-list"),
     ("Quality", "quality:overview"),
     ("Services", "providers:service-list"),

@@ -235,6 +235,8 @@ RATE_LIMITS = {
             "tenders:tender-list",
             "tenders:arrangement-list",
             "providers:service-list",
+            "councils:market-detail",
+            "councils:indicator-list",
         ],
     },
     "downloads": {
@@ -248,6 +250,12 @@ RATE_LIMITS = {
             "tenders:arrangement-list-json",
             "providers:service-list-csv",
             "providers:service-list-json",
+            "tenders:rate-list-csv",
+            "tenders:rate-list-json",
+            "councils:intention-list-csv",
+            "councils:intention-list-json",
+            "councils:indicator-figures-csv",
+            "councils:indicator-figures-json",
         ],
     },
     # Names of subscription pages, when the portal has them (alerts by email).

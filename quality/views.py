@@ -4,9 +4,9 @@ from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
+from councils.charts import Bar, BarGroup, bar_chart
 from councils.models import Council, Region
 
-from .charts import Bar, BarGroup, bar_chart
 from .models import CqcBenchmark, QualityFramework, Setting
 from .services import METHOD, computed_cqc_figures, rag_summary
 

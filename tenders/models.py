@@ -101,6 +101,16 @@ class TenderQuerySet(CouncilOwnedQuerySet):
     def open_to_bid(self):
         return self.filter(status=Tender.Status.OPEN)
 
+    def in_pipeline(self):
+        """Tenders still ahead of award: planned, open or being evaluated."""
+        return self.filter(
+            status__in=[
+                Tender.Status.PLANNED,
+                Tender.Status.OPEN,
+                Tender.Status.EVALUATION,
+            ]
+        )
+
     def soonest(self, window: str = "procurement", today=None):
         """Soonest first by a date window (procurement or commencement), counting
         from today: windows that are over go after those still to come."""
@@ -420,6 +430,15 @@ class ArrangementQuerySet(CouncilOwnedQuerySet):
     def open_to_join(self):
         """Arrangements a provider can join now, without waiting for a tender."""
         return self.filter(joining=Arrangement.Joining.OPEN)
+
+    def open_first(self):
+        """Open to join first, then those that open from time to time, then closed."""
+        joining = models.Case(
+            models.When(joining=Arrangement.Joining.OPEN, then=models.Value(0)),
+            models.When(joining=Arrangement.Joining.PERIODIC, then=models.Value(1)),
+            default=models.Value(2),
+        )
+        return self.order_by(joining, "council__name", "name")
 
 
 class Arrangement(models.Model):

@@ -86,3 +86,26 @@ def test_sign_in_attempts_are_limited_per_address(client, small_limits):
     assert "Retry-After" in response
     # Showing the form is not an attempt.
     assert get(client, reverse("admin:login")).status_code == 200
+
+
+def download_url_names(patterns=None, namespace=""):
+    """Every URL name whose address is a download (.csv, .json) or a feed."""
+    from django.urls import URLResolver, get_resolver
+
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = (
+                f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            )
+            yield from download_url_names(pattern.url_patterns, inner)
+        elif pattern.name and any(
+            mark in str(pattern.pattern) for mark in (".csv", ".json", "feed/")
+        ):
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_download_is_rate_limited(settings):
+    names = set(download_url_names())
+    assert "tenders:tender-list-csv" in names
+    missing = names - set(settings.RATE_LIMITS["downloads"]["urls"])
+    assert not missing, f"Add these to RATE_LIMITS['downloads']: {sorted(missing)}"
