@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
 from django.db import models
 
 from .models import AuditEntry, Council
@@ -40,8 +41,8 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, models.QuerySet | list | tuple | set):
         return sorted(str(_plain(item)) for item in value)
-    if hasattr(value, "name") and hasattr(value, "url"):  # a stored file
-        return value.name
+    if isinstance(value, File):  # a stored or uploaded file: its name
+        return value.name or ""
     return str(value)
 
 

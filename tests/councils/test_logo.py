@@ -45,6 +45,11 @@ def test_a_png_logo_is_accepted_and_served_as_an_image(gateshead_client, gateshe
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
     assert b"".join(response.streaming_content) == png_bytes()
+    from councils.models import AuditEntry
+
+    change = AuditEntry.objects.get(council=gateshead).changes["logo"]
+    assert change["from"] == ""
+    assert change["to"] == "logo.png"
 
 
 def test_an_html_file_named_logo_png_is_refused(gateshead_client, gateshead):
