@@ -5,6 +5,7 @@ from django.db import models
 
 from .admin_import import IndicatorFiguresImportMixin
 from .models import (
+    AuditEntry,
     CommissioningIntention,
     Contact,
     Council,
@@ -20,10 +21,6 @@ from .models import (
 )
 from .publishing_admin import PublishingAdmin
 from .scoping import CouncilScopedAdmin
-
-admin.site.site_header = "North East MPS Portal: council staff"
-admin.site.site_title = "MPS Portal admin"
-admin.site.index_title = "Your council's Market Position Statement"
 
 
 @admin.register(Region)
@@ -251,3 +248,48 @@ class CommissioningIntentionAdmin(CouncilScopedAdmin):
         ("What and where", {"fields": ["summary", "where", "detail", "period"]}),
         ("How", {"fields": ["how", "sections", "position"]}),
     ]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(CouncilScopedAdmin):
+    """The audit trail, read-only: the council's staff see their councils' entries."""
+
+    list_display = ["created_at", "username", "council", "action", "object_repr"]
+    list_filter = ["action", ("council", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["council"]
+    search_fields = ["object_repr", "username", "message"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "username",
+        "council",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "changes_table",
+        "message",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="what changed")
+    def changes_table(self, obj):
+        from django.utils.html import format_html_join
+
+        return format_html_join(
+            "\n",
+            "<p><strong>{}</strong>: {} → {}</p>",
+            (
+                (field, change.get("from"), change.get("to"))
+                for field, change in obj.changes.items()
+            ),
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 
 
@@ -7,6 +8,9 @@ class CouncilsConfig(AppConfig):
     verbose_name = "Councils and their MPS"
 
     def ready(self):
-        from .scoping import sync_commissioners_group
+        from .scoping import check_council_scoping, sync_commissioners_group
 
+        # Fails at start-up (runserver, migrate, check) when a council-owned model
+        # or its admin escapes the scoping.
+        checks.register(check_council_scoping, checks.Tags.security)
         post_migrate.connect(sync_commissioners_group, dispatch_uid="commissioners")

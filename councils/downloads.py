@@ -1,9 +1,15 @@
-"""Shared by every app's open-data downloads: CSV cells shown, never run."""
+"""Shared by every app's open-data downloads: CSV cells shown, never run.
+
+One rule for every CSV the portal writes (the public downloads and the admin's
+export): text that a spreadsheet would run as a formula is made inert, and numbers
+stay numbers, negative ones included.
+"""
 
 import csv
 import json
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -25,13 +31,41 @@ def spreadsheet_safe(value):
     return value
 
 
+def csv_cell(value, list_separator: str = "; "):
+    """A value as a CSV cell: numbers as numbers, text made safe, lists joined."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, list | tuple):
+        value = list_separator.join(str(item) for item in value)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return spreadsheet_safe(str(value))
+
+
+def write_csv(
+    file,
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    list_separator: str = "; ",
+) -> None:
+    """Write ``header`` and ``rows`` to ``file``, every cell through ``csv_cell``."""
+    writer = csv.writer(file)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([csv_cell(value, list_separator) for value in row])
+
+
 def csv_download(
     records: Iterable[dict], *, columns: list[str], filename: str
 ) -> StreamingHttpResponse:
     """Records as a CSV attachment, written row by row as they are read.
 
     Starts with a byte order mark so Excel reads it as UTF-8; every cell goes
-    through spreadsheet_safe.
+    through csv_cell.
     """
 
     class Echo:
@@ -44,7 +78,7 @@ def csv_download(
         yield "\ufeff" + writer.writerow(dict(zip(columns, columns, strict=True)))
         for record in records:
             yield writer.writerow(
-                {key: spreadsheet_safe(_cell(value)) for key, value in record.items()}
+                {key: csv_cell(value) for key, value in record.items()}
             )
 
     return StreamingHttpResponse(
@@ -52,16 +86,6 @@ def csv_download(
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
-
-
-def _cell(value):
-    if isinstance(value, list | tuple):
-        return "; ".join(str(item) for item in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="seconds")
-    return "" if value is None else value
 
 
 def json_download(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
+from . import clock
 from .periods import PeriodKind, ValueProblem, read_period
 
 gss_code_validator = RegexValidator(
@@ -24,6 +25,37 @@ gss_code_validator = RegexValidator(
         "for example E06000047 (County Durham) or E12000001 (North East)."
     ),
 )
+
+
+LOGO_MAX_BYTES = 512 * 1024
+LOGO_MAX_PIXELS = 4000 * 4000
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+
+
+def validate_logo(file) -> None:
+    """A logo must be a real PNG or JPEG image, read by Pillow, of a sensible size.
+
+    The file name's extension proves nothing: an HTML page named logo.png is
+    refused here because Pillow cannot read it as an image.
+    """
+    from PIL import Image
+
+    if file.size > LOGO_MAX_BYTES:
+        raise ValidationError("The logo must be smaller than 512 KB.")
+    try:
+        file.seek(0)
+        with Image.open(file) as image:
+            image_format = image.format
+            width, height = image.size
+            image.verify()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError("The logo must be a PNG or JPEG image.") from None
+    finally:
+        file.seek(0)
+    if image_format not in LOGO_FORMATS:
+        raise ValidationError("The logo must be a PNG or JPEG image.")
+    if width * height > LOGO_MAX_PIXELS:
+        raise ValidationError("The logo must be at most 4000 by 4000 pixels.")
 
 
 class NaturalKeyManager(models.Manager):
@@ -153,8 +185,8 @@ class Council(models.Model):
     logo = models.FileField(
         upload_to="council-logos/",
         blank=True,
-        validators=[FileExtensionValidator(["png", "jpg", "jpeg"])],
-        help_text="Optional. PNG or JPEG.",
+        validators=[FileExtensionValidator(["png", "jpg", "jpeg"]), validate_logo],
+        help_text="Optional. A PNG or JPEG image, smaller than 512 KB.",
     )
     commissioners = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -218,7 +250,7 @@ class Council(models.Model):
         return user.is_superuser or self.approvers.filter(pk=user.pk).exists()
 
     def mps_period_ended(self, today=None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.mps_period_end is not None and self.mps_period_end < today
 
     def natural_key(self):
@@ -273,7 +305,7 @@ class PublishableQuerySet(CouncilOwnedQuerySet):
 
     def due_for_review(self, today=None):
         """Live copies whose review-by date has passed."""
-        return self.live().filter(review_by__lt=today or timezone.localdate())
+        return self.live().filter(review_by__lt=today or clock.today())
 
 
 class WorkingCopyManager(models.Manager):
@@ -382,7 +414,7 @@ class Publishable(models.Model):
         return self.first_published_at is not None
 
     def due_for_review(self, today=None) -> bool:
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.review_by is not None and self.review_by < today
 
     def content(self) -> dict:
@@ -988,7 +1020,7 @@ class IndicatorValue(models.Model):
         from datetime import timedelta
 
         limit = timedelta(days=self.indicator.update_interval_days)
-        return self.as_at + limit < timezone.localdate()
+        return self.as_at + limit < clock.today()
 
 
 class IndicatorImportQuerySet(CouncilOwnedQuerySet):
@@ -1199,3 +1231,80 @@ class TypeOfCareAlias(VocabularyAlias):
                 fields=["council", "name"], name="type_of_care_alias_unique"
             )
         ]
+
+
+class AuditEntry(models.Model):
+    """Who changed what, for which council and when: admin changes and imports.
+
+    Written next to Django's admin LogEntry (which it links to) by
+    ``councils.audit``; readable in the admin by the council's staff and portal
+    administrators only, and pruned after ``AUDIT_RETENTION_DAYS`` by
+    ``manage.py prune_audit_log``.
+    """
+
+    class Action(models.TextChoices):
+        ADDED = "added", "Added"
+        CHANGED = "changed", "Changed"
+        PUBLISHED = "published", "Published"
+        DELETED = "deleted", "Deleted"
+        IMPORTED = "imported", "Imported"
+        IMPORT_REFUSED = "import-refused", "Import refused"
+
+    created_at = models.DateTimeField("when", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+        help_text="Empty for a command-line import run without --user.",
+    )
+    username = models.CharField(
+        "who",
+        max_length=150,
+        blank=True,
+        help_text="Kept if the account is later deleted.",
+    )
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
+    action = models.CharField(max_length=20, choices=Action)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.SET_NULL, null=True, blank=True
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField("what", max_length=200)
+    changes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Each changed field: {"field": {"from": old, "to": new}}.',
+    )
+    message = models.TextField(blank=True)
+    log_entry = models.OneToOneField(
+        "admin.LogEntry",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_entry",
+    )
+
+    objects = CouncilOwnedQuerySet.as_manager()
+
+    council_path = "council"
+    # Council staff read their council's trail; nobody edits it.
+    commissioner_permissions = ["view"]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit trail"
+        indexes = [
+            models.Index(fields=["council", "-created_at"], name="audit_council_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.username or 'command line'} {self.action} {self.object_repr}"

@@ -92,6 +92,50 @@ class CouncilScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             request, obj
         )
 
+    # The audit trail (councils.audit): an AuditEntry beside each admin LogEntry,
+    # with the council and the changed fields' old and new values.
+    def construct_change_message(self, request, form, formsets, add=False):
+        from .audit import form_changes
+
+        request._audit_changes = form_changes(form)
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_addition(self, request, obj, message):
+        return self._audited(request, obj, "added", super().log_addition, message)
+
+    def log_change(self, request, obj, message):
+        return self._audited(request, obj, "changed", super().log_change, message)
+
+    def _audited(self, request, obj, action, log, message):
+        from .audit import record_admin_action
+
+        log_entry = log(request, obj, message)
+        changes = getattr(request, "_audit_changes", None)
+        request._audit_changes = None
+        record_admin_action(
+            request=request,
+            obj=obj,
+            action=action,
+            log_entry=log_entry,
+            changes=changes,
+        )
+        return log_entry
+
+    def log_deletions(self, request, queryset):
+        from .audit import record_admin_action
+
+        objects = list(queryset)
+        log_entries = super().log_deletions(request, objects)
+        by_id = {entry.object_id: entry for entry in log_entries}
+        for obj in objects:
+            record_admin_action(
+                request=request,
+                obj=obj,
+                action="deleted",
+                log_entry=by_id.get(str(obj.pk)),
+            )
+        return log_entries
+
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)
         councils = list(request.user.councils.all()[:2])
@@ -114,7 +158,7 @@ def sync_commissioners_group(**kwargs) -> None:
     for model in apps.get_models():
         if not is_council_scoped(model):
             continue
-        actions = (
+        actions = getattr(model, "commissioner_permissions", None) or (
             ["view", "change"]
             if model._meta.label_lower == "councils.council"
             else ["view", "add", "change", "delete"]
@@ -126,3 +170,92 @@ def sync_commissioners_group(**kwargs) -> None:
             content_type=content_type, codename__in=codenames
         )
     group.permissions.add(*wanted)
+
+
+def council_path_error(model) -> str | None:
+    """Why ``model.council_path`` does not lead to a Council, or None if it does."""
+    from .models import Council
+
+    path = getattr(model, "council_path", None)
+    if model is Council:
+        return None
+    if not path:
+        return "has no council_path"
+    current = model
+    for name in path.split("__"):
+        try:
+            field = current._meta.get_field(name)
+        except Exception:  # FieldDoesNotExist, or a model without _meta
+            return f"council_path {path!r}: {current.__name__} has no field {name!r}"
+        # A many-to-many step is allowed: a row shared by several councils (an
+        # import of figures for many) is editable by staff of any of them.
+        if not field.is_relation or field.one_to_many:
+            return f"council_path {path!r}: {name!r} is not a foreign key"
+        current = field.related_model
+    if current is not Council:
+        return f"council_path {path!r} leads to {current.__name__}, not Council"
+    return None
+
+
+def scoping_errors(models, site) -> list:
+    """System check errors for council-owned models and their admins.
+
+    A model is council-owned when its manager offers ``editable_by`` or it has a
+    foreign key to Council. Each must reach its council through a valid
+    ``council_path``, and if registered in the admin, use CouncilScopedAdmin.
+    """
+    from django.core import checks
+
+    from .models import Council
+
+    errors = []
+    for model in models:
+        if model is Council or model._meta.auto_created:
+            continue
+        has_council_key = any(
+            field.many_to_one and field.related_model is Council
+            for field in model._meta.get_fields()
+        )
+        if not (has_council_key or is_council_scoped(model)):
+            continue
+        label = model._meta.label
+        if not is_council_scoped(model):
+            errors.append(
+                checks.Error(
+                    f"{label} belongs to a council but its manager has no "
+                    "editable_by().",
+                    hint="Use CouncilOwnedQuerySet.as_manager() and set council_path.",
+                    obj=model,
+                    id="councils.E001",
+                )
+            )
+        problem = council_path_error(model)
+        if problem:
+            errors.append(
+                checks.Error(
+                    f"{label} {problem}.",
+                    hint="Set council_path to the lookup from this model to its "
+                    'Council, e.g. "council" or "framework__council".',
+                    obj=model,
+                    id="councils.E002",
+                )
+            )
+        model_admin = site._registry.get(model)
+        if model_admin is not None and not isinstance(model_admin, CouncilScopedAdmin):
+            errors.append(
+                checks.Error(
+                    f"{label} is registered in the admin with "
+                    f"{type(model_admin).__name__}, which is not council-scoped.",
+                    hint="Register it with a subclass of "
+                    "councils.scoping.CouncilScopedAdmin.",
+                    obj=model_admin,
+                    id="councils.E003",
+                )
+            )
+    return errors
+
+
+def check_council_scoping(app_configs=None, **kwargs) -> list:
+    from django.apps import apps
+
+    return scoping_errors(apps.get_models(), admin.site)

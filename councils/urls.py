@@ -12,6 +12,7 @@ urlpatterns = [
         views.CouncilDetailView.as_view(),
         name="council-detail",
     ),
+    path("councils/<slug:slug>/logo", views.council_logo, name="council-logo"),
     path(
         "councils/<slug:slug>/print/",
         views.CouncilPrintView.as_view(),

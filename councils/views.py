@@ -1,9 +1,11 @@
 """Public pages for councils and their Market Position Statements."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
 from . import market
@@ -17,6 +19,7 @@ from .filters import (
 )
 from .markdown import render_markdown_with_contents
 from .models import (
+    LOGO_FORMATS,
     CommissioningIntention,
     Council,
     Heading,
@@ -25,6 +28,7 @@ from .models import (
     Publication,
     Section,
     TypeOfCare,
+    validate_logo,
 )
 
 
@@ -249,6 +253,34 @@ class ChangeListView(ListView):
         )
         context = self.get_context_data(filter=self.filterset, council=self.council)
         return self.render_to_response(context, status=200 if valid else 400)
+
+
+@require_safe
+def council_logo(request, slug):
+    """A council's logo, served only if it is still a PNG or JPEG image.
+
+    Its type comes from the image's content, never from its name, and the
+    headers stop a browser running it as anything else.
+    """
+    from PIL import Image
+
+    council = get_object_or_404(Council, slug=slug)
+    if not council.logo:
+        raise Http404("This council has no logo.")
+    logo = council.logo.open("rb")
+    try:
+        validate_logo(logo)
+        with Image.open(logo) as image:
+            content_type = LOGO_FORMATS[image.format]
+        logo.seek(0)
+    except (ValidationError, OSError):
+        logo.close()
+        raise Http404("This council has no logo.") from None
+    response = FileResponse(logo, content_type=content_type)
+    response["Content-Disposition"] = 'inline; filename="logo"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 class MarketListView(TemplateView):

@@ -6,6 +6,7 @@ which refuses to start without a real ``SECRET_KEY``.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -52,8 +53,13 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# The admin's address, e.g. "staff-7f3a/": moving it off /admin/ keeps it out of
+# scanners' default list (throttling and the second factor are the real defence).
+ADMIN_PATH = env("ADMIN_PATH", "admin/").strip("/") + "/"
+
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the portal's site (second factor for staff).
+    "mps_portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +69,10 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "reversion",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "councils",
     "tenders",
     "providers",
@@ -72,13 +82,19 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "mps_portal.headers.DefaultCacheControlMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "mps_portal.limits.RateLimitMiddleware",
+    "mps_portal.faults.DatabaseUnavailableMiddleware",
+    # Last, as django-axes asks: turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "mps_portal.urls"
@@ -112,6 +128,31 @@ DATABASES = {
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The shared cache: rate limits are counted here, so they hold across gunicorn
+# workers and instances. Production refuses to start without it.
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "mps",
+        }
+    }
+elif PRODUCTION:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DJANGO_ENV=production: rate limits are counted "
+        "in the shared cache."
+    )
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username or address is refused before any password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {
@@ -153,6 +194,95 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 
 LOGIN_URL = "admin:login"
 
+# Staff sessions end after this many minutes without a request (the cookie's age is
+# renewed on every request a signed-in user makes; visitors have no session).
+SESSION_IDLE_TIMEOUT_MINUTES = int(env("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Proxies in front of the portal that append to X-Forwarded-For (0: none, the client
+# is REMOTE_ADDR). Login throttling and rate limits both read the client's address
+# through mps_portal.limits.client_ip, which trusts only that many hops.
+TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0"))
+
+# Login throttling (django-axes). Its defaults lock by address only, after 3 failures,
+# forever, with REMOTE_ADDR behind a proxy: every one is set here. A username and an
+# address are each locked after LOGIN_FAILURE_LIMIT failures within
+# LOGIN_LOCKOUT_MINUTES; the lock lifts by itself that long after it began.
+AXES_FAILURE_LIMIT = int(env("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env("LOGIN_LOCKOUT_MINUTES", "5")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Failures during a lockout do not prolong it: otherwise anyone could keep a
+# commissioner locked out for good.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "mps_portal.limits.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# Second factor (django-otp): TOTP apps plus single-use recovery codes. Required for
+# portal administrators (superusers); commissioners may turn it on, and once they
+# have, the admin asks for it every time.
+OTP_TOTP_ISSUER = "North East MPS Portal"
+
+# Rate limits per client address, counted in the shared cache: requests allowed per
+# window for each group of URL names (see mps_portal/limits.py).
+RATE_LIMIT_WINDOW_SECONDS = int(env("RATE_LIMIT_WINDOW_SECONDS", "60"))
+RATE_LIMITS = {
+    "search": {
+        "limit": int(env("RATE_LIMIT_SEARCH", "120")),
+        "urls": [
+            "tenders:tender-list",
+            "tenders:arrangement-list",
+            "providers:service-list",
+            "councils:market-detail",
+            "councils:indicator-list",
+        ],
+    },
+    "downloads": {
+        "limit": int(env("RATE_LIMIT_DOWNLOADS", "30")),
+        "urls": [
+            "tenders:tender-list-csv",
+            "tenders:tender-list-json",
+            "tenders:tender-list-ocds",
+            "tenders:tender-feed",
+            "tenders:arrangement-list-csv",
+            "tenders:arrangement-list-json",
+            "providers:service-list-csv",
+            "providers:service-list-json",
+            "tenders:rate-list-csv",
+            "tenders:rate-list-json",
+            "councils:intention-list-csv",
+            "councils:intention-list-json",
+            "councils:indicator-figures-csv",
+            "councils:indicator-figures-json",
+        ],
+    },
+    # Names of subscription pages, when the portal has them (alerts by email).
+    "subscription": {
+        "limit": int(env("RATE_LIMIT_SUBSCRIPTION", "10")),
+        "urls": ["tenders:subscribe", "tenders:subscription-confirm"],
+    },
+    # On top of the per-username lockout: bounds how fast one address may try.
+    "login": {
+        "limit": int(env("RATE_LIMIT_LOGIN", "20")),
+        "urls": ["admin:login"],
+        "methods": ["POST"],
+    },
+}
+
+# Request bodies: the admin's forms and uploads (a 5 MB tender table, a logo) fit
+# well inside these; anything larger is refused as it arrives.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+REQUEST_BODY_MAX_BYTES = int(env("REQUEST_BODY_MAX_BYTES", str(6 * 1024 * 1024)))
+FILE_UPLOAD_HANDLERS = [
+    "mps_portal.uploads.BodySizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 # Security headers, on in every environment.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
@@ -166,7 +296,7 @@ SECURE_CSP = {
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
+    "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
@@ -193,6 +323,10 @@ LOGGING = {
 FEEDBACK_EMAIL = env("FEEDBACK_EMAIL", "mps-portal@example.org")
 # CQC and quality figures older than this many days are marked "may be out of date".
 QUALITY_FIGURE_MAX_AGE_DAYS = int(env("QUALITY_FIGURE_MAX_AGE_DAYS", "365"))
+
+# The audit trail (councils.AuditEntry and the admin's LogEntry) is kept this long;
+# manage.py prune_audit_log deletes older entries. Six years by default.
+AUDIT_RETENTION_DAYS = int(env("AUDIT_RETENTION_DAYS", "2190"))
 
 # django-import-export lets every staff user import and export unless these are set:
 # tender tables need tenders.import_tender / tenders.export_tender.

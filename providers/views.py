@@ -1,12 +1,10 @@
 """The public care services directory, its downloads and a page per service."""
 
-import csv
-
 from django.core.paginator import InvalidPage
 from django.http import HttpResponse, JsonResponse
 from django.views.generic import DetailView, ListView
 
-from councils.downloads import spreadsheet_safe
+from councils.downloads import write_csv
 
 from .filters import CareServiceFilter
 from .models import CareService
@@ -124,21 +122,13 @@ class ServiceDownloadView(ServiceListView):
 
     def csv_response(self, rows: list[dict]) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
-        writer.writerow([label for _, label in EXPORT_COLUMNS])
-        for row in rows:
-            writer.writerow(
-                [spreadsheet_safe(self.csv_cell(row[key])) for key, _ in EXPORT_COLUMNS]
-            )
+        write_csv(
+            response,
+            [label for _, label in EXPORT_COLUMNS],
+            ([row[key] for key, _ in EXPORT_COLUMNS] for row in rows),
+            list_separator="|",
+        )
         return response
-
-    @staticmethod
-    def csv_cell(value) -> str:
-        if isinstance(value, bool):
-            return "Yes" if value else "No"
-        if isinstance(value, list):
-            return "|".join(value)
-        return "" if value is None else str(value)
 
 
 class ServiceDetailView(DetailView):

@@ -18,8 +18,8 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
+from councils import clock
 from councils.models import Council, CouncilOwnedQuerySet
 from providers.models import CareService
 
@@ -31,7 +31,7 @@ def is_out_of_date(as_at) -> bool:
     if as_at is None:
         return False
     limit = timedelta(days=settings.QUALITY_FIGURE_MAX_AGE_DAYS)
-    return timezone.localdate() - as_at > limit
+    return clock.today() - as_at > limit
 
 
 class Setting(models.TextChoices):

@@ -1,12 +1,11 @@
 """Tender opportunities as open data: one record per tender, for CSV and JSON."""
 
-import csv
 import io
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 
-from councils.downloads import spreadsheet_safe
+from councils.downloads import write_csv
 
 from .models import Tender
 
@@ -107,25 +106,9 @@ def json_records(tenders, absolute_url) -> list[dict]:
     ]
 
 
-def csv_cell(value):
-    """A value as a CSV cell, with text that could run as a formula made inert."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, list):
-        value = "; ".join(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return spreadsheet_safe(value)
-
-
-def tenders_csv(records: Iterable[dict]) -> str:
+def records_csv(records: Iterable[dict], columns: list[str]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for record in records:
-        writer.writerow([csv_cell(record[column]) for column in COLUMNS])
+    write_csv(buffer, columns, ([record[c] for c in columns] for record in records))
     return buffer.getvalue()
 
 
@@ -175,12 +158,3 @@ def arrangement_record(arrangement, absolute_url) -> dict:
         "url": absolute_url(arrangement.get_absolute_url()),
         "updated_at": arrangement.updated_at,
     }
-
-
-def records_csv(records: Iterable[dict], columns: list[str]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for record in records:
-        writer.writerow([csv_cell(record[column]) for column in columns])
-    return buffer.getvalue()

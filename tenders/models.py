@@ -5,12 +5,13 @@ import re
 import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
+from councils import clock
 from councils.models import (
     Council,
     CouncilOwnedQuerySet,
@@ -158,7 +159,7 @@ class TenderQuerySet(CouncilOwnedQuerySet):
     def soonest(self, window: str = "procurement", today=None):
         """Soonest first by a date window (procurement or commencement), counting
         from today: windows that are over go after those still to come."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         over = models.Case(
             models.When(**{f"{window}_end__lt": today}, then=models.Value(1)),
             default=models.Value(0),
@@ -169,7 +170,7 @@ class TenderQuerySet(CouncilOwnedQuerySet):
 
     def upcoming(self, today=None):
         """Planned or open tenders whose procurement has not finished, soonest first."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return (
             self.published()
             .filter(status__in=[Tender.Status.PLANNED, Tender.Status.OPEN])
@@ -256,9 +257,15 @@ class Tender(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0, "An amount cannot be below £0.")],
     )
     value_max = models.DecimalField(
-        "estimated value to (£)", max_digits=14, decimal_places=2, null=True, blank=True
+        "estimated value to (£)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0, "An amount cannot be below £0.")],
     )
     value_text = models.CharField(
         "estimated value as published",
@@ -372,7 +379,7 @@ class Tender(models.Model):
         return (
             self.status == self.Status.PLANNED
             and self.procurement_end is not None
-            and self.procurement_end < timezone.localdate()
+            and self.procurement_end < clock.today()
         )
 
     def clean(self):
@@ -646,7 +653,7 @@ class Arrangement(Publishable):
 class RateQuerySet(CouncilOwnedQuerySet):
     def current(self, today=None):
         """Rates in force today: started (or no start given) and not yet ended."""
-        today = today or timezone.localdate()
+        today = today or clock.today()
         return self.filter(
             models.Q(effective_from__lte=today) | models.Q(effective_from=None),
             models.Q(effective_to__gte=today) | models.Q(effective_to=None),

@@ -13,6 +13,9 @@ from councils.models import TypeOfCare
 from .imports.columns import BY_FIELD, EXPORTED
 from .models import ClientGroup, Tender
 
+# Numbers stay numbers: number cells in XLSX, unquoted in CSV, negatives too.
+AMOUNT = widgets.DecimalWidget(coerce_to_string=False)
+
 
 def _field(name: str, **kwargs) -> fields.Field:
     return fields.Field(
@@ -30,8 +33,8 @@ class TenderResource(resources.ModelResource):
     procurement_activity = _field("procurement_activity")
     commencement = _field("commencement")
     contract_end = _field("contract_end", widget=widgets.DateWidget("%Y-%m-%d"))
-    value_min = _field("value_min")
-    value_max = _field("value_max")
+    value_min = _field("value_min", widget=AMOUNT)
+    value_max = _field("value_max", widget=AMOUNT)
     value_text = _field("value_text")
     types_of_care = _field(
         "types_of_care",

@@ -217,7 +217,7 @@ class TenderCsvView(CsvErrorsMixin, TenderDownloadView):
         absolute = self.request.build_absolute_uri
         records = (exports.tender_record(t, absolute) for t in tenders)
         # The byte order mark tells Excel the file is UTF-8.
-        body = "\ufeff" + exports.tenders_csv(records)
+        body = "\ufeff" + exports.records_csv(records, exports.COLUMNS)
         return HttpResponse(
             body,
             content_type="text/csv; charset=utf-8",

@@ -8,6 +8,40 @@ from tests.factories import (
 )
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--years-ahead",
+        type=int,
+        default=0,
+        help="Run the suite with the clock moved this many years ahead (time-machine), "
+        "to prove no test depends on the year it runs in.",
+    )
+
+
+def pytest_configure(config):
+    years = config.getoption("--years-ahead")
+    if years:
+        import datetime
+
+        import time_machine
+
+        now = datetime.datetime.now(datetime.UTC)
+        # Before any test module is imported, so factory dates move too.
+        config._clock = time_machine.travel(
+            now.replace(year=now.year + years), tick=True
+        )
+        config._clock.start()
+
+
+def pytest_report_header(config):
+    years = config.getoption("--years-ahead")
+    if years:
+        import datetime
+
+        return f"clock moved {years} years ahead: today is {datetime.date.today()}"
+    return None
+
+
 @pytest.fixture
 def gateshead(db):
     return CouncilFactory(
@@ -57,3 +91,32 @@ def north_east_councils(db):
         slug: CouncilFactory(name=name, slug=slug, region=region)
         for slug, name in names.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counts start at zero in every test (the cache outlives tests)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def login_with_second_factor(client, user):
+    """Sign ``user`` in as the admin's form would after a correct app code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+@pytest.fixture
+def admin_client_verified(client, portal_admin):
+    login_with_second_factor(client, portal_admin)
+    return client

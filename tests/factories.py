@@ -6,6 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from councils import clock
 from councils.models import (
     Contact,
     Council,
@@ -23,6 +24,11 @@ from tenders.models import (
     Tender,
     TenderPipeline,
 )
+
+
+def future_year(ahead: int = 4) -> int:
+    """A year safely after today (councils.clock.today), for planned tenders."""
+    return clock.today().year + ahead
 
 
 def many_to_many(name):
@@ -151,8 +157,8 @@ class TenderFactory(factory.django.DjangoModelFactory):
     council = factory.SubFactory(CouncilFactory)
     title = factory.Sequence(lambda n: f"Home care contract {n}")
     service_area = "Commissioning - Adult Social Care"
-    procurement_activity = "Autumn 2030"
-    commencement = "April 2031"
+    procurement_activity = factory.LazyFunction(lambda: f"Autumn {future_year()}")
+    commencement = factory.LazyFunction(lambda: f"April {future_year() + 1}")
     status = Tender.Status.PLANNED
 
     types_of_care = many_to_many("types_of_care")
@@ -467,4 +473,23 @@ class IndicatorImportFactory(factory.django.DjangoModelFactory):
 
 COUNCIL_OWNED_FACTORIES |= {
     IndicatorImport: lambda council: IndicatorImportFactory(councils=[council]),
+}
+
+
+# The audit trail (councils.AuditEntry).
+from councils.models import AuditEntry  # noqa: E402
+
+
+class AuditEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEntry
+
+    council = factory.SubFactory(CouncilFactory)
+    username = "someone"
+    action = AuditEntry.Action.CHANGED
+    object_repr = "A section"
+
+
+COUNCIL_OWNED_FACTORIES |= {
+    AuditEntry: lambda council: AuditEntryFactory(council=council),
 }

@@ -12,6 +12,7 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-production-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "mps.example.org",
     "DATABASE_URL": "sqlite:////tmp/mps-deploy-check.sqlite3",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -48,6 +49,12 @@ def test_production_refuses_the_development_key():
         "check", env=PRODUCTION_ENV | {"SECRET_KEY": "django-insecure-whatever"}
     )
     assert result.returncode != 0
+
+
+def test_production_refuses_to_start_without_the_shared_cache():
+    result = manage("check", env=PRODUCTION_ENV | {"REDIS_URL": ""})
+    assert result.returncode != 0
+    assert "REDIS_URL must be set" in result.stderr
 
 
 def test_deploy_checks_pass_in_production():

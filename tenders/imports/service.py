@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
+from councils import clock
 from councils.models import Council
 from councils.reading import DEFAULT_LIMITS, ImportLimits, TableRefused, open_table
 
@@ -228,7 +229,7 @@ class _TableImport:
         """Move "last updated" for a whole pipeline; keep the table's footnotes."""
         if not (self.report.whole_pipeline or self.report.footnotes):
             return
-        today = timezone.localdate()
+        today = clock.today()
         pipeline, _ = TenderPipeline.objects.get_or_create(
             council=self.council, defaults={"last_updated": today}
         )

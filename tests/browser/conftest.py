@@ -14,12 +14,15 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django.test import override_settings
 from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from councils.management.commands.load_demo_data import DEMO_PASSWORD
+from tests.browser import urls as browser_urls
 from tests.browser.pages import Page, page_url
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,8 +56,21 @@ def portal(django_db_setup, django_db_blocker):
     """
     django_db_blocker.unblock()
     server = None
+    # Two pages that always fail (tests/browser/urls.py) show the 500 and 429 pages;
+    # the others get limits no test reaches.
+    error_pages = override_settings(
+        ROOT_URLCONF="tests.browser.urls",
+        RATE_LIMITS={
+            **{
+                name: {**rule, "limit": 100_000}
+                for name, rule in settings.RATE_LIMITS.items()
+            },
+            **browser_urls.RATE_LIMITS,
+        },
+    )
     try:
         call_command("load_demo_data", verbosity=0)
+        error_pages.enable()
         server = LiveServer("localhost:0")
         server._live_server_modified_settings.enable()
         PORTAL["url"] = server.url
@@ -63,6 +79,7 @@ def portal(django_db_setup, django_db_blocker):
         if server is not None:
             server._live_server_modified_settings.disable()
             server.stop()
+        error_pages.disable()
         call_command("flush", interactive=False, verbosity=0)
         connections.close_all()
         django_db_blocker.restore()

@@ -35,6 +35,9 @@ PAGES = [
     Page("accessibility-statement", "/accessibility/"),
     Page("cookies", "/cookies/"),
     Page("not-found", "/councils/no-such-council/", status=404),
+    # Pages that always fail, added for the browser tests by tests/browser/urls.py.
+    Page("server-error", "/_test/server-error/", status=500),
+    Page("too-many-requests", "/_test/too-many-requests/", status=429),
     Page("tender-list", "tenders:tender-list"),
     Page(
         "tender-list-filtered",

@@ -3,17 +3,19 @@
 import json
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from councils.scoping import CouncilScopedAdmin
+from councils.models import Publication
+from councils.scoping import CouncilScopedAdmin, is_council_scoped
 from tests.factories import COUNCIL_OWNED_FACTORIES
 
-SCOPED_MODELS = [
-    model
-    for model, model_admin in admin.site._registry.items()
-    if isinstance(model_admin, CouncilScopedAdmin)
-]
+# Derived from the models: every council-owned model (its manager has editable_by)
+# that the admin shows. The system check (councils.E003) makes sure each of these
+# uses CouncilScopedAdmin.
+COUNCIL_OWNED_MODELS = [m for m in apps.get_models() if is_council_scoped(m)]
+SCOPED_MODELS = [m for m in COUNCIL_OWNED_MODELS if m in admin.site._registry]
 pytestmark = pytest.mark.django_db
 
 
@@ -23,15 +25,30 @@ def admin_url(model, view, *args):
     )
 
 
-def test_every_scoped_admin_has_a_factory_for_these_tests():
-    assert set(SCOPED_MODELS) <= set(COUNCIL_OWNED_FACTORIES), (
-        "Add the new council-owned model to COUNCIL_OWNED_FACTORIES"
-    )
+def test_every_council_owned_model_in_the_admin_has_a_factory_for_these_tests():
+    missing = set(SCOPED_MODELS) - set(COUNCIL_OWNED_FACTORIES)
+    assert not missing, f"Add these to COUNCIL_OWNED_FACTORIES: {missing}"
 
 
-def test_every_council_owned_model_admin_is_scoped():
-    for model in COUNCIL_OWNED_FACTORIES:
+def test_every_council_owned_model_in_the_admin_is_scoped():
+    for model in SCOPED_MODELS:
         assert isinstance(admin.site._registry[model], CouncilScopedAdmin), model
+
+
+def test_council_owned_models_outside_the_admin_are_inlines_of_scoped_admins():
+    inline_models = {
+        inline.model
+        for model_admin in admin.site._registry.values()
+        if isinstance(model_admin, CouncilScopedAdmin)
+        for inline in model_admin.inlines
+    }
+    # Publications are the public change log: read on public pages and on the
+    # admin dashboard through Publication.objects.editable_by(), never edited.
+    shown_elsewhere = {Publication}
+    hidden = (
+        set(COUNCIL_OWNED_MODELS) - set(SCOPED_MODELS) - inline_models - shown_elsewhere
+    )
+    assert not hidden, f"Council-owned but in no scoped admin: {hidden}"
 
 
 @pytest.fixture(params=SCOPED_MODELS, ids=lambda m: m._meta.label)
@@ -74,10 +91,9 @@ def test_own_row_can_be_opened_for_change(gateshead_client, rows):
     assert response.status_code == 200
 
 
-def test_superuser_sees_every_councils_rows(client, portal_admin, rows):
+def test_superuser_sees_every_councils_rows(admin_client_verified, rows):
     model, own, other = rows
-    client.force_login(portal_admin)
-    response = client.get(admin_url(model, "changelist"))
+    response = admin_client_verified.get(admin_url(model, "changelist"))
     shown = set(response.context["cl"].queryset.values_list("pk", flat=True))
     assert {own.pk, other.pk} <= shown
 

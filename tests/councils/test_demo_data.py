@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 from councils.models import Contact, Council, Heading, ProviderForum, Section
 
@@ -33,7 +34,21 @@ def test_demo_commissioners_edit_only_their_own_council(client):
     call_command("load_demo_data", verbosity=0)
     user = get_user_model().objects.get(username="gateshead-commissioner")
     assert list(user.councils.values_list("slug", flat=True)) == ["gateshead"]
-    assert client.login(username="gateshead-commissioner", password="demo-password")
+    client.post(
+        reverse("admin:login"),
+        {"username": "gateshead-commissioner", "password": "demo-password"},
+    )
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_demo_portal_admin_is_asked_to_set_up_two_factor_authentication(client):
+    call_command("load_demo_data", verbosity=0)
+    client.post(
+        reverse("admin:login"),
+        {"username": "portal-admin", "password": "demo-password"},
+    )
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("admin:two-factor-setup")
 
 
 def test_production_never_gets_demo_accounts(settings):

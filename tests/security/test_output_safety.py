@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from providers.models import CareService
 from tests.factories import (
+    ArrangementFactory,
     CareServiceFactory,
     ProviderForumFactory,
     QualityFrameworkFactory,
@@ -99,6 +100,25 @@ def test_service_csv_cells_cannot_run_as_formulas(client, gateshead):
     ]
     assert "'@SUM(1+1)" in cells
     assert not any(cell.startswith(("=", "+", "@")) for cell in cells)
+
+
+@pytest.mark.parametrize(
+    "name", ["tenders:tender-list-csv", "tenders:arrangement-list-csv"]
+)
+def test_csv_downloads_keep_negative_numbers_as_numbers(client, gateshead, name):
+    from decimal import Decimal
+
+    TenderFactory(council=gateshead, title="-5 days", value_min=Decimal("-5000"))
+    ArrangementFactory(council=gateshead, name="-5 days")
+    response = client.get(reverse(name))
+    cells = [
+        cell
+        for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+        for cell in row
+    ]
+    assert "'-5 days" in cells
+    if name == "tenders:tender-list-csv":
+        assert "-5000" in cells
 
 
 def test_json_downloads_are_json_not_html(client, gateshead):

@@ -66,3 +66,42 @@ def test_bad_rows_fail_the_command_and_are_listed(durham, tmp_path):
 def test_unknown_council_is_an_error(durham):
     with pytest.raises(CommandError, match="No council"):
         run(str(DATA / "durham_appendix.tsv"), "--council", "nowhere")
+
+
+def test_command_records_the_user_it_runs_for_in_the_audit_trail(durham):
+    from councils.models import AuditEntry
+    from tests.factories import make_commissioner
+
+    staff = make_commissioner(durham, username="durham-staff")
+    run(
+        str(DATA / "durham_appendix.tsv"),
+        "--council",
+        "durham",
+        "--user",
+        staff.username,
+    )
+    assert ImportRecord.objects.get().user == staff
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.IMPORTED)
+    assert (entry.user, entry.council, entry.changes["new"]) == (staff, durham, 9)
+
+
+def test_command_refuses_a_user_who_cannot_edit_the_council(durham, gateshead):
+    from tests.factories import make_commissioner
+
+    make_commissioner(gateshead, username="gateshead-staff")
+    with pytest.raises(CommandError, match="may not import"):
+        run(
+            str(DATA / "durham_appendix.tsv"),
+            "--council",
+            "durham",
+            "--user",
+            "gateshead-staff",
+        )
+    assert not Tender.objects.exists()
+
+
+def test_command_refuses_an_unknown_user(durham):
+    with pytest.raises(CommandError, match="No user"):
+        run(
+            str(DATA / "durham_appendix.tsv"), "--council", "durham", "--user", "nobody"
+        )

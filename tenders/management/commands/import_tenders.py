@@ -5,6 +5,8 @@ Uses the same service as the admin's import: all or nothing, every bad row repor
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from councils.models import Council
@@ -25,6 +27,12 @@ class Command(BaseCommand):
             help="The council's slug or GSS code, e.g. durham or E06000047.",
         )
         parser.add_argument(
+            "--user",
+            help="The username the import is recorded under (in the import list and "
+            "the audit trail); they must be able to edit the council. Without it the "
+            "import is recorded as run from the command line.",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Check the table and report what would change, without writing.",
@@ -41,8 +49,17 @@ class Command(BaseCommand):
             help="Go ahead even if that withdraws more than half of the open tenders.",
         )
 
-    def handle(self, *args, path: Path, council: str, dry_run: bool, **options):
+    def handle(
+        self, *args, path: Path, council: str, dry_run: bool, user=None, **options
+    ):
         self.verbosity = options["verbosity"]
+        self.whole_pipeline = options["whole_pipeline"]
+        self.confirm_withdrawals = options["confirm_withdrawals"]
+        importer = None
+        if user:
+            importer = get_user_model().objects.filter(username=user).first()
+            if importer is None:
+                raise CommandError(f"No user has the username “{user}”.")
         found = Council.objects.filter(slug=council).first() or (
             Council.objects.filter(gss_code=council.upper()).first()
         )
@@ -51,15 +68,25 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path} is not a file.")
         with path.open("rb") as file:
-            report = tender_table_import(
-                council=found,
-                file=file,
-                file_name=path.name,
-                dry_run=dry_run,
-                whole_pipeline=options["whole_pipeline"],
-                confirm_withdrawals=options["confirm_withdrawals"],
-                progress=self._progress,
-            )
+            try:
+                report = self._import(found, file, path, importer, dry_run)
+            except PermissionDenied as error:
+                raise CommandError(f"{user}: {error}") from None
+        self._report(report, path, dry_run)
+
+    def _import(self, council, file, path, importer, dry_run):
+        return tender_table_import(
+            council=council,
+            file=file,
+            file_name=path.name,
+            user=importer,
+            dry_run=dry_run,
+            whole_pipeline=self.whole_pipeline,
+            confirm_withdrawals=self.confirm_withdrawals,
+            progress=self._progress,
+        )
+
+    def _report(self, report, path, dry_run):
         for warning in report.warnings:
             self.stderr.write(f"Warning: {warning}")
         if report.has_errors:

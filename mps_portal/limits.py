@@ -1,0 +1,87 @@
+"""Who the client is, and how often it may ask: rate limits in the shared cache.
+
+``client_ip`` is the one rule for a client's address, used here and by django-axes
+for login throttling. ``RateLimitMiddleware`` counts requests per client address for
+each group of URL names in ``settings.RATE_LIMITS`` in Django's cache (Redis in
+production, so the count holds across workers and instances) and answers 429 with
+``Retry-After`` once a group's limit for the current window is used up.
+
+A small middleware rather than django-ratelimit: one table in the settings covers
+every app's URLs without decorating their views, and the 429 page with
+``Retry-After`` is the portal's own GOV.UK page.
+"""
+
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+
+def client_ip(request) -> str:
+    """The client's address, trusting ``TRUSTED_PROXY_COUNT`` proxies in front.
+
+    Each trusted proxy appends the address it received the request from to
+    X-Forwarded-For, so the client is that many entries from the right; anything
+    further left was written by the client and may be forged.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [
+        hop.strip()
+        for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if hop.strip()
+    ]
+    if len(forwarded) < proxies:
+        return remote
+    return forwarded[-proxies]
+
+
+def rate_limit_group(view_name: str, method: str) -> tuple[str, dict] | None:
+    for name, rule in settings.RATE_LIMITS.items():
+        if view_name in rule["urls"] and method in rule.get("methods", (method,)):
+            return name, rule
+    return None
+
+
+def too_many_requests(request, retry_after: int) -> HttpResponse:
+    response = HttpResponse(
+        render_to_string(
+            "429.html", {"retry_after_minutes": -(-retry_after // 60)}, request
+        ),
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class RateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = rate_limit_group(request.resolver_match.view_name, request.method)
+        if match is None:
+            return None
+        group, rule = match
+        window = settings.RATE_LIMIT_WINDOW_SECONDS
+        now = int(time.time())
+        window_start = now - now % window
+        key = f"ratelimit:{group}:{client_ip(request)}:{window_start}"
+        # add() then incr() is atomic in Redis: workers share one count.
+        cache.add(key, 0, timeout=window + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=window + 1)
+            count = 1
+        if count > rule["limit"]:
+            return too_many_requests(request, window_start + window - now)
+        return None
