@@ -14,7 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
-from .models import Council, EditorialState, Publication, Publishable
+from .audit import record_event
+from .models import AuditEntry, Council, EditorialState, Publication, Publishable
 
 REVIEW_AFTER_MONTHS = 12
 FIRST_PUBLISHED_NOTE = "First published."
@@ -226,6 +227,18 @@ def publish(
         # and the new one.
         keep = [copy.pk, *model.live.filter(live_of=obj).values_list("pk", flat=True)]
         model._base_manager.filter(live_of=obj).exclude(pk__in=keep).delete()
+        record_event(
+            user=user,
+            council=owning_council(obj),
+            action=AuditEntry.Action.PUBLISHED,
+            obj=obj,
+            changes={
+                "change": "major" if major else "minor",
+                "note": note,
+                "publish_at": publish_at.isoformat(),
+            },
+            message=note or "Minor change",
+        )
     return publication
 
 

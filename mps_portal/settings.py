@@ -238,6 +238,8 @@ RATE_LIMITS = {
             "providers:service-list",
             "councils:market-detail",
             "councils:indicator-list",
+            "councils:indicator-detail",
+            "councils:change-list",
         ],
     },
     "downloads": {
@@ -257,6 +259,10 @@ RATE_LIMITS = {
             "councils:intention-list-json",
             "councils:indicator-figures-csv",
             "councils:indicator-figures-json",
+            "councils:change-feed",
+            "councils:council-change-feed",
+            "quality:figures-csv",
+            "quality:figures-json",
         ],
     },
     # Names of subscription pages, when the portal has them (alerts by email).

@@ -8,24 +8,13 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from councils.models import AuditEntry, Section
+from councils.models import AuditEntry
+from tests.conftest import login_with_second_factor
+from tests.councils.test_publishing import edit, publish_in_admin
 from tests.factories import AuditEntryFactory, SectionFactory, make_commissioner
 from tests.tenders.conftest import import_file, table
 
 pytestmark = pytest.mark.django_db
-
-
-def change_section(client, section, **data):
-    return client.post(
-        reverse("admin:councils_section_change", args=[section.pk]),
-        {
-            "council": section.council.pk,
-            "heading": section.heading.pk,
-            "status": section.status,
-            "body": section.body,
-            **data,
-        },
-    )
 
 
 def test_an_admin_change_records_who_which_council_when_and_the_values(
@@ -33,32 +22,39 @@ def test_an_admin_change_records_who_which_council_when_and_the_values(
 ):
     section = SectionFactory(council=gateshead, body="Old text")
     before = timezone.now()
-    response = change_section(gateshead_client, section, body="New text")
+    response = edit(gateshead_client, section, "New text")
     assert response.status_code == 302
-    entry = AuditEntry.objects.get()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.CHANGED)
     assert entry.user == gateshead_commissioner
     assert entry.username == "gateshead-staff"
     assert entry.council == gateshead
     assert entry.action == AuditEntry.Action.CHANGED
     assert entry.created_at >= before
-    assert entry.changes == {"body": {"from": "Old text", "to": "New text"}}
+    assert entry.changes["body"] == {"from": "Old text", "to": "New text"}
     assert entry.log_entry == LogEntry.objects.get(object_id=str(section.pk))
 
 
-def test_publishing_a_section_is_recorded_as_a_publication(gateshead_client, gateshead):
-    section = SectionFactory(council=gateshead, status=Section.Status.DRAFT)
-    change_section(gateshead_client, section, status="published")
-    entry = AuditEntry.objects.get()
-    assert entry.action == AuditEntry.Action.PUBLISHED
-    assert entry.changes["status"] == {"from": "draft", "to": "published"}
+def test_publishing_a_section_is_recorded_as_a_publication(
+    gateshead_client, gateshead, gateshead_commissioner
+):
+    section = SectionFactory(council=gateshead, body="Live words.")
+    edit(gateshead_client, section, "Home care plans for 2026/27.")
+    publish_in_admin(gateshead_client, section, note="Updated home care intentions")
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.PUBLISHED).latest("pk")
+    assert entry.user == gateshead_commissioner
+    assert entry.council == gateshead
+    assert entry.changes["change"] == "major"
+    assert entry.changes["note"] == "Updated home care intentions"
 
 
-def test_a_deletion_is_recorded_with_its_council(gateshead_client, gateshead):
-    section = SectionFactory(council=gateshead)
-    gateshead_client.post(
+def test_a_deletion_is_recorded_with_its_council(client, gateshead, portal_admin):
+    # Only administrators delete, and only what was never published.
+    section = SectionFactory(council=gateshead, published=False)
+    login_with_second_factor(client, portal_admin)
+    client.post(
         reverse("admin:councils_section_delete", args=[section.pk]), {"post": "yes"}
     )
-    entry = AuditEntry.objects.get()
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.DELETED)
     assert entry.action == AuditEntry.Action.DELETED
     assert entry.council == gateshead
     assert entry.object_repr == str(section)

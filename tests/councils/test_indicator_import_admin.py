@@ -204,7 +204,7 @@ def test_commissioner_cannot_load_another_councils_or_region_or_england_figures(
 
 
 def test_portal_administrator_loads_council_region_and_england_figures(
-    admin_client, durham, darlington, admissions
+    admin_client_verified, durham, darlington, admissions
 ):
     rows = [
         figure(),
@@ -213,7 +213,7 @@ def test_portal_administrator_loads_council_region_and_england_figures(
         figure(area="E92000001", value="538.5"),
     ]
 
-    report = import_file(admin_client, "figures.csv", table(rows))
+    report = import_file(admin_client_verified, "figures.csv", table(rows))
 
     assert report.new == 4
     england = IndicatorValue.objects.get(area_code="E92000001")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from councils.models import EditorialState, Publication, Section
 from councils.publishing import publish, working_copy_save
+from tests.conftest import login_with_second_factor
 from tests.factories import SectionFactory, make_commissioner
 
 pytestmark = pytest.mark.django_db
@@ -330,7 +331,7 @@ def test_commissioners_cannot_delete_published_sections_only_archive(
 def test_administrators_delete_only_never_published_content(client, portal_admin):
     published = SectionFactory()
     draft = SectionFactory(published=False)
-    client.force_login(portal_admin)
+    login_with_second_factor(client, portal_admin)
 
     client.post(admin_url("delete", published), {"post": "yes"})
     client.post(admin_url("delete", draft), {"post": "yes"})

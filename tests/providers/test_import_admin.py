@@ -5,6 +5,7 @@ import re
 import pytest
 
 from providers.models import CareService, CqcImport
+from tests.conftest import login_with_second_factor
 from tests.factories import make_commissioner
 
 from .conftest import DATA
@@ -29,7 +30,7 @@ def token(response) -> str:
 def test_preview_counts_and_saves_nothing_then_confirm_imports(
     client, portal_admin, north_east_councils
 ):
-    client.force_login(portal_admin)
+    login_with_second_factor(client, portal_admin)
     response = upload(client, ACTIVE)
     assert response.status_code == 200
     text = response.text
@@ -55,7 +56,7 @@ def test_preview_counts_and_saves_nothing_then_confirm_imports(
 def test_a_bad_file_lists_every_problem_and_offers_no_confirm(
     client, portal_admin, north_east_councils
 ):
-    client.force_login(portal_admin)
+    login_with_second_factor(client, portal_admin)
     response = upload(client, DATA / "cqc_care_directory_sample.csv")
     assert response.status_code == 400
     assert "is CQC&#x27;s care directory (CSV), not" in response.text
@@ -78,21 +79,21 @@ def test_a_commissioner_cannot_import_or_see_the_imports(client, north_east_coun
 def test_a_forged_or_someone_elses_token_imports_nothing(
     client, portal_admin, north_east_councils, django_user_model
 ):
-    client.force_login(portal_admin)
+    login_with_second_factor(client, portal_admin)
     issued = token(upload(client, ACTIVE))
     response = client.post(CONFIRM, {"token": issued[:-2] + "xx"})
     assert response.status_code == 302
     other = django_user_model.objects.create_superuser("other-admin", password="x")
-    client.force_login(other)
+    login_with_second_factor(client, other)
     assert client.post(CONFIRM, {"token": issued}).status_code == 403
     assert CareService.objects.count() == 0
 
 
 def test_confirm_refuses_get(client, portal_admin):
-    client.force_login(portal_admin)
+    login_with_second_factor(client, portal_admin)
     assert client.get(CONFIRM).status_code == 405
 
 
 def test_the_import_list_links_to_the_upload(client, portal_admin):
-    client.force_login(portal_admin)
+    login_with_second_factor(client, portal_admin)
     assert UPLOAD in client.get("/admin/providers/cqcimport/").text

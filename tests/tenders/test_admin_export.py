@@ -68,7 +68,7 @@ def test_xlsx_export_writes_amounts_as_number_cells(
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     header = [cell.value for cell in sheet[1]]
     row = sheet[2]
-    amounts = [row[i] for i, h in enumerate(header) if "value" in h.lower()]
+    amounts = [row[i] for i, h in enumerate(header) if h.endswith("(£)")]
     assert [cell.data_type for cell in amounts] == ["n", "n"]
     assert [cell.value for cell in amounts] == [-5000, 250000.5]
     title = next(row[i] for i, h in enumerate(header) if "title" in h.lower())

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tenders.models import Tender
+from tests.conftest import login_with_second_factor
 from tests.factories import TenderFactory, make_commissioner
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +113,7 @@ def test_administrators_delete_only_tenders_never_public(
     client, portal_admin, scheduled
 ):
     public = TenderFactory(council=scheduled.council)
-    client.force_login(portal_admin)
+    login_with_second_factor(client, portal_admin)
 
     client.post(
         reverse("admin:tenders_tender_delete", args=[public.pk]), {"post": "yes"}
