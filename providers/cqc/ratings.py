@@ -180,6 +180,7 @@ def active_location_records(
             social = text(row[category]).lower() in SOCIAL_CARE_CATEGORIES
         if not social:
             report.not_social_care += 1
+            report.listed.add(text(row[at["location id"]]))
             continue
         types = [
             spelled.get(name, name.capitalize())

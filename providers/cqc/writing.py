@@ -212,6 +212,7 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
             s
             for s in gone.only("pk", "cqc_location_id")
             if s.cqc_location_id not in records
+            and s.cqc_location_id not in report.listed
         ]
         for service in gone:
             service.deregistered_on = report.produced_on
