@@ -10,6 +10,7 @@ Chromium is Debian's (/usr/bin/chromium): Playwright drives it through
 here is skipped with a reason, and scripts/test says so.
 """
 
+import io
 import re
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from playwright.sync_api import sync_playwright
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.pages import Page, page_url
+from tests.providers.conftest import DATA
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +39,7 @@ ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 640}
+CQC_FILE = DATA / "01_November_2025_HSCA_Active_Locations.ods"
 
 
 @pytest.fixture(scope="package")
@@ -52,6 +55,8 @@ def portal(django_db_setup, django_db_blocker):
     server = None
     try:
         call_command("load_demo_data", verbosity=0)
+        # CQC's ratings for a few services, so the quality pages show their tables.
+        call_command("import_cqc_ratings", str(CQC_FILE), stdout=io.StringIO())
         server = LiveServer("localhost:0")
         server._live_server_modified_settings.enable()
         yield server.url
