@@ -125,15 +125,15 @@ def clear(bench_council) -> None:
 
 def tenders_from(path: Path, bench_council):
     """The file's rows as Tender objects, as a hand-written bulk path would build."""
+    from tenders.imports.amounts import parse_money_range
     from tenders.models import Tender
-    from tenders.services import _money_range
 
     objects = []
     with path.open(encoding="utf-8", newline="") as file:
         reader = csv.reader(file)
         next(reader)
         for ref, title, area, desc, activity, start, value, _status, email in reader:
-            low, high = _money_range(value)
+            low, high = parse_money_range(value)
             tender = Tender(
                 council=bench_council,
                 reference=ref,
@@ -211,8 +211,8 @@ def baseline_writes(bench_council, new_path: Path, changed_path: Path):
 
 def child_service(size: int, new_path: Path, changed_path: Path) -> dict:
     from councils.reading import ImportLimits
+    from tenders.imports.service import tender_table_import
     from tenders.models import Tender
-    from tenders.services import tender_table_import
 
     limits = ImportLimits(max_file_bytes=1 << 30, max_rows=10_000_000)
     bench_council = council()

@@ -3,17 +3,20 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .admin_import import IndicatorFiguresImportMixin
 from .models import (
     CommissioningIntention,
     Contact,
     Council,
     Heading,
     Indicator,
+    IndicatorImport,
     IndicatorValue,
     ProviderForum,
     Region,
     Section,
     TypeOfCare,
+    TypeOfCareAlias,
 )
 from .scoping import CouncilScopedAdmin
 
@@ -43,6 +46,17 @@ class TypeOfCareAdmin(admin.ModelAdmin):
     list_filter = ["setting"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+
+@admin.register(TypeOfCareAlias)
+class TypeOfCareAliasAdmin(CouncilScopedAdmin):
+    """A council's own words for types of care, read by its tender table imports."""
+
+    list_display = ["name", "type_of_care", "council"]
+    list_filter = ["type_of_care", ("council", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["type_of_care", "council"]
+    search_fields = ["name"]
+    autocomplete_fields = ["council"]
 
 
 @admin.register(Council)
@@ -148,8 +162,9 @@ class IndicatorValueForm(forms.ModelForm):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(CouncilScopedAdmin):
+class IndicatorValueAdmin(IndicatorFiguresImportMixin, CouncilScopedAdmin):
     form = IndicatorValueForm
+    change_list_template = "admin/councils/indicatorvalue/change_list.html"
     list_display = ["indicator", "area_code", "council", "period", "value", "as_at"]
     list_filter = ["indicator__topic", "indicator", "period_kind"]
     list_select_related = ["indicator", "council", "region"]
@@ -163,6 +178,36 @@ class IndicatorValueAdmin(CouncilScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
+
+
+@admin.register(IndicatorImport)
+class IndicatorImportAdmin(CouncilScopedAdmin):
+    """Each attempt to load a table of figures, as a read-only log."""
+
+    list_display = [
+        "created_at",
+        "file_name",
+        "user",
+        "outcome",
+        "rows",
+        "new",
+        "updated",
+        "unchanged",
+        "errors",
+    ]
+    list_filter = ["outcome", ("councils", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["file_name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(CommissioningIntention)

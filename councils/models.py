@@ -99,6 +99,9 @@ class TypeOfCare(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("councils:market-detail", kwargs={"slug": self.slug})
+
     def natural_key(self):
         return (self.slug,)
 
@@ -483,6 +486,9 @@ class Indicator(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("councils:indicator-detail", kwargs={"slug": self.slug})
+
     def natural_key(self):
         return (self.slug,)
 
@@ -503,6 +509,14 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
     def projections(self):
         return self.exclude(base_year=None)
 
+    def about_market(self, type_of_care):
+        """Figures of indicators about this type of care, and the key figures
+        about the whole of care (indicators shown at a glance with no type)."""
+        return self.filter(
+            models.Q(indicator__types_of_care=type_of_care)
+            | models.Q(indicator__types_of_care=None, indicator__at_a_glance=True)
+        )
+
     def for_areas(self, councils):
         """Values for these councils, their regions and England, for comparison."""
         councils = list(councils)
@@ -512,15 +526,45 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
             | models.Q(area_code=ENGLAND_GSS_CODE)
         )
 
-    def latest_actuals(self):
-        """The newest actual figure per indicator and area, projections left out."""
-        newer = IndicatorValue.objects.filter(
-            indicator=models.OuterRef("indicator"),
-            area_code=models.OuterRef("area_code"),
-            base_year=None,
-            period_end__gt=models.OuterRef("period_end"),
+    def latest(self):
+        """Per indicator and area: the newest actual figure and the furthest
+        projection (a projection is kept beside the actual, never instead)."""
+        same_area = {
+            "indicator": models.OuterRef("indicator"),
+            "area_code": models.OuterRef("area_code"),
+            "period_end__gt": models.OuterRef("period_end"),
+        }
+        newer_actual = IndicatorValue.objects.filter(base_year=None, **same_area)
+        further_projection = IndicatorValue.objects.filter(
+            base_year__isnull=False, **same_area
         )
-        return self.actuals().exclude(models.Exists(newer))
+        return self.filter(
+            (models.Q(base_year=None) & ~models.Exists(newer_actual))
+            | (models.Q(base_year__isnull=False) & ~models.Exists(further_projection))
+        )
+
+    def in_comparison_order(self):
+        """By indicator, then councils before their region before England, then
+        period, with what the tables show fetched in the same query."""
+        area_rank = models.Case(
+            models.When(council__isnull=False, then=models.Value(0)),
+            models.When(region__isnull=False, then=models.Value(1)),
+            default=models.Value(2),
+        )
+        return (
+            self.select_related("indicator", "council", "region")
+            .annotate(area_rank=area_rank)
+            .order_by(
+                "indicator__topic",
+                "indicator__position",
+                "indicator__name",
+                "indicator_id",
+                "area_rank",
+                "council__name",
+                "base_year",
+                "period_start",
+            )
+        )
 
 
 class IndicatorValue(models.Model):
@@ -581,10 +625,12 @@ class IndicatorValue(models.Model):
     objects = IndicatorValueQuerySet.as_manager()
 
     council_path = "council"
+    commissioner_extra_permissions = ["import"]
 
     class Meta:
         ordering = ["indicator", "area_code", "period_start"]
         verbose_name = "indicator figure"
+        permissions = [("import_indicatorvalue", "Can import indicator figures")]
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "area_code", "period_kind", "period_start"],
@@ -631,6 +677,22 @@ class IndicatorValue(models.Model):
         return self.base_year is not None
 
     @property
+    def formatted(self) -> str:
+        return self.indicator.format(self.value)
+
+    @property
+    def period_label(self) -> str:
+        if self.is_projection:
+            return f"{self.period} (projected, {self.base_year}-based)"
+        return self.period
+
+    @property
+    def year(self) -> float:
+        """The middle of the period as a fractional year, for charts over time."""
+        middle = self.period_start + (self.period_end - self.period_start) / 2
+        return middle.year + (middle.timetuple().tm_yday - 1) / 366
+
+    @property
     def area_name(self) -> str:
         if self.council_id:
             return self.council.name
@@ -644,6 +706,68 @@ class IndicatorValue(models.Model):
 
         limit = timedelta(days=self.indicator.update_interval_days)
         return self.as_at + limit < timezone.localdate()
+
+
+class IndicatorImportQuerySet(CouncilOwnedQuerySet):
+    def editable_by(self, user):
+        """Imports of figures for this user's councils, each listed once.
+
+        A file may hold several councils' figures, so the join to councils can
+        meet one import more than once.
+        """
+        return super().editable_by(user).distinct()
+
+
+class IndicatorImport(models.Model):
+    """One attempt to load a file of indicator figures: who, when, what it did."""
+
+    class Outcome(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed: nothing written yet"
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused: nothing written"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicator_imports",
+        help_text="Empty when the import ran from the command line without --user.",
+    )
+    councils = models.ManyToManyField(
+        Council,
+        blank=True,
+        related_name="indicator_imports",
+        help_text=(
+            "The councils whose figures the file held (a commissioner's own "
+            "councils when it named none of them). Their staff see the import."
+        ),
+    )
+    created_at = models.DateTimeField("imported at", default=timezone.now)
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=10)
+    encoding = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome)
+    rows = models.PositiveIntegerField(default=0, help_text="Data rows in the file.")
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    error_summary = models.TextField(
+        blank=True, help_text="The first problems found, when the file was refused."
+    )
+
+    objects = IndicatorImportQuerySet.as_manager()
+
+    council_path = "councils"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "indicator figures import"
+        indexes = [models.Index(fields=["-created_at"], name="indicator_import_idx")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%d %b %Y %H:%M})"
 
 
 class CommissioningIntentionQuerySet(CouncilOwnedQuerySet):
@@ -732,4 +856,63 @@ class CommissioningIntention(models.Model):
         return f"{self.council}: {self.type_of_care}: {self.summary}"
 
     def get_absolute_url(self):
-        return f"{self.council.get_absolute_url()}#intention-{self.pk}"
+        return (
+            reverse("councils:market-detail", kwargs={"slug": self.type_of_care.slug})
+            + f"?council={self.council.slug}#intention-{self.pk}"
+        )
+
+
+class VocabularyAliasManager(models.Manager.from_queryset(CouncilOwnedQuerySet)):
+    def get_by_natural_key(self, council_slug, name):
+        return self.get(council__slug=council_slug, name=name)
+
+
+class VocabularyAlias(models.Model):
+    """A council's own word for a term of a shared list, so its tables import.
+
+    Imports match a table's words to the list by name, then by these aliases; a
+    commissioner adds one when the import reports a word it does not know.
+    """
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="%(class)ses"
+    )
+    name = models.CharField(
+        max_length=150,
+        help_text='The word as the council writes it, for example "Home care".',
+    )
+
+    objects = VocabularyAliasManager()
+
+    council_path = "council"
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.council.slug, self.name)
+
+    natural_key.dependencies = ["councils.council"]
+
+
+class TypeOfCareAlias(VocabularyAlias):
+    type_of_care = models.ForeignKey(
+        TypeOfCare,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        verbose_name="type of care",
+        help_text="The type of care this word stands for.",
+    )
+
+    class Meta(VocabularyAlias.Meta):
+        verbose_name = "type of care alias"
+        verbose_name_plural = "type of care aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "name"], name="type_of_care_alias_unique"
+            )
+        ]

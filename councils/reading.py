@@ -4,7 +4,9 @@ Files are checked before they are parsed: a size limit, the text encoding (UTF-8
 UTF-8 with a byte order mark, UTF-16 with one, or Windows-1252, which is what Excel
 in the UK saves as plain "CSV"), and for XLSX the archive's uncompressed size,
 compression ratio and XML prologues (no DOCTYPE or entity declarations). Rows are
-then read one at a time, so memory does not grow with the file.
+then read one at a time, so memory does not grow with the file, and counted as they
+are read: a sheet's declared size (XLSX ``<dimension>``) is never trusted, and a file
+that goes on past the row limit, blank rows included, is refused as soon as it does.
 """
 
 import codecs
@@ -23,10 +25,35 @@ CHUNK = 64 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 XML_PROLOGUE_BYTES = 4096
+# Blank rows are skipped, but reading them still takes time: a file may have this
+# many more rows, blank or not, than the row limit before it is refused.
+BLANK_ROWS_ALLOWED = 1000
 
 
 class TableRefused(Exception):
     """The file as a whole cannot be read; nothing in it is imported."""
+
+
+def normalise_heading(text: str) -> str:
+    """A heading reduced to letters and digits, for matching whatever its case,
+    spaces and punctuation: "Area code", "area_code" and "AREA-CODE" are one."""
+    text = str(text or "").casefold().replace("&", "and").replace("£", "")
+    return re.sub(r"[\W_]+", "", text)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an imported table, where it is and why."""
+
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Row {self.row}" if self.row else "The file"
+        column = f", column “{self.column}”" if self.column else ""
+        return f"{where}{column}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -71,7 +98,7 @@ def open_table(
         raise TableRefused(
             f"The file is {size / 1_048_576:.1f} MB; the limit is "
             f"{limits.max_file_bytes / 1_048_576:.0f} MB. Split it, or remove "
-            "columns and rows that are not tenders."
+            "columns and rows that are not part of the table."
         )
     if size == 0:
         raise TableRefused("The file is empty.")
@@ -173,17 +200,23 @@ def _decode_failure(file: BinaryIO, encoding: str) -> tuple[int, int] | None:
 
 def _numbered(rows, limits: ImportLimits) -> Iterator[tuple[int, list[str]]]:
     count = 0
+    too_many = (
+        f"The table has more than {limits.max_rows:,} rows. Split it into smaller "
+        "files."
+    )
     try:
         for number, row in enumerate(rows, start=1):
+            if number > limits.max_rows + 1 + BLANK_ROWS_ALLOWED:
+                raise TableRefused(
+                    f"{too_many} (It goes on past row {number - 1:,}, counting "
+                    "blank rows: delete the empty rows below the table.)"
+                )
             cells = [cell.strip() for cell in row]
             if not any(cells):
                 continue
             count += 1
             if count > limits.max_rows + 1:
-                raise TableRefused(
-                    f"The table has more than {limits.max_rows:,} rows. Split it "
-                    "into smaller files."
-                )
+                raise TableRefused(too_many)
             yield number, cells
     except csv.Error as error:
         raise TableRefused(f"The file is not a readable table: {error}.") from None
@@ -209,13 +242,9 @@ def _open_xlsx(file: BinaryIO, limits: ImportLimits) -> Table:
             f"The file could not be read as an Excel workbook ({type(error).__name__})."
         ) from None
     sheet = workbook.worksheets[0]
-    declared_rows = sheet.max_row or 0
-    if declared_rows > limits.max_rows + 50:
-        workbook.close()
-        raise TableRefused(
-            f"The first sheet declares {declared_rows:,} rows; the limit is "
-            f"{limits.max_rows:,}. Delete the empty rows or split the table."
-        )
+    # The sheet's <dimension> is what the writer claims, not what the sheet holds:
+    # openpyxl stops at the claimed last row unless told to forget it.
+    sheet.reset_dimensions()
     rows = _numbered(_xlsx_rows(workbook, sheet), limits)
     headings = _first_row(rows)
     return Table(file_format="XLSX", encoding="", headings=headings, rows=rows)
@@ -230,7 +259,7 @@ def _check_archive(file: BinaryIO, limits: ImportLimits) -> None:
     with archive:
         members = archive.infolist()
         if len(members) > limits.max_xlsx_members:
-            raise TableRefused("The workbook has too many parts to be a tender table.")
+            raise TableRefused("The workbook has too many parts to be a plain table.")
         total = sum(member.file_size for member in members)
         if total > limits.max_xlsx_uncompressed_bytes:
             raise TableRefused(
@@ -279,10 +308,11 @@ def _xlsx_text(cell) -> str:
         day = value.date() if isinstance(value, datetime) else value
         # Excel turns a typed "April 2025" into 1 April 2025 shown as a month:
         # keep the month when the cell's format shows no day.
+        # A day is written as a council writes one: "1 April 2027", not ISO.
         number_format = (getattr(cell, "number_format", "") or "").lower()
         if "d" not in number_format.replace("[red]", ""):
             return date_format(day, "F Y")
-        return day.isoformat()
+        return date_format(day, "j F Y")
     if isinstance(value, time):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():

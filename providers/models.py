@@ -168,6 +168,29 @@ class CareServiceQuerySet(CouncilOwnedQuerySet):
             for row in queryset.order_by().values("council_id").annotate(**RATED_COUNTS)
         }
 
+    def for_type_of_care(self, type_of_care):
+        """Services with a CQC service type that counts under this type of care."""
+        return self.filter(
+            pk__in=CareService.objects.filter(
+                service_types__type_of_care=type_of_care
+            ).values("pk")
+        )
+
+    def market_summary_by_council(self):
+        """Per council: how many services, and the counts behind "rated good or
+        outstanding" (as in rating_summary), in one query."""
+        judged = Q(is_demo=False, rating__in=JUDGED_RATINGS) & ~Q(cqc_location_id="")
+        return (
+            self.values("council__name", "council__slug")
+            .annotate(
+                services=Count("pk"),
+                judged=Count("pk", filter=judged),
+                good=Count("pk", filter=judged & Q(rating__in=GOOD_RATINGS)),
+                latest=Max("rating_published_on", filter=judged),
+            )
+            .order_by("council__name")
+        )
+
     def rating_summary(self) -> dict:
         """Counts behind a "rated good or outstanding" figure, demo rows left out.
 

@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import TemplateView
 
+from councils.charts import Bar, BarGroup, bar_chart
 from councils.downloads import spreadsheet_safe
 from councils.models import Council, Region
 
-from .charts import Bar, BarGroup, bar_chart
 from .figures import METHOD, computed_cqc_figures
 from .models import CqcBenchmark, QualityFramework, Setting
 from .services import rag_summary

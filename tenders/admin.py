@@ -4,10 +4,11 @@ from django.db import models
 
 from councils.scoping import CouncilScopedAdmin
 
-from .admin_import import TenderImportExportMixin
+from .imports.admin import TenderImportExportMixin
 from .models import (
     Arrangement,
     ClientGroup,
+    ClientGroupAlias,
     CpvCode,
     ImportRecord,
     Rate,
@@ -22,6 +23,17 @@ class VocabularyAdmin(admin.ModelAdmin):
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+
+@admin.register(ClientGroupAlias)
+class ClientGroupAliasAdmin(CouncilScopedAdmin):
+    """A council's own words for client groups, read by its tender table imports."""
+
+    list_display = ["name", "client_group", "council"]
+    list_filter = ["client_group", ("council", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["client_group", "council"]
+    search_fields = ["name"]
+    autocomplete_fields = ["council"]
 
 
 @admin.register(CpvCode)
@@ -76,6 +88,7 @@ class TenderAdmin(TenderImportExportMixin, CouncilScopedAdmin):
                     "cpv_codes",
                     "value_min",
                     "value_max",
+                    "value_text",
                 ]
             },
         ),

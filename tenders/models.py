@@ -9,7 +9,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager, TypeOfCare
+from councils.models import (
+    Council,
+    CouncilOwnedQuerySet,
+    NaturalKeyManager,
+    TypeOfCare,
+    VocabularyAlias,
+)
 
 from .dates import parse_date_window
 
@@ -36,6 +42,24 @@ class Vocabulary(models.Model):
 
 class ClientGroup(Vocabulary):
     pass
+
+
+class ClientGroupAlias(VocabularyAlias):
+    client_group = models.ForeignKey(
+        ClientGroup,
+        on_delete=models.CASCADE,
+        related_name="aliases",
+        help_text="The client group this word stands for.",
+    )
+
+    class Meta(VocabularyAlias.Meta):
+        verbose_name = "client group alias"
+        verbose_name_plural = "client group aliases"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "name"], name="client_group_alias_unique"
+            )
+        ]
 
 
 class CpvCodeManager(models.Manager):
@@ -88,17 +112,37 @@ class TenderQuerySet(CouncilOwnedQuerySet):
         """Tenders shown to the public: every status except withdrawn drafts."""
         return self.exclude(status=Tender.Status.WITHDRAWN)
 
+    def next_reference_number(self, council) -> int:
+        """The number after the highest the portal has given this council's tenders.
+
+        The admin and the import both number from here, so they agree.
+        """
+        prefix = generated_reference_prefix(council)
+        taken = self.filter(council=council, reference__startswith=prefix)
+        numbers = [
+            int(ref[len(prefix) :])
+            for ref in taken.values_list("reference", flat=True)
+            if ref[len(prefix) :].isdigit()
+        ]
+        return max(numbers, default=0) + 1
+
     def next_reference(self, council) -> str:
         """A reference for a council whose table has none: its initials and a number."""
-        prefix = generated_reference_prefix(council)
-        taken = self.filter(council=council, reference__startswith=prefix).count()
-        number = taken + 1
-        while self.filter(council=council, reference=f"{prefix}{number:04d}").exists():
-            number += 1
-        return f"{prefix}{number:04d}"
+        number = self.next_reference_number(council)
+        return f"{generated_reference_prefix(council)}{number:04d}"
 
     def open_to_bid(self):
         return self.filter(status=Tender.Status.OPEN)
+
+    def in_pipeline(self):
+        """Tenders still ahead of award: planned, open or being evaluated."""
+        return self.filter(
+            status__in=[
+                Tender.Status.PLANNED,
+                Tender.Status.OPEN,
+                Tender.Status.EVALUATION,
+            ]
+        )
 
     def soonest(self, window: str = "procurement", today=None):
         """Soonest first by a date window (procurement or commencement), counting
@@ -203,6 +247,13 @@ class Tender(models.Model):
     )
     value_max = models.DecimalField(
         "estimated value to (£)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    value_text = models.CharField(
+        "estimated value as published",
+        max_length=100,
+        blank=True,
+        help_text='The value as the council wrote it, such as "c. £5m p.a." or "TBC"; '
+        "shown instead of the amounts when given.",
     )
     status = models.CharField(
         max_length=20, choices=Status, default=Status.PLANNED, db_index=True
@@ -327,7 +378,8 @@ class TenderPipeline(models.Model):
         Council, on_delete=models.CASCADE, related_name="tender_pipeline"
     )
     last_updated = models.DateField(
-        help_text="When the council last reviewed its whole list of planned tenders."
+        help_text="When the council last reviewed its whole list of planned tenders. "
+        "An import of the whole pipeline sets it to the day it is confirmed."
     )
     caveat = models.TextField(
         "standing caveat",
@@ -364,6 +416,7 @@ class ImportRecord(models.Model):
     """One attempt to import a tender table: who, when, which file, and what it did."""
 
     class Outcome(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed: nothing written yet"
         IMPORTED = "imported", "Imported"
         REFUSED = "refused", "Refused: nothing written"
 
@@ -387,6 +440,10 @@ class ImportRecord(models.Model):
     new = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
+    withdrawn = models.PositiveIntegerField(
+        default=0,
+        help_text="Tenders withdrawn because a whole-pipeline table left them out.",
+    )
     errors = models.PositiveIntegerField(default=0)
     error_summary = models.TextField(
         blank=True, help_text="The first problems found, when the file was refused."
@@ -413,6 +470,15 @@ class ArrangementQuerySet(CouncilOwnedQuerySet):
     def open_to_join(self):
         """Arrangements a provider can join now, without waiting for a tender."""
         return self.filter(joining=Arrangement.Joining.OPEN)
+
+    def open_first(self):
+        """Open to join first, then those that open from time to time, then closed."""
+        joining = models.Case(
+            models.When(joining=Arrangement.Joining.OPEN, then=models.Value(0)),
+            models.When(joining=Arrangement.Joining.PERIODIC, then=models.Value(1)),
+            default=models.Value(2),
+        )
+        return self.order_by(joining, "council__name", "name")
 
 
 class Arrangement(models.Model):

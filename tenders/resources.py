@@ -1,35 +1,17 @@
 """The tender table as django-import-export exports it: the columns the import reads.
 
-Imports do not go through this resource row by row; ``tenders.services`` reads the
-same headings (see ``tenders.columns``) and writes in batches. Every heading here is
-one the import recognises, so an exported table imports again unchanged.
+Imports do not go through this resource row by row; ``tenders.imports`` reads the
+same headings (see ``tenders.imports.columns``) and writes in batches. Every heading
+here is one the import recognises, so an exported table imports again unchanged.
 """
 
 from import_export import fields, resources, widgets
 
 from councils.downloads import spreadsheet_safe
+from councils.models import TypeOfCare
 
-from .columns import BY_FIELD
-from .models import Tender
-
-EXPORTED = (
-    "reference",
-    "title",
-    "description",
-    "service_area",
-    "procurement_activity",
-    "commencement",
-    "contract_end",
-    "value_min",
-    "value_max",
-    "status",
-    "notes",
-    "contact_name",
-    "contact_email",
-    "notice_url",
-    "ocid",
-    "council",
-)
+from .imports.columns import BY_FIELD, EXPORTED
+from .models import ClientGroup, Tender
 
 
 def _field(name: str, **kwargs) -> fields.Field:
@@ -50,6 +32,15 @@ class TenderResource(resources.ModelResource):
     contract_end = _field("contract_end", widget=widgets.DateWidget("%Y-%m-%d"))
     value_min = _field("value_min")
     value_max = _field("value_max")
+    value_text = _field("value_text")
+    types_of_care = _field(
+        "types_of_care",
+        widget=widgets.ManyToManyWidget(TypeOfCare, separator="; ", field="name"),
+    )
+    client_groups = _field(
+        "client_groups",
+        widget=widgets.ManyToManyWidget(ClientGroup, separator="; ", field="name"),
+    )
     status = _field("status", attribute="get_status_display")
     notes = _field("notes")
     contact_name = _field("contact_name")
@@ -68,4 +59,8 @@ class TenderResource(resources.ModelResource):
         return spreadsheet_safe(super().export_field(field, instance, **kwargs))
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("council").order_by("council__name", "pk")
+        return (
+            queryset.select_related("council")
+            .prefetch_related("types_of_care", "client_groups")
+            .order_by("council__name", "pk")
+        )

@@ -34,25 +34,26 @@ def tender_filter(request) -> TenderFilter:
     )
 
 
-class TenderListView(FilterView):
-    """Tender opportunities across the region, filtered, sorted and paged.
+class FinderListView(FilterView):
+    """Base for the finder's lists: filtered, sorted and paged.
 
     Invalid filters or a page that does not exist are explained in a GOV.UK error
     summary with status 400, rather than shown as an empty list.
     """
 
-    template_name = "tenders/tender_list.html"
-    context_object_name = "tenders"
     paginate_by = 20
 
+    def make_filter(self, request):
+        raise NotImplementedError
+
     def get(self, request, *args, **kwargs):
-        self.filterset = tender_filter(request)
+        self.filterset = self.make_filter(request)
         self.page_error = None
         if self.filterset.is_valid():
             self.object_list = self.filterset.qs.select_related(
                 "council"
             ).prefetch_related("types_of_care")
-            self.filterset.label_facets(self.filterset.facet_counts())
+            self.filtered()
         else:
             self.object_list = self.filterset.queryset.none()
         context = self.get_context_data(
@@ -60,6 +61,9 @@ class TenderListView(FilterView):
         )
         status = 400 if self.filterset.errors or self.page_error else 200
         return self.render_to_response(context, status=status)
+
+    def filtered(self) -> None:
+        """Called once the filters are valid, before the page is built."""
 
     def get_paginate_by(self, queryset):
         return self.paginate_by if self.filterset.is_valid() else None
@@ -83,13 +87,28 @@ class TenderListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = filter_query(self.request.GET)
-        suffix = f"?{query}" if query else ""
         context.update(
-            page_error=self.page_error,
-            filter_query=query,
-            download_suffix=suffix,
-            sort_key=self.filterset.sort_key,
-            date_hint=TenderFilter.DATE_HINT,
+            page_error=self.page_error, download_suffix=f"?{query}" if query else ""
+        )
+        return context
+
+
+class TenderListView(FinderListView):
+    """Tender opportunities across the region, with facet counts and sorting."""
+
+    template_name = "tenders/tender_list.html"
+    context_object_name = "tenders"
+
+    def make_filter(self, request):
+        return tender_filter(request)
+
+    def filtered(self) -> None:
+        self.filterset.label_facets(self.filterset.facet_counts())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            sort_key=self.filterset.sort_key, date_hint=TenderFilter.DATE_HINT
         )
         return context
 
@@ -130,26 +149,32 @@ def _errors_text(filterset) -> str:
     )
 
 
-class TenderDownloadView(View):
-    """Base for downloads: the finder's results, filtered exactly as on the page."""
+class FinderDownloadView(View):
+    """Base for downloads: the list's results, filtered exactly as on the page."""
+
+    def make_filter(self, request):
+        raise NotImplementedError
+
+    def records(self, queryset) -> list:
+        raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
-        filterset = tender_filter(request)
+        filterset = self.make_filter(request)
         if not filterset.is_valid():
             return self.invalid(filterset)
-        return self.render(list(exports.export_queryset(filterset.qs)))
+        return self.render(self.records(filterset.qs))
 
     def invalid(self, filterset):
         return JsonResponse(
             {"errors": filterset.form.errors.get_json_data()}, status=400
         )
 
-    def render(self, tenders):
+    def render(self, records):
         raise NotImplementedError
 
 
-class TenderCsvView(TenderDownloadView):
-    """The results as CSV, safe to open in a spreadsheet."""
+class CsvErrorsMixin:
+    """A CSV download explains bad filters in plain text, not JSON."""
 
     def invalid(self, filterset):
         return HttpResponse(
@@ -157,6 +182,20 @@ class TenderCsvView(TenderDownloadView):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
+
+
+class TenderDownloadView(FinderDownloadView):
+    """Base for the tender downloads."""
+
+    def make_filter(self, request):
+        return tender_filter(request)
+
+    def records(self, queryset) -> list:
+        return list(exports.export_queryset(queryset))
+
+
+class TenderCsvView(CsvErrorsMixin, TenderDownloadView):
+    """The results as CSV, safe to open in a spreadsheet."""
 
     def render(self, tenders):
         absolute = self.request.build_absolute_uri
@@ -226,39 +265,14 @@ def arrangement_filter(request) -> ArrangementFilter:
     )
 
 
-class ArrangementListView(TenderListView):
-    """Frameworks, spot contracts and panels, filtered and paged.
-
-    Shares the finder's handling of bad filters and page numbers: a GOV.UK error
-    summary with status 400.
-    """
+class ArrangementListView(FinderListView):
+    """Frameworks, spot contracts and panels, filtered and paged."""
 
     template_name = "tenders/arrangement_list.html"
     context_object_name = "arrangements"
 
-    def get(self, request, *args, **kwargs):
-        self.filterset = arrangement_filter(request)
-        self.page_error = None
-        if self.filterset.is_valid():
-            self.object_list = self.filterset.qs.select_related(
-                "council"
-            ).prefetch_related("types_of_care")
-        else:
-            self.object_list = self.filterset.queryset.none()
-        context = self.get_context_data(
-            filter=self.filterset, object_list=self.object_list
-        )
-        status = 400 if self.filterset.errors or self.page_error else 200
-        return self.render_to_response(context, status=status)
-
-    def get_context_data(self, **kwargs):
-        context = super(TenderListView, self).get_context_data(**kwargs)
-        query = filter_query(self.request.GET)
-        context.update(
-            page_error=self.page_error,
-            download_suffix=f"?{query}" if query else "",
-        )
-        return context
+    def make_filter(self, request):
+        return arrangement_filter(request)
 
 
 class ArrangementDetailView(DetailView):
@@ -277,34 +291,22 @@ class ArrangementDetailView(DetailView):
         )
 
 
-class ArrangementDownloadView(View):
-    """Base for downloads of the arrangements, filtered exactly as on the page."""
+class ArrangementDownloadView(FinderDownloadView):
+    """Base for downloads of the arrangements."""
 
-    def get(self, request, *args, **kwargs):
-        filterset = arrangement_filter(request)
-        if not filterset.is_valid():
-            return self.invalid(filterset)
-        queryset = filterset.qs.select_related("council").prefetch_related(
+    def make_filter(self, request):
+        return arrangement_filter(request)
+
+    def records(self, queryset) -> list:
+        queryset = queryset.select_related("council").prefetch_related(
             "types_of_care", "client_groups"
         )
-        absolute = request.build_absolute_uri
-        return self.render([exports.arrangement_record(a, absolute) for a in queryset])
-
-    def invalid(self, filterset):
-        return JsonResponse(
-            {"errors": filterset.form.errors.get_json_data()}, status=400
-        )
+        absolute = self.request.build_absolute_uri
+        return [exports.arrangement_record(a, absolute) for a in queryset]
 
 
-class ArrangementCsvView(ArrangementDownloadView):
+class ArrangementCsvView(CsvErrorsMixin, ArrangementDownloadView):
     """The arrangements as CSV, safe to open in a spreadsheet."""
-
-    def invalid(self, filterset):
-        return HttpResponse(
-            _errors_text(filterset),
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
 
     def render(self, records):
         body = "\ufeff" + exports.records_csv(records, exports.ARRANGEMENT_COLUMNS)

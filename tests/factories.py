@@ -403,3 +403,53 @@ COUNCIL_OWNED_FACTORIES |= {
     ),
     Rate: lambda council: RateFactory(council=council),
 }
+
+
+# A council's own words for the shared lists, read by its tender imports.
+from councils.models import TypeOfCareAlias  # noqa: E402
+from tenders.models import ClientGroupAlias  # noqa: E402
+
+
+class TypeOfCareAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TypeOfCareAlias
+
+    council = factory.SubFactory(CouncilFactory)
+    name = factory.Sequence(lambda n: f"Our words for care {n}")
+    type_of_care = factory.SubFactory(TypeOfCareFactory)
+
+
+class ClientGroupAliasFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientGroupAlias
+
+    council = factory.SubFactory(CouncilFactory)
+    name = factory.Sequence(lambda n: f"Our words for people {n}")
+    client_group = factory.SubFactory(ClientGroupFactory)
+
+
+COUNCIL_OWNED_FACTORIES |= {
+    TypeOfCareAlias: lambda council: TypeOfCareAliasFactory(council=council),
+    ClientGroupAlias: lambda council: ClientGroupAliasFactory(council=council),
+}
+
+
+# Loads of indicator figures (councils).
+from councils.models import IndicatorImport  # noqa: E402
+
+
+class IndicatorImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorImport
+        skip_postgeneration_save = True
+
+    file_name = "figures.csv"
+    file_format = "CSV"
+    outcome = IndicatorImport.Outcome.IMPORTED
+
+    councils = many_to_many("councils")
+
+
+COUNCIL_OWNED_FACTORIES |= {
+    IndicatorImport: lambda council: IndicatorImportFactory(councils=[council]),
+}

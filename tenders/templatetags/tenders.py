@@ -2,15 +2,10 @@
 
 from django import template
 
+from ..dates import UNKNOWN
 from ..models import Arrangement, Tender, TenderPipeline
 
 register = template.Library()
-
-PIPELINE_STATUSES = [
-    Tender.Status.PLANNED,
-    Tender.Status.OPEN,
-    Tender.Status.EVALUATION,
-]
 
 
 @register.inclusion_tag("tenders/includes/council_pipeline.html")
@@ -20,8 +15,9 @@ def council_pipeline(council):
         "council": council,
         "pipeline": TenderPipeline.objects.filter(council=council).first(),
         "tenders": Tender.objects.for_council(council)
-        .filter(status__in=PIPELINE_STATUSES)
-        .soonest(),
+        .in_pipeline()
+        .soonest()
+        .select_related("council"),
     }
 
 
@@ -40,5 +36,34 @@ def council_arrangements(council):
     """The council's frameworks, spot contracts and panels open to join now."""
     return {
         "council": council,
-        "arrangements": Arrangement.objects.for_council(council).open_to_join(),
+        "arrangements": Arrangement.objects.for_council(council)
+        .open_to_join()
+        .select_related("council"),
     }
+
+
+@register.filter
+def as_published(text: str) -> str:
+    """A date as the council published it; blank and "TBC" alike read "To be
+    confirmed", so the same state never shows two ways."""
+    text = (text or "").strip()
+    return "To be confirmed" if text.casefold().strip(".") in UNKNOWN else text
+
+
+def _pounds(amount) -> str:
+    return f"£{amount:,.0f}"
+
+
+@register.filter
+def tender_value(tender: Tender) -> str:
+    """The estimated value: as the council wrote it, else one amount or a range."""
+    if tender.value_text:
+        return tender.value_text
+    low, high = tender.value_min, tender.value_max
+    if low is not None and high is not None:
+        return _pounds(low) if low == high else f"{_pounds(low)} to {_pounds(high)}"
+    if high is not None:
+        return f"Up to {_pounds(high)}"
+    if low is not None:
+        return f"From {_pounds(low)}"
+    return ""

@@ -7,7 +7,7 @@ import pytest
 from django.core import signing
 from django.urls import reverse
 
-from tenders.admin_import import TOKEN_SALT
+from tenders.imports.admin import TOKEN_SALT
 from tenders.models import ImportRecord, Tender
 from tests.factories import ImportRecordFactory, TenderFactory
 from tests.tenders.conftest import CONFIRM_URL, confirm, table, upload

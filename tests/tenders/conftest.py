@@ -99,3 +99,14 @@ def elderly_cpv(db):
     return CpvCodeFactory(
         code="85311100", description="Welfare services for the elderly"
     )
+
+
+@pytest.fixture(autouse=True)
+def upload_folder(tmp_path, monkeypatch):
+    """Previewed files kept in this test's own folder, so tests can look inside."""
+    from tenders.imports import uploads
+
+    folder = tmp_path / "previews"
+    folder.mkdir()
+    monkeypatch.setattr(uploads, "upload_folder", lambda: folder)
+    return folder

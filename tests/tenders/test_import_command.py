@@ -29,17 +29,17 @@ def test_command_imports_durham_appendix_then_finds_it_unchanged(durham):
     assert ImportRecord.objects.filter(user=None).count() == 2
 
 
-def test_dry_run_writes_nothing_and_records_nothing(durham):
+def test_dry_run_writes_nothing_and_is_recorded_as_a_preview(durham):
     out, _ = run(str(DATA / "durham_appendix.tsv"), "--council", "durham", "--dry-run")
 
     assert out.startswith("Dry run:")
     assert "would be imported" in out
     assert not Tender.objects.exists()
-    assert not ImportRecord.objects.exists()
+    assert ImportRecord.objects.get().outcome == ImportRecord.Outcome.PREVIEWED
 
 
 def test_progress_is_shown_while_reading(durham, tmp_path, monkeypatch):
-    from tenders import services
+    from tenders.imports import service as services
 
     monkeypatch.setattr(services, "BATCH_SIZE", 3)
     path = tmp_path / "t.csv"

@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from councils.models import Council
-from tenders.services import tender_table_import
+from tenders.imports.service import tender_table_import
 
 
 class Command(BaseCommand):
@@ -29,6 +29,17 @@ class Command(BaseCommand):
             action="store_true",
             help="Check the table and report what would change, without writing.",
         )
+        parser.add_argument(
+            "--whole-pipeline",
+            action="store_true",
+            help="The table is the council's whole pipeline: withdraw open tenders "
+            "it leaves out, and set the pipeline's last updated date to today.",
+        )
+        parser.add_argument(
+            "--confirm-withdrawals",
+            action="store_true",
+            help="Go ahead even if that withdraws more than half of the open tenders.",
+        )
 
     def handle(self, *args, path: Path, council: str, dry_run: bool, **options):
         self.verbosity = options["verbosity"]
@@ -45,8 +56,12 @@ class Command(BaseCommand):
                 file=file,
                 file_name=path.name,
                 dry_run=dry_run,
+                whole_pipeline=options["whole_pipeline"],
+                confirm_withdrawals=options["confirm_withdrawals"],
                 progress=self._progress,
             )
+        for warning in report.warnings:
+            self.stderr.write(f"Warning: {warning}")
         if report.has_errors:
             for error in report.errors:
                 self.stderr.write(str(error))
@@ -55,6 +70,8 @@ class Command(BaseCommand):
                     f"… and {report.error_count - len(report.errors)} more problems."
                 )
             raise CommandError(f"{path.name}: {report.summary()}")
+        for withdrawal in report.withdrawn:
+            self.stdout.write(f"Withdrawn: {withdrawal.reference} {withdrawal.title}")
         prefix = "Dry run: " if dry_run else ""
         self.stdout.write(
             self.style.SUCCESS(f"{prefix}{path.name}: {report.summary()}")

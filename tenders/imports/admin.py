@@ -1,8 +1,9 @@
 """Import and export of tender tables in the admin, on django-import-export's screens.
 
 django-import-export supplies the change list buttons, the permission checks (with
-``IMPORT_EXPORT_IMPORT_PERMISSION_CODE`` / ``..._EXPORT_...`` set), temporary file
-storage, the export form and the export itself through ``TenderResource``. Its
+``IMPORT_EXPORT_IMPORT_PERMISSION_CODE`` / ``..._EXPORT_...`` set), the export form
+and the export itself through ``TenderResource``. Previewed files are kept by
+``uploads`` until confirmed, and removed then, whatever the outcome. The library's
 import runs every row through the resource one at a time and cannot read
 Windows-1252 files or councils' own headings, so the import and confirm views here
 call ``tender_table_import`` instead: a dry run for the preview, then the same call
@@ -13,7 +14,6 @@ the file they uploaded.
 
 import hashlib
 import io
-import os
 
 from django import forms
 from django.contrib import messages
@@ -31,12 +31,13 @@ from import_export.forms import ExportForm
 from councils.models import Council
 from councils.reading import DEFAULT_LIMITS
 
+from ..resources import TenderResource
+from . import uploads
 from .columns import COLUMNS
-from .resources import TenderResource
-from .services import tender_table_import
+from .service import tender_table_import
 
 TOKEN_SALT = "tenders.import.confirm"
-TOKEN_MAX_AGE = 60 * 60
+TOKEN_MAX_AGE = uploads.MAX_AGE_SECONDS
 
 
 class TenderImportForm(forms.Form):
@@ -53,6 +54,12 @@ class TenderImportForm(forms.Form):
             "“CSV UTF-8” or plain “CSV” from Excel."
         ),
     )
+    whole_pipeline = forms.BooleanField(
+        label="This table is the council's whole pipeline",
+        required=False,
+        help_text="Open tenders the table leaves out are withdrawn (the preview "
+        "lists them), and the pipeline's “last updated” date moves to today.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +71,17 @@ class TenderImportForm(forms.Form):
 
 class TenderConfirmImportForm(forms.Form):
     token = forms.CharField(widget=forms.HiddenInput)
+    confirm_withdrawals = forms.BooleanField(
+        label="Yes, withdraw these tenders",
+        required=False,
+        help_text="Needed when the table would withdraw more than half of the "
+        "council's open tenders.",
+    )
+
+    def __init__(self, *args, needs_withdrawal_confirmation=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_withdrawal_confirmation:
+            del self.fields["confirm_withdrawals"]
 
 
 class TenderImportExportMixin(ImportExportMixin):
@@ -93,18 +111,23 @@ class TenderImportExportMixin(ImportExportMixin):
         )
         report = confirm_form = None
         if request.method == "POST" and form.is_valid():
+            uploads.remove_stale_uploads()
             upload = form.cleaned_data["import_file"]
             council = form.cleaned_data["council"]
+            whole_pipeline = form.cleaned_data["whole_pipeline"]
             report = tender_table_import(
                 council=council,
                 file=upload,
                 file_name=upload.name,
                 user=request.user,
                 dry_run=True,
+                whole_pipeline=whole_pipeline,
             )
             if not report.has_errors:
+                token = self._store(request, upload, council, whole_pipeline)
                 confirm_form = TenderConfirmImportForm(
-                    initial={"token": self._store(request, upload, council)}
+                    initial={"token": token},
+                    needs_withdrawal_confirmation=report.needs_withdrawal_confirmation,
                 )
         status = 400 if request.method == "POST" and not confirm_form else 200
         return self._render(request, form, report, confirm_form, status)
@@ -114,7 +137,9 @@ class TenderImportExportMixin(ImportExportMixin):
         """Import the previewed table for real, all or nothing."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        confirm_form = TenderConfirmImportForm(request.POST)
+        confirm_form = TenderConfirmImportForm(
+            request.POST, needs_withdrawal_confirmation=True
+        )
         try:
             if not confirm_form.is_valid():
                 raise signing.BadSignature
@@ -138,11 +163,7 @@ class TenderImportExportMixin(ImportExportMixin):
         )
         if council is None:
             raise PermissionDenied
-        storage = self._storage(stored["file"])
-        try:
-            data = storage.read()
-        except FileNotFoundError:
-            data = None
+        data = uploads.read_upload(stored["file"])
         if data is None:
             messages.error(
                 request, "That preview was already used. Upload the file again."
@@ -150,19 +171,33 @@ class TenderImportExportMixin(ImportExportMixin):
             return HttpResponseRedirect(self._import_url())
         if hashlib.sha256(data).hexdigest() != stored["sha256"]:
             raise PermissionDenied
-        report = tender_table_import(
-            council=council,
-            file=io.BytesIO(data),
-            file_name=stored["name"],
-            user=request.user,
-            dry_run=False,
-        )
+        try:
+            report = tender_table_import(
+                council=council,
+                file=io.BytesIO(data),
+                file_name=stored["name"],
+                user=request.user,
+                dry_run=False,
+                whole_pipeline=stored.get("whole_pipeline", False),
+                confirm_withdrawals=confirm_form.cleaned_data.get(
+                    "confirm_withdrawals", False
+                ),
+            )
+        finally:
+            # Used once, whatever happened: a refused file is uploaded again.
+            uploads.remove_upload(stored["file"])
         if report.has_errors:
             # The council's tenders changed since the preview: show why.
-            form = TenderImportForm(user=request.user, initial={"council": council})
+            form = TenderImportForm(
+                user=request.user,
+                initial={
+                    "council": council,
+                    "whole_pipeline": report.whole_pipeline,
+                },
+            )
             return self._render(request, form, report, None, 400)
-        storage.remove()
-        messages.success(request, f"{report.file_name}: {report.summary()}")
+        # The admin capitalises messages: start with words, not the file's name.
+        messages.success(request, f"Imported “{report.file_name}”. {report.summary()}")
         return HttpResponseRedirect(
             reverse(
                 "admin:{}_{}_changelist".format(*self.get_model_info()),
@@ -192,24 +227,18 @@ class TenderImportExportMixin(ImportExportMixin):
             current_app=self.admin_site.name,
         )
 
-    def _storage(self, name=None):
-        return self.get_tmp_storage_class()(
-            name=name, read_mode="rb", **self.get_tmp_storage_class_kwargs()
-        )
-
-    def _store(self, request, upload, council) -> str:
+    def _store(self, request, upload, council, whole_pipeline: bool) -> str:
         """Keep the upload until it is confirmed; return the signed confirm token."""
         upload.seek(0)
         data = upload.read()
-        storage = self._storage()
-        storage.save(data)
         return signing.dumps(
             {
-                "file": os.path.basename(storage.name),
+                "file": uploads.save_upload(data),
                 "name": upload.name,
                 "council": council.pk,
                 "user": request.user.pk,
                 "sha256": hashlib.sha256(data).hexdigest(),
+                "whole_pipeline": whole_pipeline,
             },
             salt=TOKEN_SALT,
         )
