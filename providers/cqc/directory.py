@@ -76,6 +76,7 @@ def directory_records(
         types = [registration_name(t) for t in split_cell(cell("service types"))]
         if not SOCIAL_CARE_TYPES & set(types):
             report.not_social_care += 1
+            report.listed.add(text(cell(LOCATION_ID)))
             continue
         problems = len(report.problems)
         fields = {}

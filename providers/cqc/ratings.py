@@ -94,6 +94,18 @@ def _parse(report, line, row, at, column, parse):
         raise
 
 
+class _Memo(dict):
+    """A function of one cell value, worked out once per distinct value."""
+
+    def __init__(self, function):
+        super().__init__()
+        self.function = function
+
+    def __missing__(self, value):
+        result = self[value] = self.function(value)
+        return result
+
+
 class _Columns(dict):
     """Column positions by lower-case heading, and the file's own spelling."""
 
@@ -180,6 +192,7 @@ def active_location_records(
             social = text(row[category]).lower() in SOCIAL_CARE_CATEGORIES
         if not social:
             report.not_social_care += 1
+            report.listed.add(text(row[at["location id"]]))
             continue
         types = [
             spelled.get(name, name.capitalize())
@@ -256,21 +269,27 @@ def latest_rating_records(
     category_at = at["location primary inspection category"]
     group_at = at["service / population group"]
     region_at = at["location region"]
+    id_at, domain_at = at["location id"], at["domain"]
+    # Most of a national file's 330,000 rows are skipped on the words in three
+    # cells, which repeat: each distinct word is looked at once.
+    social = _Memo(lambda v: text(v).lower() in SOCIAL_CARE_CATEGORIES)
+    overall = _Memo(lambda v: text(v).lower() == "overall")
+    covered = _Memo(lambda v: places.covers(text(v)))
     for line, row in table.rows:
         if not any(row):
             continue
         if len(row) < width:
             row = list(row) + [""] * (width - len(row))
-        if text(row[category_at]).lower() not in SOCIAL_CARE_CATEGORIES:
-            not_social.add(text(row[0]))
+        if not social[row[category_at]]:
+            not_social.add(text(row[id_at]))
             continue
-        if text(row[group_at]).lower() != "overall":
+        if not overall[row[group_at]]:
             continue
-        if not places.covers(text(row[region_at])):
+        if not covered[row[region_at]]:
             # Other regions are counted for England, never checked or refused.
-            outside.add(text(row[at["location id"]]))
-            if text(row[at["domain"]]).lower() == "overall":
-                national[text(row[at["location id"]])] = _lenient(row, at)
+            outside.add(row[id_at])
+            if overall[row[domain_at]]:
+                national[text(row[id_at])] = _lenient(row, at)
             continue
         try:
             location_id = _parse(

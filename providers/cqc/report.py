@@ -43,6 +43,9 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     england: dict = field(default_factory=dict)
     run_id: int | None = None
+    # Location IDs in the file that made no record (skipped as not adult social
+    # care): still on CQC's register, so never marked as having left it.
+    listed: set[str] = field(default_factory=set)
 
     @property
     def kind_label(self) -> str:

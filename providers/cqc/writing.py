@@ -28,6 +28,7 @@ from .report import ImportReport
 from .vocabulary import TYPES_OF_CARE
 
 BATCH = 500
+UPDATE_BATCH = 100
 
 
 @dataclass
@@ -188,8 +189,12 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
     CareService.objects.bulk_create(to_create, batch_size=BATCH)
     # One bulk_update over every changed field: unchanged values are written back
     # as they are, which costs less than one UPDATE per combination of fields.
+    # bulk_update's CASE WHEN grows with rows times fields; small batches keep it
+    # linear.
     CareService.objects.bulk_update(
-        changed_services, [*sorted(changed_fields), "imported_at"], batch_size=BATCH
+        changed_services,
+        [*sorted(changed_fields), "imported_at"],
+        batch_size=UPDATE_BATCH,
     )
     PastRating.objects.bulk_create(past, batch_size=BATCH)
     report.added = len(to_create)
@@ -212,6 +217,7 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
             s
             for s in gone.only("pk", "cqc_location_id")
             if s.cqc_location_id not in records
+            and s.cqc_location_id not in report.listed
         ]
         for service in gone:
             service.deregistered_on = report.produced_on

@@ -10,6 +10,7 @@ Chromium is Debian's (/usr/bin/chromium): Playwright drives it through
 here is skipped with a reason, and scripts/test says so.
 """
 
+import io
 import re
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from pytest_django.live_server_helper import LiveServer
 from councils.management.commands.load_demo_data import DEMO_PASSWORD
 from tests.browser import urls as browser_urls
 from tests.browser.pages import Page, page_url
+from tests.providers.conftest import DATA
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,6 +45,7 @@ DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 640}
 # The live server's URL, once the portal fixture has started it.
 PORTAL = {}
+CQC_FILE = DATA / "01_November_2025_HSCA_Active_Locations.ods"
 
 
 @pytest.fixture(scope="package")
@@ -71,6 +74,8 @@ def portal(django_db_setup, django_db_blocker):
     try:
         call_command("load_demo_data", verbosity=0)
         error_pages.enable()
+        # CQC's ratings for a few services, so the quality pages show their tables.
+        call_command("import_cqc_ratings", str(CQC_FILE), stdout=io.StringIO())
         server = LiveServer("localhost:0")
         server._live_server_modified_settings.enable()
         PORTAL["url"] = server.url

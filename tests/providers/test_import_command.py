@@ -214,3 +214,15 @@ def test_the_same_location_twice_is_reported(north_east_councils, tmp_path):
     path = edited_sample(tmp_path, ",1-000000003,", ",1-000000001,")
     with pytest.raises(CommandError, match="1-000000001 appears twice"):
         run(path)
+
+
+def test_a_service_listed_but_not_adult_social_care_is_not_deregistered(
+    north_east_councils,
+):
+    listed = CareServiceFactory(
+        council=north_east_councils["gateshead"], cqc_location_id="1-000000005"
+    )
+    output = run(SAMPLE)
+    assert "0 marked as having left CQC's register" in output
+    listed.refresh_from_db()
+    assert listed.deregistered_on is None
