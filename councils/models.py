@@ -470,7 +470,7 @@ class PublicationQuerySet(CouncilOwnedQuerySet):
     def for_object(self, obj):
         return self.filter(
             content_type=ContentType.objects.get_for_model(obj),
-            object_id=obj.live_of_id or obj.pk,
+            object_id=getattr(obj, "live_of_id", None) or obj.pk,
         )
 
 
