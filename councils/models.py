@@ -373,8 +373,12 @@ class Heading(models.Model):
 
 class SectionQuerySet(PublishableQuerySet):
     def published(self):
-        """Sections showing their text (not "coming soon")."""
-        return self.filter(status=Section.Status.PUBLISHED)
+        """Live sections showing their text (not "coming soon").
+
+        Live copies only, so ``Section.objects.published()`` (working copies) is
+        empty rather than a leak of unpublished text: use ``Section.live``.
+        """
+        return self.filter(live_of__isnull=False, status=Section.Status.PUBLISHED)
 
     def recently_updated(self):
         return self.published().order_by("-content_updated_at")
