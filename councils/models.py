@@ -462,8 +462,12 @@ class Heading(models.Model):
 
 class SectionQuerySet(PublishableQuerySet):
     def published(self):
-        """Sections showing their text (not "coming soon")."""
-        return self.filter(status=Section.Status.PUBLISHED)
+        """Live sections showing their text (not "coming soon").
+
+        Live copies only, so ``Section.objects.published()`` (working copies) is
+        empty rather than a leak of unpublished text: use ``Section.live``.
+        """
+        return self.filter(live_of__isnull=False, status=Section.Status.PUBLISHED)
 
     def recently_updated(self):
         return self.published().order_by("-content_updated_at")
@@ -559,7 +563,7 @@ class PublicationQuerySet(CouncilOwnedQuerySet):
     def for_object(self, obj):
         return self.filter(
             content_type=ContentType.objects.get_for_model(obj),
-            object_id=obj.live_of_id or obj.pk,
+            object_id=getattr(obj, "live_of_id", None) or obj.pk,
         )
 
 

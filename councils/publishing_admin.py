@@ -11,6 +11,7 @@ keep the revert when the change form answers with a redirect, which is what the
 admin does for an object outside the user's councils.
 """
 
+import reversion
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -103,12 +104,146 @@ class ReturnForm(forms.Form):
     )
 
 
-class PublishingAdmin:
+class VersionHistoryAdmin:
+    """History and word differences for a model registered with django-reversion
+    that names its ``content_fields``. Goes before ``CouncilScopedAdmin``.
+
+    Each admin save is a version, with who made it. Models without a working
+    copy (tenders) get history and differences only; ``PublishingAdmin`` adds
+    restore.
+    """
+
+    may_restore = False
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return [
+            path(
+                "<path:object_id>/history/compare/",
+                self.admin_site.admin_view(self.compare_view),
+                name=f"{prefix}_compare",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _url(self, name, obj):
+        opts = self.model._meta
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_{name}", args=[obj.pk]
+        )
+
+    def _editable_object(self, request, object_id):
+        """The object, if it is in the user's councils and they may change it."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404("No such item in your councils.")
+        if not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return obj
+
+    def _context(self, request, obj, title, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": title,
+            "change_url": self._url("change", obj),
+            "history_url": self._url("history", obj),
+            **extra,
+        }
+
+    def history_view(self, request, object_id, extra_context=None):
+        """Every version: when, who, what happened; compare any two; restore one."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404("No such item in your councils.")
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        versions = list(publishing.versions_of(obj))
+        published = {
+            change.version_id: change
+            for change in Publication.objects.for_object(obj).filter(
+                version__in=versions
+            )
+        }
+        rows = [(version, published.get(version.pk)) for version in versions]
+        # Compare the newest with the last version whose content differs from it.
+        newest = versions[0].field_dict if versions else {}
+        default_from = next(
+            (
+                version.pk
+                for version in versions[1:50]
+                if any(
+                    version.field_dict.get(name) != newest.get(name)
+                    for name in self.model.content_fields
+                )
+            ),
+            versions[-1].pk if versions else None,
+        )
+        return TemplateResponse(
+            request,
+            "admin/publishing/history.html",
+            self._context(
+                request,
+                obj,
+                f"History of {obj}",
+                rows=rows,
+                default_from=default_from,
+                compare_url=self._url("compare", obj),
+                may_restore=self.may_restore
+                and self.has_change_permission(request, obj),
+            ),
+        )
+
+    def compare_view(self, request, object_id):
+        """The words added and removed between two versions of this one item."""
+        obj = self.get_object(request, object_id)
+        if obj is None:
+            raise Http404("No such item in your councils.")
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        versions = publishing.versions_of(obj)
+        try:
+            older = versions.get(pk=int(request.GET.get("from", "")))
+            newer = versions.get(pk=int(request.GET.get("to", "")))
+        except (ValueError, versions.model.DoesNotExist) as error:
+            raise Http404("Choose two versions of this item to compare.") from error
+        if older.revision.date_created > newer.revision.date_created:
+            older, newer = newer, older
+        return TemplateResponse(
+            request,
+            "admin/publishing/compare.html",
+            self._context(
+                request,
+                obj,
+                f"Compare versions of {obj}",
+                older=older,
+                newer=newer,
+                differences=content_diff(
+                    self.model, older.field_dict, newer.field_dict
+                ),
+            ),
+        )
+
+
+class PublishingAdmin(VersionHistoryAdmin):
     """Admin for ``Publishable`` models: edit the working copy, publish through a
     page of its own, history with differences and restore, archive, preview."""
 
     form = WorkingCopyForm
     change_form_template = "admin/publishing/change_form.html"
+    may_restore = True
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # working_copy_save makes the version, with its own comment.
+        return super(VersionHistoryAdmin, self).changeform_view(
+            request, object_id, form_url, extra_context
+        )
 
     # Changelist.
 
@@ -180,43 +315,12 @@ class PublishingAdmin:
                 name=f"{prefix}_archive",
             ),
             path(
-                "<path:object_id>/history/compare/",
-                view(self.compare_view),
-                name=f"{prefix}_compare",
-            ),
-            path(
                 "<path:object_id>/history/<int:version_id>/restore/",
                 view(self.restore_view),
                 name=f"{prefix}_restore",
             ),
             *super().get_urls(),
         ]
-
-    def _url(self, name, obj):
-        opts = self.model._meta
-        return reverse(
-            f"admin:{opts.app_label}_{opts.model_name}_{name}", args=[obj.pk]
-        )
-
-    def _editable_object(self, request, object_id):
-        """The object, if it is in the user's councils and they may change it."""
-        obj = self.get_object(request, object_id)
-        if obj is None:
-            raise Http404("No such item in your councils.")
-        if not self.has_change_permission(request, obj):
-            raise PermissionDenied
-        return obj
-
-    def _context(self, request, obj, title, **extra):
-        return {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "original": obj,
-            "title": title,
-            "change_url": self._url("change", obj),
-            "history_url": self._url("history", obj),
-            **extra,
-        }
 
     def publish_view(self, request, object_id):
         """Publish, schedule, submit for review, or return with a comment."""
@@ -311,78 +415,6 @@ class PublishingAdmin:
             request,
             "admin/publishing/archive.html",
             self._context(request, obj, f"Archive {obj}"),
-        )
-
-    def history_view(self, request, object_id, extra_context=None):
-        """Every version: when, who, what happened; compare any two; restore one."""
-        obj = self.get_object(request, object_id)
-        if obj is None:
-            raise Http404("No such item in your councils.")
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        versions = list(publishing.versions_of(obj))
-        published = {
-            change.version_id: change
-            for change in Publication.objects.for_object(obj).filter(
-                version__in=versions
-            )
-        }
-        rows = [(version, published.get(version.pk)) for version in versions]
-        # Compare the newest with the last version whose content differs from it.
-        newest = versions[0].field_dict if versions else {}
-        default_from = next(
-            (
-                version.pk
-                for version in versions[1:50]
-                if any(
-                    version.field_dict.get(name) != newest.get(name)
-                    for name in self.model.content_fields
-                )
-            ),
-            versions[-1].pk if versions else None,
-        )
-        return TemplateResponse(
-            request,
-            "admin/publishing/history.html",
-            self._context(
-                request,
-                obj,
-                f"History of {obj}",
-                rows=rows,
-                default_from=default_from,
-                compare_url=self._url("compare", obj),
-                may_restore=self.has_change_permission(request, obj),
-            ),
-        )
-
-    def compare_view(self, request, object_id):
-        """The words added and removed between two versions of this one item."""
-        obj = self.get_object(request, object_id)
-        if obj is None:
-            raise Http404("No such item in your councils.")
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        versions = publishing.versions_of(obj)
-        try:
-            older = versions.get(pk=int(request.GET.get("from", "")))
-            newer = versions.get(pk=int(request.GET.get("to", "")))
-        except (ValueError, versions.model.DoesNotExist) as error:
-            raise Http404("Choose two versions of this item to compare.") from error
-        if older.revision.date_created > newer.revision.date_created:
-            older, newer = newer, older
-        return TemplateResponse(
-            request,
-            "admin/publishing/compare.html",
-            self._context(
-                request,
-                obj,
-                f"Compare versions of {obj}",
-                older=older,
-                newer=newer,
-                differences=content_diff(
-                    self.model, older.field_dict, newer.field_dict
-                ),
-            ),
         )
 
     def restore_view(self, request, object_id, version_id):

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils import timezone
 
-from councils.publishing_admin import PublishingAdmin
+from councils.publishing_admin import PublishingAdmin, VersionHistoryAdmin
 from councils.scoping import CouncilScopedAdmin
 
 from .imports.admin import TenderImportExportMixin
@@ -74,7 +74,7 @@ class TenderForm(forms.ModelForm):
 
 
 @admin.register(Tender)
-class TenderAdmin(TenderImportExportMixin, CouncilScopedAdmin):
+class TenderAdmin(VersionHistoryAdmin, TenderImportExportMixin, CouncilScopedAdmin):
     form = TenderForm
     list_display = [
         "title",

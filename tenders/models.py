@@ -181,6 +181,7 @@ class TenderQuerySet(CouncilOwnedQuerySet):
         )
 
 
+@reversion.register()
 class Tender(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
@@ -314,6 +315,25 @@ class Tender(models.Model):
 
     council_path = "council"
     commissioner_extra_permissions = ["import", "export"]
+    # Compared in the admin's history (see councils.publishing_admin).
+    content_fields = (
+        "title",
+        "status",
+        "description",
+        "service_area",
+        "service_categories",
+        "client_groups",
+        "procurement_activity",
+        "commencement",
+        "contract_end",
+        "value_min",
+        "value_max",
+        "notes",
+        "contact_name",
+        "contact_email",
+        "notice_url",
+        "published_at",
+    )
 
     class Meta:
         ordering = ["procurement_start", "title"]

@@ -20,7 +20,7 @@ def test_demo_data_loads_the_twelve_north_east_councils():
     call_command("load_demo_data", verbosity=0)
     assert Council.objects.count() == 12
     assert Council.objects.get(gss_code="E06000047").name == "Durham County Council"
-    assert Section.objects.published().filter(council__slug="gateshead").exists()
+    assert Section.live.published().filter(council__slug="gateshead").exists()
 
 
 def test_loading_demo_data_twice_changes_nothing():

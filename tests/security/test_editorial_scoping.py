@@ -152,3 +152,10 @@ def test_public_change_page_shows_only_published_versions(client, theirs):
     response = client.get(change.get_absolute_url())
     assert response.status_code == 200
     assert SECRET not in response.text
+
+
+def test_working_copies_never_count_as_published(theirs):
+    # Code written before live copies existed asks Section.objects for published
+    # sections: it gets none, never the unpublished working copy.
+    assert not Section.objects.published().exists()
+    assert Section.live.published().get().body == "Darlington live words."

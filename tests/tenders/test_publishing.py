@@ -140,3 +140,49 @@ def test_council_staff_preview_a_scheduled_tender_and_nobody_else_can(
     assert visitor.get(scheduled.get_preview_url()).status_code == 404
     visitor.force_login(make_commissioner(darlington))
     assert visitor.get(scheduled.get_preview_url()).status_code == 404
+
+
+def test_tender_history_lists_admin_saves_and_compares_them_word_by_word(
+    gateshead_client, gateshead
+):
+    tender = TenderFactory(council=gateshead, title="Home care in the west")
+    url = reverse("admin:tenders_tender_change", args=[tender.pk])
+    for title in ("Home care in the west and north", "Home care in the north"):
+        tender.refresh_from_db()
+        gateshead_client.post(
+            url,
+            _admin_data(
+                tender,
+                title=title,
+                published_at_0=timezone.localtime(tender.published_at).strftime(
+                    "%Y-%m-%d"
+                ),
+                published_at_1=timezone.localtime(tender.published_at).strftime(
+                    "%H:%M:%S.%f"
+                ),
+            ),
+        )
+    history = gateshead_client.get(
+        reverse("admin:tenders_tender_history", args=[tender.pk])
+    )
+    rows = history.context["rows"]
+    assert len(rows) == 2
+    assert "Restore" not in history.text  # no working copy to restore into
+
+    compare = gateshead_client.get(
+        reverse("admin:tenders_tender_compare", args=[tender.pk]),
+        {"from": rows[1][0].pk, "to": rows[0][0].pk},
+    )
+    assert "[removed: </span>west and " in compare.text
+
+
+def test_another_councils_tender_history_and_differences_are_not_found(
+    gateshead_client, darlington
+):
+    theirs = TenderFactory(council=darlington)
+    for view in ("history", "compare"):
+        response = gateshead_client.get(
+            reverse(f"admin:tenders_tender_{view}", args=[theirs.pk]),
+            {"from": 1, "to": 1},
+        )
+        assert response.status_code == 404

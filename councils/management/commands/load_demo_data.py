@@ -6,7 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core import serializers
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 
 from councils.models import Council, Publication, Publishable
 from councils.publishing import default_review_by, publish
@@ -31,7 +32,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         fixtures = sorted(FIXTURES_DIR.glob("*.json"))
         with transaction.atomic():
-            added = sum(self._load_missing(path) for path in fixtures)
+            loaded = set()
+            added = sum(self._load_missing(path, loaded) for path in fixtures)
+            self._reset_sequences(loaded)
             self._publish_demo_content()
             if settings.PRODUCTION:
                 self.stdout.write("Production: demo accounts are not created.")
@@ -44,7 +47,15 @@ class Command(BaseCommand):
             )
         )
 
-    def _load_missing(self, path: Path) -> int:
+    def _reset_sequences(self, models) -> None:
+        """As loaddata does: rows saved with their own ids leave PostgreSQL's id
+        sequences behind, so the next new row would take a used id."""
+        statements = connection.ops.sequence_reset_sql(no_style(), list(models))
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    def _load_missing(self, path: Path, loaded: set) -> int:
         """Save the fixture's rows that are not in the database yet.
 
         A row is found by its primary key, or by its natural key for fixtures
@@ -60,6 +71,7 @@ class Command(BaseCommand):
                 if pk is not None and model._default_manager.filter(pk=pk).exists():
                     continue
                 item.save()
+                loaded.add(model)
                 added += 1
         return added
 
