@@ -1,9 +1,17 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
 
+from .admin_import import IndicatorFiguresImportMixin
 from .models import (
+    CommissioningIntention,
     Contact,
     Council,
     Heading,
+    Indicator,
+    IndicatorImport,
+    IndicatorValue,
     ProviderForum,
     Region,
     Section,
@@ -108,3 +116,115 @@ class ProviderForumAdmin(CouncilScopedAdmin):
     list_select_related = ["council"]
     search_fields = ["name", "audience"]
     autocomplete_fields = ["council"]
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "topic", "unit", "frequency", "at_a_glance"]
+    list_filter = ["topic", "unit", "at_a_glance", "types_of_care"]
+    search_fields = ["name", "definition"]
+    prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = {
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
+
+
+class IndicatorValueForm(forms.ModelForm):
+    """Checks the area code names a council the user may edit (or, for portal
+    administrators, any council, region or England)."""
+
+    user = None
+
+    class Meta:
+        model = IndicatorValue
+        fields = [
+            "indicator",
+            "area_code",
+            "period",
+            "base_year",
+            "value",
+            "source_name",
+            "source_url",
+            "as_at",
+            "notes",
+        ]
+
+    def clean_area_code(self):
+        code = self.cleaned_data["area_code"].strip().upper()
+        if self.user.is_superuser:
+            return code
+        if not Council.objects.editable_by(self.user).filter(gss_code=code).exists():
+            raise ValidationError(
+                "Enter the GSS code of one of your councils. Region and England "
+                "figures are loaded by portal administrators."
+            )
+        return code
+
+
+@admin.register(IndicatorValue)
+class IndicatorValueAdmin(IndicatorFiguresImportMixin, CouncilScopedAdmin):
+    form = IndicatorValueForm
+    change_list_template = "admin/councils/indicatorvalue/change_list.html"
+    list_display = ["indicator", "area_code", "council", "period", "value", "as_at"]
+    list_filter = ["indicator__topic", "indicator", "period_kind"]
+    list_select_related = ["indicator", "council", "region"]
+    search_fields = ["indicator__name", "area_code", "source_name"]
+    autocomplete_fields = ["indicator"]
+    fieldsets = [
+        (None, {"fields": ["indicator", "area_code", "period", "base_year", "value"]}),
+        ("Source", {"fields": ["source_name", "source_url", "as_at", "notes"]}),
+    ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+
+@admin.register(IndicatorImport)
+class IndicatorImportAdmin(CouncilScopedAdmin):
+    """Each attempt to load a table of figures, as a read-only log."""
+
+    list_display = [
+        "created_at",
+        "file_name",
+        "user",
+        "outcome",
+        "rows",
+        "new",
+        "updated",
+        "unchanged",
+        "errors",
+    ]
+    list_filter = ["outcome", ("councils", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["user"]
+    search_fields = ["file_name"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CommissioningIntention)
+class CommissioningIntentionAdmin(CouncilScopedAdmin):
+    list_display = ["summary", "council", "type_of_care", "direction", "status"]
+    list_filter = [
+        "status",
+        "direction",
+        "type_of_care",
+        ("council", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["council", "type_of_care"]
+    search_fields = ["summary", "detail", "how", "where"]
+    autocomplete_fields = ["council"]
+    filter_horizontal = ["sections"]
+    fieldsets = [
+        (None, {"fields": ["council", "type_of_care", "direction", "status"]}),
+        ("What and where", {"fields": ["summary", "where", "detail", "period"]}),
+        ("How", {"fields": ["how", "sections", "position"]}),
+    ]

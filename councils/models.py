@@ -1,10 +1,17 @@
-"""Councils, their Market Position Statement sections, contacts and provider forums."""
+"""Councils, their Market Position Statement sections, contacts and provider forums,
+the types of care, market indicators and commissioning intentions."""
+
+from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+
+from .periods import PeriodKind, ValueProblem, read_period
 
 gss_code_validator = RegexValidator(
     regex=r"^E(06|07|08|09|10|12)\d{6}$",
@@ -369,6 +376,490 @@ class ProviderForum(models.Model):
 
     def get_absolute_url(self):
         return self.council.get_absolute_url()
+
+
+ENGLAND_GSS_CODE = "E92000001"
+
+area_code_validator = RegexValidator(
+    regex=r"^E(06|07|08|09|10|12|92)\d{6}$",
+    message=(
+        "Enter an ONS GSS code for a council, a region or England, for example "
+        "E06000047 (County Durham), E12000001 (North East) or E92000001 (England)."
+    ),
+)
+
+
+def resolve_area(code: str) -> tuple[Council | None, Region | None]:
+    """The council or region a GSS code names; (None, None) for England."""
+    code = (code or "").strip().upper()
+    if code == ENGLAND_GSS_CODE:
+        return None, None
+    if council := Council.objects.filter(gss_code=code).first():
+        return council, None
+    if region := Region.objects.filter(gss_code=code).first():
+        return None, region
+    raise ValueProblem(
+        f"There is no council or region with the code “{code}” on the portal "
+        f"(England is {ENGLAND_GSS_CODE})"
+    )
+
+
+class Indicator(models.Model):
+    """A market fact councils publish: a metric with its definition and unit."""
+
+    class Topic(models.TextChoices):
+        DEMAND = "demand", "Demand and need"
+        SUPPLY = "supply", "Supply and capacity"
+        WORKFORCE = "workforce", "Workforce"
+        SPEND = "spend", "Spend"
+        OUTCOMES = "outcomes", "Health and outcomes"
+
+    class Unit(models.TextChoices):
+        PERCENT = "percent", "%"
+        COUNT = "count", "people or places"
+        GBP = "gbp", "£"
+        GBP_MILLION = "gbp_million", "£ million"
+        PER_100K = "per_100k", "per 100,000 people"
+        BEDS = "beds", "beds"
+        YEARS = "years", "years"
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly"
+        ANNUAL = "annual", "Every year"
+        BIENNIAL = "biennial", "Every two years"
+
+    # How long a figure stays current: past this after its as-at date it is
+    # marked "May be out of date".
+    UPDATE_INTERVAL_DAYS = {
+        Frequency.MONTHLY: 31,
+        Frequency.QUARTERLY: 92,
+        Frequency.ANNUAL: 366,
+        Frequency.BIENNIAL: 731,
+    }
+
+    UNIT_FORMATS = {
+        Unit.PERCENT: "{}%",
+        Unit.COUNT: "{}",
+        Unit.GBP: "£{}",
+        Unit.GBP_MILLION: "£{} million",
+        Unit.PER_100K: "{} per 100,000",
+        Unit.BEDS: "{} beds",
+        Unit.YEARS: "{} years",
+    }
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    definition = models.TextField(
+        help_text="What is counted, over what population, in plain words."
+    )
+    topic = models.CharField(max_length=20, choices=Topic)
+    unit = models.CharField(max_length=20, choices=Unit)
+    decimal_places = models.PositiveSmallIntegerField(
+        default=0, help_text="How many decimal places figures are shown with."
+    )
+    frequency = models.CharField(
+        "updated",
+        max_length=20,
+        choices=Frequency,
+        default=Frequency.ANNUAL,
+        help_text="How often the source publishes a new figure.",
+    )
+    types_of_care = models.ManyToManyField(
+        TypeOfCare,
+        blank=True,
+        related_name="indicators",
+        help_text="The markets this figure concerns; none for the whole of care.",
+    )
+    at_a_glance = models.BooleanField(
+        "show at a glance",
+        default=False,
+        help_text="Shown in 'The market at a glance' on council pages.",
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["topic", "position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("councils:indicator-detail", kwargs={"slug": self.slug})
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def format(self, value: Decimal) -> str:
+        """A figure as people read it: "26.0%", "£190 million", "52,700"."""
+        number = intcomma(f"{value:.{self.decimal_places}f}")
+        return self.UNIT_FORMATS[self.unit].format(number)
+
+    @property
+    def update_interval_days(self) -> int:
+        return self.UPDATE_INTERVAL_DAYS[self.frequency]
+
+
+class IndicatorValueQuerySet(CouncilOwnedQuerySet):
+    def actuals(self):
+        return self.filter(base_year=None)
+
+    def projections(self):
+        return self.exclude(base_year=None)
+
+    def about_market(self, type_of_care):
+        """Figures of indicators about this type of care, and the key figures
+        about the whole of care (indicators shown at a glance with no type)."""
+        return self.filter(
+            models.Q(indicator__types_of_care=type_of_care)
+            | models.Q(indicator__types_of_care=None, indicator__at_a_glance=True)
+        )
+
+    def for_areas(self, councils):
+        """Values for these councils, their regions and England, for comparison."""
+        councils = list(councils)
+        return self.filter(
+            models.Q(council__in=councils)
+            | models.Q(region__in={c.region_id for c in councils})
+            | models.Q(area_code=ENGLAND_GSS_CODE)
+        )
+
+    def latest(self):
+        """Per indicator and area: the newest actual figure and the furthest
+        projection (a projection is kept beside the actual, never instead)."""
+        same_area = {
+            "indicator": models.OuterRef("indicator"),
+            "area_code": models.OuterRef("area_code"),
+            "period_end__gt": models.OuterRef("period_end"),
+        }
+        newer_actual = IndicatorValue.objects.filter(base_year=None, **same_area)
+        further_projection = IndicatorValue.objects.filter(
+            base_year__isnull=False, **same_area
+        )
+        return self.filter(
+            (models.Q(base_year=None) & ~models.Exists(newer_actual))
+            | (models.Q(base_year__isnull=False) & ~models.Exists(further_projection))
+        )
+
+    def in_comparison_order(self):
+        """By indicator, then councils before their region before England, then
+        period, with what the tables show fetched in the same query."""
+        area_rank = models.Case(
+            models.When(council__isnull=False, then=models.Value(0)),
+            models.When(region__isnull=False, then=models.Value(1)),
+            default=models.Value(2),
+        )
+        return (
+            self.select_related("indicator", "council", "region")
+            .annotate(area_rank=area_rank)
+            .order_by(
+                "indicator__topic",
+                "indicator__position",
+                "indicator__name",
+                "indicator_id",
+                "area_rank",
+                "council__name",
+                "base_year",
+                "period_start",
+            )
+        )
+
+
+class IndicatorValue(models.Model):
+    """One figure: an indicator's value for an area and a period, with its source."""
+
+    PeriodKind = PeriodKind
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.PROTECT, related_name="values"
+    )
+    area_code = models.CharField(
+        "area code",
+        max_length=9,
+        validators=[area_code_validator],
+        help_text="GSS code of the council, the region or England (E92000001).",
+    )
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+        editable=False,
+    )
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicator_values",
+        editable=False,
+    )
+    period = models.CharField(
+        max_length=40,
+        help_text=(
+            'As published: "2024", "2021/22", "January 2024" or "31 March 2024". '
+            "For a projection, the year projected to."
+        ),
+    )
+    period_kind = models.CharField(max_length=20, choices=PeriodKind, editable=False)
+    period_start = models.DateField(editable=False)
+    period_end = models.DateField(editable=False)
+    base_year = models.PositiveSmallIntegerField(
+        "projection base year",
+        null=True,
+        blank=True,
+        help_text="For a projection only: the year it was made from (2018-based).",
+    )
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    source_name = models.CharField("source", max_length=300)
+    source_url = models.URLField("source link", blank=True, max_length=500)
+    as_at = models.DateField(
+        "as at", help_text="When the source published the figure, or its as-at date."
+    )
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IndicatorValueQuerySet.as_manager()
+
+    council_path = "council"
+    commissioner_extra_permissions = ["import"]
+
+    class Meta:
+        ordering = ["indicator", "area_code", "period_start"]
+        verbose_name = "indicator figure"
+        permissions = [("import_indicatorvalue", "Can import indicator figures")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "area_code", "period_kind", "period_start"],
+                name="one_figure_per_indicator_area_period",
+            ),
+            models.CheckConstraint(
+                condition=~(
+                    models.Q(council__isnull=False) & models.Q(region__isnull=False)
+                ),
+                name="figure_for_one_area",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["indicator", "period_end"], name="indicatorvalue_period_idx"
+            ),
+            models.Index(
+                fields=["council", "indicator"], name="indicatorvalue_council_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.area_code} {self.period}"
+
+    def save(self, *args, **kwargs):
+        period = read_period(self.period)
+        self.period_kind = period.kind
+        self.period_start, self.period_end = period.start, period.end
+        self.council, self.region = resolve_area(self.area_code)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            self.council, self.region = resolve_area(self.area_code)
+        except ValueProblem as problem:
+            raise ValidationError({"area_code": str(problem)}) from problem
+        try:
+            read_period(self.period)
+        except ValueProblem as problem:
+            raise ValidationError({"period": str(problem)}) from problem
+
+    @property
+    def is_projection(self) -> bool:
+        return self.base_year is not None
+
+    @property
+    def formatted(self) -> str:
+        return self.indicator.format(self.value)
+
+    @property
+    def period_label(self) -> str:
+        if self.is_projection:
+            return f"{self.period} (projected, {self.base_year}-based)"
+        return self.period
+
+    @property
+    def year(self) -> float:
+        """The middle of the period as a fractional year, for charts over time."""
+        middle = self.period_start + (self.period_end - self.period_start) / 2
+        return middle.year + (middle.timetuple().tm_yday - 1) / 366
+
+    @property
+    def area_name(self) -> str:
+        if self.council_id:
+            return self.council.name
+        if self.region_id:
+            return self.region.name
+        return "England"
+
+    @property
+    def out_of_date(self) -> bool:
+        from datetime import timedelta
+
+        limit = timedelta(days=self.indicator.update_interval_days)
+        return self.as_at + limit < timezone.localdate()
+
+
+class IndicatorImportQuerySet(CouncilOwnedQuerySet):
+    def editable_by(self, user):
+        """Imports of figures for this user's councils, each listed once.
+
+        A file may hold several councils' figures, so the join to councils can
+        meet one import more than once.
+        """
+        return super().editable_by(user).distinct()
+
+
+class IndicatorImport(models.Model):
+    """One attempt to load a file of indicator figures: who, when, what it did."""
+
+    class Outcome(models.TextChoices):
+        PREVIEWED = "previewed", "Previewed: nothing written yet"
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused: nothing written"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicator_imports",
+        help_text="Empty when the import ran from the command line without --user.",
+    )
+    councils = models.ManyToManyField(
+        Council,
+        blank=True,
+        related_name="indicator_imports",
+        help_text=(
+            "The councils whose figures the file held (a commissioner's own "
+            "councils when it named none of them). Their staff see the import."
+        ),
+    )
+    created_at = models.DateTimeField("imported at", default=timezone.now)
+    file_name = models.CharField(max_length=255)
+    file_format = models.CharField(max_length=10)
+    encoding = models.CharField(max_length=20, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome)
+    rows = models.PositiveIntegerField(default=0, help_text="Data rows in the file.")
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    errors = models.PositiveIntegerField(default=0)
+    error_summary = models.TextField(
+        blank=True, help_text="The first problems found, when the file was refused."
+    )
+
+    objects = IndicatorImportQuerySet.as_manager()
+
+    council_path = "councils"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "indicator figures import"
+        indexes = [models.Index(fields=["-created_at"], name="indicator_import_idx")]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.created_at:%d %b %Y %H:%M})"
+
+
+class CommissioningIntentionQuerySet(CouncilOwnedQuerySet):
+    def published(self):
+        return self.filter(status=CommissioningIntention.Status.PUBLISHED)
+
+
+class CommissioningIntention(models.Model):
+    """What a council wants more or less of, for one type of care, and how."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        DRAFT = "draft", "Draft"
+
+    class Direction(models.TextChoices):
+        GROW = "grow", "Grow"
+        MAINTAIN = "maintain", "Maintain"
+        REDUCE = "reduce", "Reduce"
+        REMODEL = "remodel", "Remodel"
+
+    council = models.ForeignKey(
+        Council, on_delete=models.CASCADE, related_name="intentions"
+    )
+    type_of_care = models.ForeignKey(
+        TypeOfCare, on_delete=models.PROTECT, related_name="intentions"
+    )
+    direction = models.CharField(
+        max_length=20,
+        choices=Direction,
+        help_text=(
+            "Grow: the council wants more of it. Maintain: about the same. Reduce: "
+            "less. Remodel: the same need met in a different way."
+        ),
+    )
+    summary = models.CharField(
+        "what the council wants",
+        max_length=300,
+        help_text='One sentence, for example "More supported living for people '
+        'with complex needs".',
+    )
+    where = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Localities, if the intention is about some places only, for "
+        'example "more rural areas".',
+    )
+    detail = models.TextField(
+        blank=True,
+        help_text="More on what and why, in the council's words. Markdown.",
+    )
+    how = models.TextField(
+        "how the council will get there",
+        blank=True,
+        help_text="Tenders, frameworks, discussions with providers. Markdown.",
+    )
+    period = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text='The period the intention covers, as published: "2023/25".',
+    )
+    sections = models.ManyToManyField(
+        Section,
+        blank=True,
+        related_name="intentions",
+        verbose_name="MPS sections about it",
+    )
+    status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
+    position = models.PositiveSmallIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommissioningIntentionQuerySet.as_manager()
+
+    council_path = "council"
+
+    class Meta:
+        ordering = ["type_of_care__position", "council__name", "position"]
+        verbose_name = "commissioning intention"
+        indexes = [
+            models.Index(
+                fields=["type_of_care", "status"], name="intention_market_idx"
+            ),
+            models.Index(fields=["council", "status"], name="intention_council_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.council}: {self.type_of_care}: {self.summary}"
+
+    def get_absolute_url(self):
+        return (
+            reverse("councils:market-detail", kwargs={"slug": self.type_of_care.slug})
+            + f"?council={self.council.slug}#intention-{self.pk}"
+        )
 
 
 class VocabularyAliasManager(models.Manager.from_queryset(CouncilOwnedQuerySet)):

@@ -34,6 +34,28 @@ class TableRefused(Exception):
     """The file as a whole cannot be read; nothing in it is imported."""
 
 
+def normalise_heading(text: str) -> str:
+    """A heading reduced to letters and digits, for matching whatever its case,
+    spaces and punctuation: "Area code", "area_code" and "AREA-CODE" are one."""
+    text = str(text or "").casefold().replace("&", "and").replace("£", "")
+    return re.sub(r"[\W_]+", "", text)
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an imported table, where it is and why."""
+
+    row: int | None
+    column: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"Row {self.row}" if self.row else "The file"
+        column = f", column “{self.column}”" if self.column else ""
+        return f"{where}{column}: {self.message}"
+
+
 @dataclass(frozen=True)
 class ImportLimits:
     max_file_bytes: int = 5 * 1024 * 1024
@@ -83,7 +105,7 @@ def open_table(
         raise TableRefused(
             f"The file is {size / 1_048_576:.1f} MB; the limit is "
             f"{limits.max_file_bytes / 1_048_576:.0f} MB. Split it, or remove "
-            "columns and rows that are not tenders."
+            "columns and rows that are not part of the table."
         )
     if size == 0:
         raise TableRefused("The file is empty.")
@@ -244,7 +266,7 @@ def _check_archive(file: BinaryIO, limits: ImportLimits) -> None:
     with archive:
         members = archive.infolist()
         if len(members) > limits.max_xlsx_members:
-            raise TableRefused("The workbook has too many parts to be a tender table.")
+            raise TableRefused("The workbook has too many parts to be a plain table.")
         total = sum(member.file_size for member in members)
         if total > limits.max_xlsx_uncompressed_bytes:
             raise TableRefused(

@@ -24,3 +24,36 @@ urlpatterns = [
     path("compare/", views.CompareIndexView.as_view(), name="compare-index"),
     path("compare/<slug:heading_slug>/", views.CompareView.as_view(), name="compare"),
 ]
+
+urlpatterns += [
+    path("markets/", views.MarketListView.as_view(), name="market-list"),
+    path(
+        "markets/intentions.csv",
+        views.IntentionDownloadView.as_view(format="csv"),
+        name="intention-list-csv",
+    ),
+    path(
+        "markets/intentions.json",
+        views.IntentionDownloadView.as_view(format="json"),
+        name="intention-list-json",
+    ),
+    path(
+        "markets/<slug:slug>/", views.MarketDetailView.as_view(), name="market-detail"
+    ),
+    path("indicators/", views.IndicatorListView.as_view(), name="indicator-list"),
+    path(
+        "indicators/figures.csv",
+        views.IndicatorValueDownloadView.as_view(format="csv"),
+        name="indicator-figures-csv",
+    ),
+    path(
+        "indicators/figures.json",
+        views.IndicatorValueDownloadView.as_view(format="json"),
+        name="indicator-figures-json",
+    ),
+    path(
+        "indicators/<slug:slug>/",
+        views.IndicatorDetailView.as_view(),
+        name="indicator-detail",
+    ),
+]

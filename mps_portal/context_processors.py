@@ -4,6 +4,7 @@ from django.urls import reverse
 # Service navigation: label and URL name.
 NAVIGATION = [
     ("Councils", "councils:council-list"),
+    ("Markets", "councils:market-list"),
     ("Opportunities", "tenders:tender-list"),
     ("Quality", "quality:overview"),
     ("Services", "providers:service-list"),

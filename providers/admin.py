@@ -1,8 +1,16 @@
 from django.contrib import admin
 
-from councils.scoping import CouncilScopedAdmin
+from councils.scoping import CouncilScopedAdmin, CouncilScopedInline
 
-from .models import CareService, Provider, ServiceType, Specialism
+from .admin_import import CqcImportAdminMixin
+from .models import (
+    CareService,
+    CqcImport,
+    PastRating,
+    Provider,
+    ServiceType,
+    Specialism,
+)
 
 
 @admin.register(ServiceType, Specialism)
@@ -18,8 +26,21 @@ class ProviderAdmin(admin.ModelAdmin):
     search_fields = ["name", "cqc_provider_id"]
 
 
+class PastRatingInline(CouncilScopedInline):
+    model = PastRating
+    extra = 0
+    fields = ["rating", "published_on", "replaced_on"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "past CQC ratings (kept by the CQC import)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CareService)
 class CareServiceAdmin(CouncilScopedAdmin):
+    inlines = [PastRatingInline]
     list_display = [
         "name",
         "council",
@@ -37,6 +58,7 @@ class CareServiceAdmin(CouncilScopedAdmin):
         "council_contracted",
         "council_run",
         "is_demo",
+        ("deregistered_on", admin.EmptyFieldListFilter),
         "service_types",
     ]
     list_select_related = ["council", "provider"]
@@ -73,7 +95,14 @@ class CareServiceAdmin(CouncilScopedAdmin):
                     "cqc_url",
                     "rating",
                     "rating_published_on",
+                    "rating_inherited",
+                    "safe_rating",
+                    "effective_rating",
+                    "caring_rating",
+                    "responsive_rating",
+                    "well_led_rating",
                     "latest_check_on",
+                    "deregistered_on",
                     "imported_at",
                 ]
             },
@@ -83,3 +112,39 @@ class CareServiceAdmin(CouncilScopedAdmin):
             {"fields": ["council_contracted", "council_run"]},
         ),
     ]
+
+
+@admin.register(CqcImport)
+class CqcImportAdmin(CqcImportAdminMixin, admin.ModelAdmin):
+    """Every import of a CQC file, with what it did; portal administrators only."""
+
+    list_display = [
+        "kind",
+        "produced_on",
+        "file_name",
+        "imported_at",
+        "imported_by",
+        "added",
+        "updated",
+        "unchanged",
+        "deregistered",
+        "outside_regions",
+        "not_social_care",
+    ]
+    list_filter = ["kind"]
+    date_hierarchy = "produced_on"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ProvidersConfig(AppConfig):
     name = "providers"
     verbose_name = "Care services directory"
+
+    def ready(self):
+        from . import panels  # noqa: F401 - registers the market page panel

@@ -1,13 +1,34 @@
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 
 from councils.models import Council
 
 from .models import CareService, Rating, ServiceType, Specialism
 
+POSTCODE_DISTRICT = RegexValidator(
+    r"^[A-Za-z]{1,2}[0-9][A-Za-z0-9]?$",
+    "Enter a postcode district like DH1 or NE8: the part of a postcode before the "
+    "space",
+)
+
 
 class CareServiceFilter(django_filters.FilterSet):
     """The public directory's filters; every choice is validated."""
+
+    q = django_filters.CharFilter(
+        method="filter_words",
+        label="Name, provider or postcode",
+        max_length=100,
+        error_messages={"max_length": "Enter 100 characters or fewer"},
+    )
+    postcode_district = django_filters.CharFilter(
+        method="filter_district",
+        label="Postcode district, for example DH1",
+        max_length=4,
+        validators=[POSTCODE_DISTRICT],
+        error_messages={"max_length": POSTCODE_DISTRICT.message},
+    )
 
     SETTING_CHOICES = [("care_home", "Care homes"), ("community", "Community-based")]
 
@@ -53,7 +74,21 @@ class CareServiceFilter(django_filters.FilterSet):
 
     class Meta:
         model = CareService
-        fields = ["council", "service_type", "client_group", "rating", "setting"]
+        fields = [
+            "q",
+            "postcode_district",
+            "council",
+            "service_type",
+            "client_group",
+            "rating",
+            "setting",
+        ]
+
+    def filter_words(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_district(self, queryset, name, value):
+        return queryset.in_postcode_district(value)
 
     def filter_setting(self, queryset, name, value):
         if value == "care_home":
@@ -66,4 +101,6 @@ class CareServiceFilter(django_filters.FilterSet):
         for bound in form.fields.values():
             if isinstance(bound.widget, forms.Select):
                 bound.widget.attrs.setdefault("class", "govuk-select")
+            elif isinstance(bound.widget, forms.TextInput):
+                bound.widget.attrs.setdefault("class", "govuk-input")
         return form

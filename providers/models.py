@@ -1,5 +1,6 @@
 """The care services directory: providers and the services (CQC locations) they run."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Count, Max, Q
 from django.urls import reverse
@@ -86,6 +87,7 @@ class Rating(models.TextChoices):
     GOOD = "good", "Good"
     REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
     INADEQUATE = "inadequate", "Inadequate"
+    INSUFFICIENT_EVIDENCE = "insufficient_evidence", "Insufficient evidence to rate"
     NOT_RATED = "not_rated", "Not rated"
 
 
@@ -97,6 +99,21 @@ JUDGED_RATINGS = [
     Rating.INADEQUATE,
 ]
 GOOD_RATINGS = [Rating.OUTSTANDING, Rating.GOOD]
+# The counts behind a figure; distinct, as a service with two service types of one
+# type of care is joined twice.
+RATED_COUNTS = {
+    "good": Count("pk", distinct=True, filter=Q(rating__in=GOOD_RATINGS)),
+    "judged": Count("pk", distinct=True),
+}
+
+# CQC's five key questions, as (field name, CQC's word in the ratings file's Domain).
+KEY_QUESTIONS = [
+    ("safe_rating", "Safe"),
+    ("effective_rating", "Effective"),
+    ("caring_rating", "Caring"),
+    ("responsive_rating", "Responsive"),
+    ("well_led_rating", "Well-led"),
+]
 
 
 class CareServiceQuerySet(CouncilOwnedQuerySet):
@@ -113,7 +130,66 @@ class CareServiceQuerySet(CouncilOwnedQuerySet):
         return self.filter(care_home=False)
 
     def cqc_registered(self):
-        return self.exclude(cqc_location_id="")
+        """Services on CQC's register: with a location ID and not deregistered."""
+        return self.exclude(cqc_location_id="").filter(deregistered_on__isnull=True)
+
+    def counted(self):
+        """The services a "rated good or outstanding" figure counts: CQC-registered,
+        not demo data, rated Outstanding, Good, Requires improvement or Inadequate."""
+        return self.cqc_registered().filter(is_demo=False, rating__in=JUDGED_RATINGS)
+
+    def search(self, words: str):
+        """Services whose name, other name, provider or postcode contain every word."""
+        queryset = self
+        for word in words.split():
+            queryset = queryset.filter(
+                Q(name__icontains=word)
+                | Q(also_known_as__icontains=word)
+                | Q(provider__name__icontains=word)
+                | Q(postcode__icontains=word)
+            )
+        return queryset
+
+    def in_postcode_district(self, district: str):
+        """Services whose postcode is in the district, e.g. DH1 (not DH10)."""
+        district = district.strip().upper()
+        return self.filter(
+            Q(postcode__iexact=district) | Q(postcode__istartswith=f"{district} ")
+        )
+
+    def good_or_outstanding_by_council(self, *, type_of_care=None) -> dict:
+        """{council pk: (rated good or outstanding, rated)} over the counted
+        services (see ``counted``), for one type of care if given. One query."""
+        queryset = self.counted()
+        if type_of_care is not None:
+            queryset = queryset.filter(service_types__type_of_care=type_of_care)
+        return {
+            row["council_id"]: (row["good"], row["judged"])
+            for row in queryset.order_by().values("council_id").annotate(**RATED_COUNTS)
+        }
+
+    def for_type_of_care(self, type_of_care):
+        """Services with a CQC service type that counts under this type of care."""
+        return self.filter(
+            pk__in=CareService.objects.filter(
+                service_types__type_of_care=type_of_care
+            ).values("pk")
+        )
+
+    def market_summary_by_council(self):
+        """Per council: how many services, and the counts behind "rated good or
+        outstanding" (as in rating_summary), in one query."""
+        judged = Q(is_demo=False, rating__in=JUDGED_RATINGS) & ~Q(cqc_location_id="")
+        return (
+            self.values("council__name", "council__slug")
+            .annotate(
+                services=Count("pk"),
+                judged=Count("pk", filter=judged),
+                good=Count("pk", filter=judged & Q(rating__in=GOOD_RATINGS)),
+                latest=Max("rating_published_on", filter=judged),
+            )
+            .order_by("council__name")
+        )
 
     def rating_summary(self) -> dict:
         """Counts behind a "rated good or outstanding" figure, demo rows left out.
@@ -123,12 +199,23 @@ class CareServiceQuerySet(CouncilOwnedQuerySet):
         the denominator); ``good`` counts those rated Outstanding or Good;
         ``latest`` is the newest rating publication date among them.
         """
-        judged = self.cqc_registered().filter(is_demo=False, rating__in=JUDGED_RATINGS)
-        return judged.aggregate(
+        return self.counted().aggregate(
             judged=Count("pk"),
             good=Count("pk", filter=Q(rating__in=GOOD_RATINGS)),
             latest=Max("rating_published_on"),
         )
+
+
+class CqcImportQuerySet(models.QuerySet):
+    def ratings(self):
+        """Runs of the two ratings files (which give England's counts)."""
+        return self.filter(
+            kind__in=[CqcImport.Kind.ACTIVE_LOCATIONS, CqcImport.Kind.LATEST_RATINGS]
+        )
+
+    def newest(self):
+        """The run of the most recently produced file, or None."""
+        return self.order_by("-produced_on", "-imported_at", "-pk").first()
 
 
 class CareService(models.Model):
@@ -205,6 +292,32 @@ class CareService(models.Model):
         blank=True,
         help_text="The date CQC published the current overall rating.",
     )
+    rating_inherited = models.BooleanField(
+        "rating inherited",
+        default=False,
+        help_text="CQC carried the rating over from the service's previous "
+        "registration (for example after a change of provider).",
+    )
+    safe_rating = models.CharField("Safe", max_length=30, choices=Rating, blank=True)
+    effective_rating = models.CharField(
+        "Effective", max_length=30, choices=Rating, blank=True
+    )
+    caring_rating = models.CharField(
+        "Caring", max_length=30, choices=Rating, blank=True
+    )
+    responsive_rating = models.CharField(
+        "Responsive", max_length=30, choices=Rating, blank=True
+    )
+    well_led_rating = models.CharField(
+        "Well-led", max_length=30, choices=Rating, blank=True
+    )
+    deregistered_on = models.DateField(
+        "left CQC's register on",
+        null=True,
+        blank=True,
+        help_text="Set by the CQC import when the service is no longer in CQC's "
+        "register (the date the file was produced). The service is kept.",
+    )
     latest_check_on = models.DateField(
         "date of latest CQC check",
         null=True,
@@ -262,3 +375,110 @@ class CareService(models.Model):
 
     def get_absolute_url(self):
         return reverse("providers:service-detail", kwargs={"pk": self.pk})
+
+    @property
+    def regulated_by_cqc(self) -> bool:
+        """Whether CQC registers this kind of service: it has a CQC location ID, is
+        a care home, or provides one of CQC's service types (home care, supported
+        living, Shared Lives, extra care). Uses prefetched service types."""
+        return bool(self.cqc_location_id or self.care_home or self.service_types.all())
+
+    @property
+    def key_question_ratings(self) -> list[tuple[str, str]]:
+        """(key question, rating label) for the key questions CQC has rated."""
+        return [
+            (question, Rating(getattr(self, name)).label)
+            for name, question in KEY_QUESTIONS
+            if getattr(self, name)
+        ]
+
+    @property
+    def previous_rating(self):
+        """The newest past rating that differs from the current one, if any."""
+        for past in self.past_ratings.all():
+            if past.rating != self.rating:
+                return past
+        return None
+
+
+class PastRating(models.Model):
+    """A CQC overall rating a service had before its current one."""
+
+    service = models.ForeignKey(
+        CareService, on_delete=models.CASCADE, related_name="past_ratings"
+    )
+    rating = models.CharField("CQC overall rating", max_length=30, choices=Rating)
+    published_on = models.DateField("rating published on", null=True, blank=True)
+    replaced_on = models.DateField(
+        "replaced on",
+        help_text="The date of the CQC file that first showed the newer rating.",
+    )
+
+    objects = CouncilOwnedQuerySet.as_manager()
+
+    council_path = "service__council"
+
+    class Meta:
+        ordering = ["service", "-replaced_on", "-pk"]
+        verbose_name = "past CQC rating"
+        indexes = [
+            models.Index(
+                fields=["service", "-replaced_on"], name="pastrating_service_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.service}: {self.get_rating_display()}"
+
+
+class CqcImport(models.Model):
+    """One run of a CQC file import, with what it did and the file's date."""
+
+    class Kind(models.TextChoices):
+        DIRECTORY = "directory", "Care directory (CSV)"
+        ACTIVE_LOCATIONS = "active_locations", "Care directory with filters"
+        LATEST_RATINGS = "latest_ratings", "Latest ratings"
+
+    kind = models.CharField(max_length=20, choices=Kind)
+    file_name = models.CharField(max_length=255)
+    produced_on = models.DateField(
+        "file produced on", help_text="The date CQC produced the file."
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Blank when run from the command line.",
+    )
+    added = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    deregistered = models.PositiveIntegerField(default=0)
+    outside_regions = models.PositiveIntegerField(
+        "skipped: outside the portal's regions", default=0
+    )
+    not_social_care = models.PositiveIntegerField(
+        "skipped: not adult social care", default=0
+    )
+    england = models.JSONField(
+        "England counts",
+        default=dict,
+        blank=True,
+        help_text="Ratings files only: counts behind England's figures, from every "
+        "row of the file (the portal keeps only its regions' services).",
+    )
+
+    objects = CqcImportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = "CQC file import"
+        indexes = [
+            models.Index(fields=["kind", "-produced_on"], name="cqcimport_kind_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} produced on {self.produced_on:%d %B %Y}"

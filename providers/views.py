@@ -146,4 +146,4 @@ class ServiceDetailView(DetailView):
 
     template_name = "providers/careservice_detail.html"
     context_object_name = "service"
-    queryset = CareService.objects.public()
+    queryset = CareService.objects.public().prefetch_related("past_ratings")

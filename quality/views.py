@@ -1,14 +1,20 @@
 """Public quality pages: CQC figures with charts, and councils' frameworks."""
 
+import csv
+
 from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views import View
 from django.views.generic import TemplateView
 
+from councils.charts import Bar, BarGroup, bar_chart
+from councils.downloads import spreadsheet_safe
 from councils.models import Council, Region
 
-from .charts import Bar, BarGroup, bar_chart
+from .figures import METHOD, computed_cqc_figures
 from .models import CqcBenchmark, QualityFramework, Setting
-from .services import METHOD, computed_cqc_figures, rag_summary
+from .services import rag_summary
 
 
 def regional_comparison_chart(benchmarks, setting):
@@ -76,7 +82,6 @@ class OverviewView(TemplateView):
         context["region"] = region
         if region is not None:
             context["computed"] = computed_cqc_figures(region=region)
-        context["method"] = METHOD
         context["max_age_days"] = settings.QUALITY_FIGURE_MAX_AGE_DAYS
         context["frameworks"] = QualityFramework.objects.select_related("council")
         return context
@@ -104,9 +109,94 @@ class CouncilQualityView(TemplateView):
             "council": council,
             "benchmarks": benchmarks,
             "chart": council_chart(council, benchmarks) if benchmarks else None,
-            "computed": computed_cqc_figures(council=council, region=council.region),
-            "method": METHOD,
+            "computed": computed_cqc_figures(
+                council=council, region=council.region, by_type_of_care=True
+            ),
             "framework": framework,
             "summary": rag_summary(council=council) if framework else None,
         }
         return context
+
+
+class FiguresDownloadView(View):
+    """Every computed figure (and every council's own published figure) as CSV or
+    JSON, with the method and sources."""
+
+    format = "csv"
+
+    def get(self, request, *args, **kwargs):
+        rows = []
+        for region in Region.objects.order_by("name"):
+            computed = computed_cqc_figures(region=region, by_type_of_care=True)
+            rows += [figure_row(f, computed.method) for f in computed.all()]
+        rows += [
+            benchmark_row(b)
+            for b in CqcBenchmark.objects.latest()
+            .select_related("council")
+            .order_by("council__name", "setting")
+        ]
+        filename = f"quality-figures.{self.format}"
+        if self.format == "json":
+            response = JsonResponse(
+                {"method": METHOD, "figures": rows}, json_dumps_params={"indent": 1}
+            )
+        else:
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            writer = csv.writer(response)
+            writer.writerow(FIGURE_COLUMNS)
+            for row in rows:
+                writer.writerow(
+                    [
+                        spreadsheet_safe("" if row[k] is None else str(row[k]))
+                        for k in FIGURE_COLUMNS
+                    ]
+                )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+FIGURE_COLUMNS = [
+    "area",
+    "area_type",
+    "gss_code",
+    "setting_or_type_of_care",
+    "good_or_outstanding",
+    "rated",
+    "percent",
+    "figure",
+    "as_at",
+    "source",
+    "method",
+]
+
+
+def figure_row(figure, method: str) -> dict:
+    return {
+        "area": figure.area,
+        "area_type": figure.area_type,
+        "gss_code": figure.gss_code,
+        "setting_or_type_of_care": figure.setting,
+        "good_or_outstanding": figure.good,
+        "rated": figure.judged,
+        "percent": str(figure.percent) if figure.percent is not None else None,
+        "figure": "computed",
+        "as_at": figure.as_at.isoformat() if figure.as_at else None,
+        "source": figure.source.description,
+        "method": method,
+    }
+
+
+def benchmark_row(benchmark) -> dict:
+    return {
+        "area": benchmark.council.name,
+        "area_type": "council",
+        "gss_code": benchmark.council.gss_code,
+        "setting_or_type_of_care": benchmark.get_setting_display(),
+        "good_or_outstanding": None,
+        "rated": None,
+        "percent": str(benchmark.council_percent),
+        "figure": "the council's own published figure",
+        "as_at": benchmark.as_at.isoformat(),
+        "source": benchmark.source,
+        "method": "As published by the council; not worked out by this portal.",
+    }

@@ -11,6 +11,7 @@ from .models import (
     ClientGroupAlias,
     CpvCode,
     ImportRecord,
+    Rate,
     Tender,
     TenderPipeline,
 )
@@ -201,4 +202,23 @@ class ArrangementAdmin(CouncilScopedAdmin):
             {"fields": ["starts", "ends", "more_information_url", "contact_email"]},
         ),
         ("Publishing", {"fields": ["is_demo", "updated_at"]}),
+    ]
+
+
+@admin.register(Rate)
+class RateAdmin(CouncilScopedAdmin):
+    list_display = ["description", "council", "type_of_care", "kind", "amount", "unit"]
+    list_filter = [
+        "kind",
+        "type_of_care",
+        ("council", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["council", "type_of_care"]
+    search_fields = ["description", "notes"]
+    autocomplete_fields = ["council", "arrangement"]
+    fieldsets = [
+        (None, {"fields": ["council", "type_of_care", "kind", "description"]}),
+        ("Amount", {"fields": ["amount", "unit", "effective_from", "effective_to"]}),
+        ("Source", {"fields": ["arrangement", "source_name", "source_url", "as_at"]}),
+        ("Notes", {"fields": ["notes"]}),
     ]

@@ -6,10 +6,11 @@ import django_filters
 from django import forms
 from django.db.models import Count, Q, QuerySet
 
+from councils.filters import council_filter, type_of_care_filter
 from councils.models import Council, TypeOfCare
 
 from .dates import ACCEPTED_FORMS, parse_date_window
-from .models import Arrangement, ClientGroup, Tender
+from .models import Arrangement, ClientGroup, Rate, Tender
 
 PUBLIC_STATUSES = [
     (value, label)
@@ -343,3 +344,14 @@ class ArrangementFilter(ProcurementFilterSet):
 
     def filter_open_now(self, queryset, name, value):
         return queryset.open_to_join() if value else queryset
+
+
+class RateFilter(django_filters.FilterSet):
+    """Rates and fees by council and type of care, for downloads."""
+
+    council = council_filter(field_name="council__slug")
+    type_of_care = type_of_care_filter()
+
+    class Meta:
+        model = Rate
+        fields = []

@@ -134,6 +134,16 @@ class TenderQuerySet(CouncilOwnedQuerySet):
     def open_to_bid(self):
         return self.filter(status=Tender.Status.OPEN)
 
+    def in_pipeline(self):
+        """Tenders still ahead of award: planned, open or being evaluated."""
+        return self.filter(
+            status__in=[
+                Tender.Status.PLANNED,
+                Tender.Status.OPEN,
+                Tender.Status.EVALUATION,
+            ]
+        )
+
     def soonest(self, window: str = "procurement", today=None):
         """Soonest first by a date window (procurement or commencement), counting
         from today: windows that are over go after those still to come."""
@@ -461,6 +471,15 @@ class ArrangementQuerySet(CouncilOwnedQuerySet):
         """Arrangements a provider can join now, without waiting for a tender."""
         return self.filter(joining=Arrangement.Joining.OPEN)
 
+    def open_first(self):
+        """Open to join first, then those that open from time to time, then closed."""
+        joining = models.Case(
+            models.When(joining=Arrangement.Joining.OPEN, then=models.Value(0)),
+            models.When(joining=Arrangement.Joining.PERIODIC, then=models.Value(1)),
+            default=models.Value(2),
+        )
+        return self.order_by(joining, "council__name", "name")
+
 
 class Arrangement(models.Model):
     """A standing way to get work: framework, spot contract, provider panel."""
@@ -570,3 +589,92 @@ class Arrangement(models.Model):
             parse_date_window(self.next_opening)
         except ValueError as error:
             raise ValidationError({"next_opening": str(error)}) from error
+
+
+class RateQuerySet(CouncilOwnedQuerySet):
+    def current(self, today=None):
+        """Rates in force today: started (or no start given) and not yet ended."""
+        today = today or timezone.localdate()
+        return self.filter(
+            models.Q(effective_from__lte=today) | models.Q(effective_from=None),
+            models.Q(effective_to__gte=today) | models.Q(effective_to=None),
+        )
+
+
+class Rate(models.Model):
+    """What a council pays or offers for a type of care: a rate, fee or uplift."""
+
+    class Kind(models.TextChoices):
+        FRAMEWORK = "framework", "Framework rate"
+        SPOT = "spot", "Spot rate"
+        UPLIFT = "uplift", "Uplift"
+        WAGE = "wage", "Minimum hourly pay for care workers"
+        FEE = "fee", "Standard fee"
+
+    class Unit(models.TextChoices):
+        HOUR = "hour", "per hour"
+        VISIT = "visit", "per visit"
+        WEEK = "week", "per week"
+        NIGHT = "night", "per night"
+        SESSION = "session", "per session"
+        DAY = "day", "per day"
+
+    council = models.ForeignKey(Council, on_delete=models.CASCADE, related_name="rates")
+    type_of_care = models.ForeignKey(
+        TypeOfCare, on_delete=models.PROTECT, related_name="rates"
+    )
+    kind = models.CharField(max_length=20, choices=Kind)
+    description = models.CharField(
+        max_length=300,
+        help_text='What the rate is for, for example "Rural uplift for home care '
+        'visits in more rural areas".',
+    )
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    unit = models.CharField(max_length=20, choices=Unit)
+    effective_from = models.DateField(null=True, blank=True)
+    effective_to = models.DateField(null=True, blank=True)
+    arrangement = models.ForeignKey(
+        Arrangement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rates",
+        help_text="The framework or contract the rate is paid under, if any.",
+    )
+    source_name = models.CharField("source", max_length=300)
+    source_url = models.URLField("source link", blank=True, max_length=500)
+    as_at = models.DateField(
+        "as at", help_text="When the council published the rate, or its as-at date."
+    )
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RateQuerySet.as_manager()
+
+    council_path = "council"
+
+    class Meta:
+        ordering = ["type_of_care__position", "council__name", "kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="rate_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(effective_from__isnull=True)
+                | models.Q(effective_to__isnull=True)
+                | models.Q(effective_from__lte=models.F("effective_to")),
+                name="rate_dates_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["type_of_care", "council"], name="rate_market_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.council}: {self.description}"
+
+    def clean(self):
+        if self.arrangement_id and self.arrangement.council_id != self.council_id:
+            raise ValidationError(
+                {"arrangement": "Choose one of this council's own arrangements."}
+            )

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .feeds import TenderFeed
+from .rates import RateDownloadView
 
 app_name = "tenders"
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("download.json", views.TenderJsonView.as_view(), name="tender-list-json"),
     path("ocds.json", views.TenderOcdsView.as_view(), name="tender-list-ocds"),
     path("feed/", TenderFeed(), name="tender-feed"),
+    path("rates.csv", RateDownloadView.as_view(format="csv"), name="rate-list-csv"),
+    path("rates.json", RateDownloadView.as_view(format="json"), name="rate-list-json"),
     path("arrangements/", views.ArrangementListView.as_view(), name="arrangement-list"),
     path(
         "arrangements/download.csv",

@@ -1,6 +1,11 @@
 import pytest
 
-from tests.factories import CouncilFactory, UserFactory, make_commissioner
+from tests.factories import (
+    CouncilFactory,
+    RegionFactory,
+    UserFactory,
+    make_commissioner,
+)
 
 
 @pytest.fixture
@@ -36,3 +41,19 @@ def gateshead_client(client, gateshead_commissioner):
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def north_east_councils(db):
+    """Four councils under the names CQC's files use for them in other words."""
+    region = RegionFactory(name="North East", slug="north-east", gss_code="E12000001")
+    names = {
+        "gateshead": "Gateshead Council",
+        "county-durham": "Durham County Council",
+        "newcastle": "Newcastle City Council",
+        "sunderland": "Sunderland City Council",
+    }
+    return {
+        slug: CouncilFactory(name=name, slug=slug, region=region)
+        for slug, name in names.items()
+    }

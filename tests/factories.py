@@ -322,6 +322,89 @@ COUNCIL_OWNED_FACTORIES |= {
 }
 
 
+# The MPS as data: indicators, commissioning intentions (councils) and rates (tenders).
+from decimal import Decimal  # noqa: E402
+
+from councils.models import (  # noqa: E402
+    CommissioningIntention,
+    Indicator,
+    IndicatorValue,
+)
+from tenders.models import Rate  # noqa: E402
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+        django_get_or_create = ["slug"]
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Care home occupancy {n}")
+    slug = factory.Sequence(lambda n: f"care-home-occupancy-{n}")
+    definition = "Beds filled as a share of registered care home beds."
+    topic = Indicator.Topic.SUPPLY
+    unit = Indicator.Unit.PERCENT
+    frequency = Indicator.Frequency.ANNUAL
+
+    types_of_care = many_to_many("types_of_care")
+
+
+class IndicatorValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorValue
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    area_code = factory.LazyAttribute(lambda o: o.council.gss_code)
+    period = "2024"
+    value = Decimal("86.0")
+    source_name = "Durham County Council, Integrated MPS 2023/25"
+    as_at = date(2024, 2, 1)
+
+    class Params:
+        council = factory.SubFactory(CouncilFactory)
+
+
+class CommissioningIntentionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommissioningIntention
+        skip_postgeneration_save = True
+
+    council = factory.SubFactory(CouncilFactory)
+    type_of_care = factory.SubFactory(
+        TypeOfCareFactory, name="Residential care", slug="residential-care"
+    )
+    direction = CommissioningIntention.Direction.MAINTAIN
+    summary = "No general need for more older persons care homes"
+    status = CommissioningIntention.Status.PUBLISHED
+
+    sections = many_to_many("sections")
+
+
+class RateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rate
+
+    council = factory.SubFactory(CouncilFactory)
+    type_of_care = factory.SubFactory(
+        TypeOfCareFactory, name="Domiciliary care (home care)", slug="domiciliary-care"
+    )
+    kind = Rate.Kind.UPLIFT
+    description = "Rural uplift per visit"
+    amount = Decimal("3.00")
+    unit = Rate.Unit.VISIT
+    source_name = "Durham County Council, Integrated MPS 2023/25"
+    as_at = date(2024, 2, 1)
+
+
+COUNCIL_OWNED_FACTORIES |= {
+    IndicatorValue: lambda council: IndicatorValueFactory(council=council),
+    CommissioningIntention: lambda council: CommissioningIntentionFactory(
+        council=council
+    ),
+    Rate: lambda council: RateFactory(council=council),
+}
+
+
 # A council's own words for the shared lists, read by its tender imports.
 from councils.models import TypeOfCareAlias  # noqa: E402
 from tenders.models import ClientGroupAlias  # noqa: E402
@@ -348,4 +431,25 @@ class ClientGroupAliasFactory(factory.django.DjangoModelFactory):
 COUNCIL_OWNED_FACTORIES |= {
     TypeOfCareAlias: lambda council: TypeOfCareAliasFactory(council=council),
     ClientGroupAlias: lambda council: ClientGroupAliasFactory(council=council),
+}
+
+
+# Loads of indicator figures (councils).
+from councils.models import IndicatorImport  # noqa: E402
+
+
+class IndicatorImportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IndicatorImport
+        skip_postgeneration_save = True
+
+    file_name = "figures.csv"
+    file_format = "CSV"
+    outcome = IndicatorImport.Outcome.IMPORTED
+
+    councils = many_to_many("councils")
+
+
+COUNCIL_OWNED_FACTORIES |= {
+    IndicatorImport: lambda council: IndicatorImportFactory(councils=[council]),
 }

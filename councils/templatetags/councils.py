@@ -1,9 +1,11 @@
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import urlize
 from django.utils.safestring import mark_safe
 
 from ..markdown import render_markdown
 from ..models import Council, Section
+from ..panels import panels_for
 
 register = template.Library()
 
@@ -37,3 +39,20 @@ def latest_updates(limit=5):
             "council", "heading"
         )[:limit]
     }
+
+
+@register.simple_tag(takes_context=True)
+def page_panels(context, page, **kwargs):
+    """Every panel feature apps registered for ``page`` (see councils.panels)."""
+    html = []
+    for panel in panels_for(page):
+        panel_context = panel.context(**kwargs)
+        if panel_context is not None:
+            html.append(
+                render_to_string(
+                    panel.template_name,
+                    panel_context,
+                    request=context.get("request"),
+                )
+            )
+    return mark_safe("".join(html))  # noqa: S308 - each panel is a rendered template

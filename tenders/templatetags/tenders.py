@@ -7,12 +7,6 @@ from ..models import Arrangement, Tender, TenderPipeline
 
 register = template.Library()
 
-PIPELINE_STATUSES = [
-    Tender.Status.PLANNED,
-    Tender.Status.OPEN,
-    Tender.Status.EVALUATION,
-]
-
 
 @register.inclusion_tag("tenders/includes/council_pipeline.html")
 def council_pipeline(council):
@@ -21,8 +15,9 @@ def council_pipeline(council):
         "council": council,
         "pipeline": TenderPipeline.objects.filter(council=council).first(),
         "tenders": Tender.objects.for_council(council)
-        .filter(status__in=PIPELINE_STATUSES)
-        .soonest(),
+        .in_pipeline()
+        .soonest()
+        .select_related("council"),
     }
 
 
@@ -41,7 +36,9 @@ def council_arrangements(council):
     """The council's frameworks, spot contracts and panels open to join now."""
     return {
         "council": council,
-        "arrangements": Arrangement.objects.for_council(council).open_to_join(),
+        "arrangements": Arrangement.objects.for_council(council)
+        .open_to_join()
+        .select_related("council"),
     }
 
 

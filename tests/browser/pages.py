@@ -53,6 +53,23 @@ PAGES = [
     Page("service-detail", "/services/1/"),
     Page("quality", "quality:overview"),
     Page("quality-council", "/quality/gateshead/"),
+    Page("market-list", "councils:market-list"),
+    Page("market-home-care", "/markets/domiciliary-care/"),
+    Page(
+        "market-chosen-councils",
+        "/markets/domiciliary-care/?council=county-durham&council=north-tyneside",
+    ),
+    Page(
+        "market-invalid-council",
+        "/markets/residential-care/?council=nowhere",
+        status=400,
+    ),
+    Page("indicator-list", "councils:indicator-list"),
+    Page("indicator-compare", "/indicators/permanent-admissions-care-homes/"),
+    Page("indicator-projection", "/indicators/population-65-plus-share/?sort=highest"),
+    Page(
+        "indicator-bad-sort", "/indicators/population-65-plus-share/?sort=x", status=400
+    ),
 ]
 
 

@@ -106,13 +106,13 @@ def test_computed_figures_show_numerator_denominator_and_method(client, gateshea
         council=gateshead, care_home=True, rating="inadequate", is_demo=True
     )
     response = client.get(council_page(gateshead))
-    figure = response.context["computed"][0]
+    figure = response.context["computed"].by_setting[0].figures[0]
     assert (figure.area, figure.good, figure.judged) == ("Gateshead Council", 3, 4)
     assert figure.percent == 75
     assert figure.as_at == date(2024, 5, 1)
     text = response.text
     assert (
-        "divided by those rated Outstanding, Good, Requires improvement, Inadequate"
+        "divided by services rated Outstanding, Good, Requires improvement, Inadequate"
         in text
     )
     assert "75.0%" in text
@@ -124,11 +124,8 @@ def test_computed_figures_without_any_rating_say_so_instead_of_a_table_of_zeros(
 ):
     CareServiceFactory(council=gateshead, care_home=True, rating="not_rated")
     text = client.get(council_page(gateshead)).text
-    assert (
-        "No CQC ratings are recorded in this portal's directory for "
-        "Gateshead Council or North East yet" in text
-    )
-    assert "counted from this portal's directory</caption>" not in text
+    assert "No CQC ratings are recorded for Gateshead Council or North East yet" in text
+    assert "Care homes: rated good or outstanding, as at" not in text
 
     CareServiceFactory(
         council=gateshead,
@@ -139,7 +136,7 @@ def test_computed_figures_without_any_rating_say_so_instead_of_a_table_of_zeros(
     )
     text = client.get(council_page(gateshead)).text
     assert "No CQC ratings are recorded" not in text
-    assert "counted from this portal's directory</caption>" in text
+    assert "Care homes: rated good or outstanding, as at" in text
 
 
 def test_regional_comparison_charts_every_council(client, gateshead, darlington):

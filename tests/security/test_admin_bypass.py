@@ -25,7 +25,8 @@ DELETABLE_MODELS = [
     for model, model_admin in admin.site._registry.items()
     if isinstance(model_admin, CouncilScopedAdmin)
     and model is not Council
-    and model._meta.model_name != "importrecord"
+    # Import logs are read-only: nobody deletes them.
+    and model._meta.model_name not in ("importrecord", "indicatorimport")
 ]
 
 

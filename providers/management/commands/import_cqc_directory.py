@@ -1,32 +1,49 @@
+from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from providers.services import DirectoryImportError, cqc_directory_import
+from providers.services import cqc_directory_import
 
 
 class Command(BaseCommand):
     help = (
-        "Import CQC's monthly care directory CSV (four preamble lines, then CQC's "
-        "header). Updates services by CQC location ID; all or nothing: any bad row "
-        "or unknown local authority refuses every file and lists the problems."
+        "Import CQC's monthly care directory CSV (preamble lines, then CQC's header). "
+        "Updates services by CQC location ID and marks those no longer listed as "
+        "having left CQC's register. All or nothing: any bad row or unknown local "
+        "authority refuses the file and lists every problem."
     )
+    importer = staticmethod(cqc_directory_import)
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="+", type=Path)
-
-    def handle(self, *args, files, **options):
-        try:
-            result = cqc_directory_import(paths=files)
-        except DirectoryImportError as error:
-            raise CommandError(
-                "Nothing was imported. Problems found:\n- " + "\n- ".join(error.report)
-            ) from error
-        as_at = ", ".join(f"{d:%d %B %Y}" for d in result.produced_on) or "not stated"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Imported CQC care directory (produced on {as_at}): "
-                f"{result.created} services added, {result.updated} updated, "
-                f"{result.outside_regions} outside the portal's regions skipped."
-            )
+        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--produced-on",
+            type=date.fromisoformat,
+            help="The date CQC produced the file (YYYY-MM-DD), if the file does not "
+            "say.",
         )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Report what the import would do and save nothing.",
+        )
+
+    def handle(self, *args, file, produced_on, dry_run, **options):
+        try:
+            with file.open("rb") as handle:
+                report = self.importer(
+                    file=handle,
+                    file_name=file.name,
+                    dry_run=dry_run,
+                    produced_on=produced_on,
+                )
+        except OSError as error:
+            raise CommandError(f"{file} cannot be read ({error})") from error
+        if report.has_errors:
+            raise CommandError(
+                "Nothing was imported. Problems found:\n- "
+                + "\n- ".join(map(str, report.problems))
+            )
+        verb = "Would import" if dry_run else "Imported"
+        self.stdout.write(self.style.SUCCESS(f"{verb} {file.name} {report.summary()}"))

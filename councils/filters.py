@@ -1,0 +1,102 @@
+"""Filters for market pages and market data downloads: by council and type of care."""
+
+import django_filters
+from django import forms
+
+from .models import (
+    CommissioningIntention,
+    Council,
+    Indicator,
+    IndicatorValue,
+    TypeOfCare,
+)
+
+CHECKBOXES = {"class": "govuk-checkboxes__input"}
+
+
+def council_filter(**kwargs):
+    """Councils chosen by slug. Give ``field_name`` as the path to the council's
+    slug (``council__slug``): django-filter compares it with the chosen slugs."""
+    return django_filters.ModelMultipleChoiceFilter(
+        label="Council",
+        queryset=Council.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        error_messages={
+            "invalid_choice": "There is no council “%(value)s”: choose councils "
+            "from the list"
+        },
+        **kwargs,
+    )
+
+
+def type_of_care_filter(field_name="type_of_care__slug", **kwargs):
+    """Types of care chosen by slug; ``field_name`` is the path to their slug."""
+    return django_filters.ModelMultipleChoiceFilter(
+        field_name=field_name,
+        label="Type of care",
+        queryset=TypeOfCare.objects.all(),
+        to_field_name="slug",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        error_messages={
+            "invalid_choice": "There is no type of care “%(value)s”: choose from "
+            "the list"
+        },
+        **kwargs,
+    )
+
+
+class CouncilChoiceFilter(django_filters.FilterSet):
+    """Which councils a market page or indicator comparison shows (all when none)."""
+
+    council = council_filter(method="filter_council")
+
+    def filter_council(self, queryset, name, value):
+        return queryset.filter(slug__in=[c.slug for c in value]) if value else queryset
+
+    class Meta:
+        model = Council
+        fields = []
+
+    def chosen_councils(self) -> list[Council]:
+        return list(self.qs.select_related("region"))
+
+
+class IntentionFilter(django_filters.FilterSet):
+    """Commissioning intentions by council and type of care, for downloads."""
+
+    council = council_filter(field_name="council__slug")
+    type_of_care = type_of_care_filter()
+
+    class Meta:
+        model = CommissioningIntention
+        fields = []
+
+
+class IndicatorValueFilter(django_filters.FilterSet):
+    """Indicator figures by indicator, council and type of care, for downloads.
+
+    Choosing councils keeps their region's and England's figures, so every
+    download carries its comparators.
+    """
+
+    indicator = django_filters.ModelMultipleChoiceFilter(
+        field_name="indicator__slug",
+        label="Indicator",
+        queryset=Indicator.objects.all(),
+        to_field_name="slug",
+        error_messages={
+            "invalid_choice": "There is no indicator “%(value)s”: choose from the list"
+        },
+    )
+    council = council_filter(method="filter_council")
+    type_of_care = type_of_care_filter(
+        field_name="indicator__types_of_care__slug", distinct=True
+    )
+
+    class Meta:
+        model = IndicatorValue
+        fields = []
+
+    def filter_council(self, queryset, name, value):
+        return queryset.for_areas(value) if value else queryset

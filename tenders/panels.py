@@ -1,0 +1,58 @@
+"""What tenders, arrangements and rates add to the council page and market pages."""
+
+from councils import panels
+
+from .models import Arrangement, Rate, Tender
+from .templatetags.tenders import council_arrangements, council_pipeline
+
+panels.register(
+    "council", order=10, template_name="tenders/includes/council_pipeline.html"
+)(council_pipeline)
+panels.register(
+    "council", order=20, template_name="tenders/includes/council_arrangements.html"
+)(council_arrangements)
+
+
+@panels.register("market", order=30, template_name="tenders/includes/market_rates.html")
+def market_rates(*, type_of_care, councils):
+    """What the councils pay for this type of care: rates, fees and uplifts."""
+    return {
+        "type_of_care": type_of_care,
+        "rates": Rate.objects.filter(type_of_care=type_of_care, council__in=councils)
+        .current()
+        .select_related("council", "arrangement__council"),
+    }
+
+
+@panels.register(
+    "market", order=40, template_name="tenders/includes/market_arrangements.html"
+)
+def market_arrangements(*, type_of_care, councils):
+    """Frameworks, spot contracts and panels for this type of care, open first."""
+    return {
+        "type_of_care": type_of_care,
+        "councils": councils,
+        "arrangements": Arrangement.objects.filter(
+            types_of_care=type_of_care, council__in=councils
+        )
+        .open_first()
+        .select_related("council"),
+    }
+
+
+@panels.register(
+    "market", order=50, template_name="tenders/includes/market_tenders.html"
+)
+def market_tenders(*, type_of_care, councils):
+    """Planned, open and evaluated procurements for this type of care, soonest
+    first, with those whose dates have passed last."""
+    return {
+        "type_of_care": type_of_care,
+        "councils": councils,
+        "tenders": Tender.objects.filter(
+            types_of_care=type_of_care, council__in=councils
+        )
+        .in_pipeline()
+        .soonest()
+        .select_related("council"),
+    }

@@ -1,0 +1,177 @@
+"""Quality figures worked out from CQC's files for every council, the region and
+England, with their counts, method and source date."""
+
+import html
+import json
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import (
+    CareServiceFactory,
+    CqcBenchmarkFactory,
+    ServiceTypeFactory,
+    TypeOfCareFactory,
+)
+from tests.providers.conftest import DATA
+
+pytestmark = pytest.mark.django_db
+ACTIVE = DATA / "01_November_2025_HSCA_Active_Locations.ods"
+
+
+@pytest.fixture
+def types_of_care(db):
+    return {
+        "residential-care": TypeOfCareFactory(
+            slug="residential-care", name="Residential care", setting="care_home"
+        ),
+        "nursing-care": TypeOfCareFactory(
+            slug="nursing-care", name="Nursing care", setting="care_home"
+        ),
+        "domiciliary-care": TypeOfCareFactory(
+            slug="domiciliary-care", name="Domiciliary care", setting="community"
+        ),
+    }
+
+
+@pytest.fixture
+def imported(north_east_councils, types_of_care):
+    call_command("import_cqc_ratings", str(ACTIVE), stdout=StringIO())
+    return north_east_councils
+
+
+def figures(response, title):
+    groups = response.context["computed"].by_setting
+    groups += response.context["computed"].by_type_of_care
+    group = next(g for g in groups if g.title == title)
+    return {f.area: (f.good, f.judged, f.percent) for f in group.figures}
+
+
+def test_council_page_shows_council_region_and_england_with_the_files_date(
+    client, imported
+):
+    response = client.get("/quality/gateshead/")
+    assert figures(response, "Care homes") == {
+        "Gateshead Council": (1, 1, 100),
+        "North East": (1, 1, 100),
+        "England": (2, 2, 100),
+    }
+    assert figures(response, "Community-based services") == {
+        "Gateshead Council": (0, 0, None),
+        "North East": (0, 1, 0),
+        "England": (0, 1, 0),
+    }
+    text = html.unescape(response.text)
+    assert (
+        "Source: CQC's care directory with filters file produced on 1 November 2025"
+        in text
+    )
+    assert "as at 1 November 2025" in text
+
+
+def test_council_page_shows_figures_per_type_of_care(client, imported):
+    response = client.get("/quality/county-durham/")
+    assert figures(response, "Domiciliary care") == {
+        "Durham County Council": (0, 1, 0),
+        "North East": (0, 1, 0),
+        "England": (0, 1, 0),
+    }
+    assert figures(response, "Nursing care")["North East"] == (1, 1, 100)
+
+
+def test_every_council_appears_on_the_overview(client, imported):
+    response = client.get("/quality/")
+    care_homes = figures(response, "Care homes")
+    assert set(care_homes) == {
+        "Durham County Council",
+        "Gateshead Council",
+        "Newcastle City Council",
+        "Sunderland City Council",
+        "North East",
+        "England",
+    }
+
+
+def test_a_councils_own_figure_stays_and_is_labelled_as_its_own(client, imported):
+    CqcBenchmarkFactory(council=imported["gateshead"], council_percent="81.6")
+    text = html.unescape(client.get("/quality/gateshead/").text)
+    assert "81.6%" in text
+    assert "Rated good or outstanding, worked out from CQC's files" in text
+
+
+def test_download_has_every_figure_with_method_and_source(client, imported):
+    CqcBenchmarkFactory(council=imported["gateshead"], council_percent="81.6")
+    data = json.loads(client.get("/quality/figures.json").content)
+    assert "divided by services rated Outstanding, Good" in data["method"]
+    england = next(
+        row
+        for row in data["figures"]
+        if row["area"] == "England" and row["setting_or_type_of_care"] == "Care homes"
+    )
+    assert england["good_or_outstanding"] == 2
+    assert england["rated"] == 2
+    assert england["as_at"] == "2025-11-01"
+    assert "produced on 1 November 2025" in england["source"]
+    own = [r for r in data["figures"] if r["figure"] != "computed"]
+    assert own[0]["figure"] == "the council's own published figure"
+    csv_text = client.get("/quality/figures.csv").content.decode()
+    assert csv_text.splitlines()[0].startswith("area,area_type,gss_code")
+    assert "North East,region,E12000001,Care homes,1,1,100.0,computed" in csv_text
+
+
+def test_type_of_care_tag_gives_the_market_pages_per_council_figures(imported):
+    html = Template("{% load quality %}{% type_of_care_quality type_of_care %}").render(
+        Context({"type_of_care": imported and _type("domiciliary-care")})
+    )
+    assert "Domiciliary care: rated good or outstanding by CQC" in html
+    assert "Durham County Council" in html
+
+
+def _type(slug):
+    from councils.models import TypeOfCare
+
+    return TypeOfCare.objects.get(slug=slug)
+
+
+def test_the_queryset_method_counts_one_type_of_care_per_council(imported):
+    from providers.models import CareService
+
+    counts = CareService.objects.good_or_outstanding_by_council(
+        type_of_care=_type("nursing-care")
+    )
+    assert counts == {imported["gateshead"].pk: (1, 1)}
+
+
+def test_overview_queries_stay_the_same_as_services_grow(
+    client, north_east_councils, types_of_care, django_assert_num_queries
+):
+    home = ServiceTypeFactory(
+        name="Care home service with nursing",
+        type_of_care=types_of_care["nursing-care"],
+    )
+
+    def add(number):
+        CareServiceFactory(
+            council=north_east_councils["gateshead"],
+            care_home=True,
+            rating="good",
+            rating_published_on=date(2025, 1, 1),
+            cqc_location_id=f"1-{100000000 + number}",
+            service_types=[home],
+        )
+
+    add(0)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/quality/")
+        client.get("/quality/gateshead/")
+    for number in range(1, 30):
+        add(number)
+    with django_assert_num_queries(len(one)):
+        response = client.get("/quality/")
+        client.get("/quality/gateshead/")
+    assert figures(response, "Care homes")["Gateshead Council"] == (30, 30, 100)
