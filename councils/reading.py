@@ -87,11 +87,18 @@ def file_size(file: BinaryIO) -> int:
 
 
 def open_table(
-    file: BinaryIO, file_name: str, limits: ImportLimits = DEFAULT_LIMITS
+    file: BinaryIO,
+    file_name: str,
+    limits: ImportLimits = DEFAULT_LIMITS,
+    *,
+    days_in_words: bool = False,
 ) -> Table:
     """Check the file and return its headings and a row iterator.
 
-    Raises TableRefused with a message for the person importing.
+    An XLSX date cell reads as ISO ("2027-04-01"), or with ``days_in_words`` as a
+    council writes a day ("1 April 2027"); a cell formatted as a month reads as
+    the month ("April 2027") either way. Raises TableRefused with a message for
+    the person importing.
     """
     size = file_size(file)
     if size > limits.max_file_bytes:
@@ -106,7 +113,7 @@ def open_table(
     head = file.read(8)
     file.seek(0)
     if head.startswith(XLSX_MAGIC):
-        return _open_xlsx(file, limits)
+        return _open_xlsx(file, limits, days_in_words)
     if head.startswith(OLE2_MAGIC):
         raise TableRefused(
             "This is an old Excel (.xls) file. Save it as Excel Workbook (.xlsx) "
@@ -230,7 +237,7 @@ def _first_row(rows: Iterator[tuple[int, list[str]]]) -> list[str]:
     return headings
 
 
-def _open_xlsx(file: BinaryIO, limits: ImportLimits) -> Table:
+def _open_xlsx(file: BinaryIO, limits: ImportLimits, days_in_words: bool) -> Table:
     _check_archive(file, limits)
     from openpyxl import load_workbook
 
@@ -245,7 +252,7 @@ def _open_xlsx(file: BinaryIO, limits: ImportLimits) -> Table:
     # The sheet's <dimension> is what the writer claims, not what the sheet holds:
     # openpyxl stops at the claimed last row unless told to forget it.
     sheet.reset_dimensions()
-    rows = _numbered(_xlsx_rows(workbook, sheet), limits)
+    rows = _numbered(_xlsx_rows(workbook, sheet, days_in_words), limits)
     headings = _first_row(rows)
     return Table(file_format="XLSX", encoding="", headings=headings, rows=rows)
 
@@ -286,10 +293,10 @@ def _check_archive(file: BinaryIO, limits: ImportLimits) -> None:
                     )
 
 
-def _xlsx_rows(workbook, sheet) -> Iterator[list[str]]:
+def _xlsx_rows(workbook, sheet, days_in_words: bool) -> Iterator[list[str]]:
     try:
         for row in sheet.iter_rows():
-            yield [_xlsx_text(cell) for cell in row]
+            yield [_xlsx_text(cell, days_in_words) for cell in row]
     except TableRefused:
         raise
     except Exception as error:  # broken XML surfaces only as rows are read
@@ -300,7 +307,7 @@ def _xlsx_rows(workbook, sheet) -> Iterator[list[str]]:
         workbook.close()
 
 
-def _xlsx_text(cell) -> str:
+def _xlsx_text(cell, days_in_words: bool) -> str:
     value = getattr(cell, "value", None)
     if value is None:
         return ""
@@ -308,11 +315,10 @@ def _xlsx_text(cell) -> str:
         day = value.date() if isinstance(value, datetime) else value
         # Excel turns a typed "April 2025" into 1 April 2025 shown as a month:
         # keep the month when the cell's format shows no day.
-        # A day is written as a council writes one: "1 April 2027", not ISO.
         number_format = (getattr(cell, "number_format", "") or "").lower()
         if "d" not in number_format.replace("[red]", ""):
             return date_format(day, "F Y")
-        return date_format(day, "j F Y")
+        return date_format(day, "j F Y") if days_in_words else day.isoformat()
     if isinstance(value, time):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():

@@ -185,6 +185,7 @@ class ImportRecordAdmin(CouncilScopedAdmin):
         "new",
         "updated",
         "unchanged",
+        "withdrawn",
         "errors",
     ]
     list_filter = ["outcome", ("council", admin.RelatedOnlyFieldListFilter)]

@@ -18,6 +18,7 @@ QUALIFIERS = re.compile(
     r"p\.?\s?a\.?|per annum|per year|a year|annually|per\s+annum|total)(?=\s|$|\d|£)",
     re.IGNORECASE,
 )
+PLAIN = re.compile(r"£?\d[\d,]*(?:\.\d+)?[km]?", re.IGNORECASE)
 RANGE = re.compile(r"\s*(?:-|\u2013|\u2014|\bto\b)\s*")
 # A minus before the first amount ("-5000", "-£5m", "£-5,000"); one between two
 # amounts is a range, and a second amount that is negative fails in parse_money.
@@ -61,6 +62,9 @@ def parse_value(raw: str) -> tuple[Decimal | None, Decimal | None, str]:
     The text is kept when it says more than the amounts do ("c. £5m p.a.", "up to
     £2m", "TBC"); for a plain amount or range it is empty.
     """
+    if PLAIN.fullmatch(raw):  # most cells: one plain amount, read at once
+        amount = parse_money(raw)
+        return amount, amount, ""
     text = " ".join(raw.split())
     if not text:
         return None, None, ""

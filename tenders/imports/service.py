@@ -139,7 +139,8 @@ class _TableImport:
         self.close_checked = 0
 
     def run(self, file, limits, confirm_withdrawals: bool) -> None:
-        table = open_table(file, self.report.file_name, limits)
+        # Excel date cells read as the council writes a day, like typed ones.
+        table = open_table(file, self.report.file_name, limits, days_in_words=True)
         self.report.file_format = table.file_format
         self.report.encoding = table.encoding
         columns = match_columns(table.headings, self.report)

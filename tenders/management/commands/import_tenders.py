@@ -35,7 +35,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Check the table and report what would change, without writing.",
+            help="Check the table and report what would change, without writing "
+            "tenders (the preview is listed in the import log).",
         )
         parser.add_argument(
             "--whole-pipeline",
