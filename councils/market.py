@@ -77,6 +77,7 @@ def time_chart(indicator: Indicator, series: list[IndicatorValue]):
     for values in by_area.values():
         if len(values) < 2:
             continue
+        values = sorted(values, key=lambda v: v.year)
         first = values[0]
         if first.council_id:
             if councils_drawn == MAX_COUNCIL_LINES:

@@ -880,7 +880,7 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
                 "indicator_id",
                 "area_rank",
                 "council__name",
-                "base_year",
+                models.F("base_year").asc(nulls_first=True),
                 "period_start",
             )
         )

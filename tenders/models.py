@@ -321,7 +321,7 @@ class Tender(models.Model):
         "status",
         "description",
         "service_area",
-        "service_categories",
+        "types_of_care",
         "client_groups",
         "procurement_activity",
         "commencement",

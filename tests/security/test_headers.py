@@ -19,6 +19,9 @@ from tests.browser.pages import page_params, page_url
 @pytest.fixture(scope="module")
 def demo_data(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
+        # Flush first: on PostgreSQL it also restarts the id sequences, so the demo's
+        # change log and previews have the ids tests/browser/pages.py names.
+        call_command("flush", interactive=False, verbosity=0)
         call_command("load_demo_data", verbosity=0)
     yield
     with django_db_blocker.unblock():
