@@ -825,9 +825,6 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
     def actuals(self):
         return self.filter(base_year=None)
 
-    def projections(self):
-        return self.exclude(base_year=None)
-
     def about_market(self, type_of_care):
         """Figures of indicators about this type of care, and the key figures
         about the whole of care (indicators shown at a glance with no type)."""

@@ -2,8 +2,18 @@
 
 from councils import panels
 
-from .templatetags.quality import council_quality
+from .models import CqcBenchmark
 
-panels.register(
+
+@panels.register(
     "council", order=30, template_name="quality/includes/council_quality.html"
-)(council_quality)
+)
+def council_quality(council):
+    """The council's latest CQC figures, with source and date, for its MPS page."""
+    return {
+        "council": council,
+        "benchmarks": CqcBenchmark.objects.for_council(council)
+        .latest()
+        .select_related("council__region")
+        .order_by("setting"),
+    }

@@ -2,15 +2,36 @@
 
 from councils import panels
 
-from .models import Arrangement, Rate, Tender
-from .templatetags.tenders import council_arrangements, council_pipeline
+from .models import Arrangement, Rate, Tender, TenderPipeline
 
-panels.register(
+
+@panels.register(
     "council", order=10, template_name="tenders/includes/council_pipeline.html"
-)(council_pipeline)
-panels.register(
+)
+def council_pipeline(council):
+    """The council's planned and open procurements, as in its MPS appendix."""
+    return {
+        "council": council,
+        "pipeline": TenderPipeline.objects.filter(council=council).first(),
+        "tenders": Tender.objects.for_council(council)
+        .published()
+        .in_pipeline()
+        .soonest()
+        .select_related("council"),
+    }
+
+
+@panels.register(
     "council", order=20, template_name="tenders/includes/council_arrangements.html"
-)(council_arrangements)
+)
+def council_arrangements(council):
+    """The council's frameworks, spot contracts and panels open to join now."""
+    return {
+        "council": council,
+        "arrangements": Arrangement.live.for_council(council)
+        .open_to_join()
+        .select_related("council"),
+    }
 
 
 @panels.register("market", order=30, template_name="tenders/includes/market_rates.html")

@@ -1,25 +1,11 @@
-"""Tender pieces for other apps' pages: the council page and the home page."""
+"""Tender pieces for other pages: the home page and the admin home."""
 
 from django import template
 
 from ..dates import UNKNOWN
-from ..models import Arrangement, ImportRecord, Tender, TenderPipeline
+from ..models import ImportRecord, Tender
 
 register = template.Library()
-
-
-@register.inclusion_tag("tenders/includes/council_pipeline.html")
-def council_pipeline(council):
-    """The council's planned and open procurements, as in its MPS appendix."""
-    return {
-        "council": council,
-        "pipeline": TenderPipeline.objects.filter(council=council).first(),
-        "tenders": Tender.objects.for_council(council)
-        .published()
-        .in_pipeline()
-        .soonest()
-        .select_related("council"),
-    }
 
 
 @register.inclusion_tag("tenders/includes/upcoming_tenders.html")
@@ -29,17 +15,6 @@ def upcoming_tenders(limit=5):
         "tenders": Tender.objects.upcoming()
         .select_related("council")
         .prefetch_related("types_of_care")[:limit]
-    }
-
-
-@register.inclusion_tag("tenders/includes/council_arrangements.html")
-def council_arrangements(council):
-    """The council's frameworks, spot contracts and panels open to join now."""
-    return {
-        "council": council,
-        "arrangements": Arrangement.live.for_council(council)
-        .open_to_join()
-        .select_related("council"),
     }
 
 
