@@ -560,6 +560,14 @@ class PublicationQuerySet(CouncilOwnedQuerySet):
         """The public change log: major changes whose time has come."""
         return self.due().filter(major=True)
 
+    def about(self, types_of_care):
+        """Changes to content about any of these types of care."""
+        return self.filter(
+            pk__in=Publication.types_of_care.through.objects.filter(
+                typeofcare__in=types_of_care
+            ).values("publication_id")
+        )
+
     def for_object(self, obj):
         return self.filter(
             content_type=ContentType.objects.get_for_model(obj),
@@ -616,6 +624,13 @@ class Publication(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    types_of_care = models.ManyToManyField(
+        TypeOfCare,
+        blank=True,
+        related_name="publications",
+        verbose_name="types of care",
+        help_text="What the changed content is about, for filtering What changed.",
     )
 
     objects = PublicationQuerySet.as_manager()

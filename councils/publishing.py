@@ -28,6 +28,17 @@ def owning_council(obj) -> Council:
     return obj
 
 
+def types_of_care_of(obj) -> list[int]:
+    """The ids of the types of care an item is about, through a ``types_of_care``
+    or ``type_of_care`` field; none for content about no one type (MPS sections)."""
+    names = {field.name for field in obj._meta.get_fields()}
+    if "types_of_care" in names and obj.pk is not None:
+        return list(obj.types_of_care.values_list("pk", flat=True))
+    if "type_of_care" in names and obj.type_of_care_id is not None:
+        return [obj.type_of_care_id]
+    return []
+
+
 def default_review_by(published: datetime.datetime) -> datetime.date:
     """Twelve months after publishing (28 February for a 29 February)."""
     day = timezone.localtime(published).date()
@@ -211,6 +222,7 @@ def publish(
             published_by=user,
             submitted_by=submitted_by,
         )
+        publication.types_of_care.set(types_of_care_of(obj))
         copy = model._base_manager.get(pk=obj.pk)
         copy.pk = copy.id = None
         copy._state.adding = True

@@ -251,7 +251,13 @@ class ChangeListView(ListView):
         self.object_list = (
             self.filterset.qs if valid else self.filterset.queryset.none()
         )
-        context = self.get_context_data(filter=self.filterset, council=self.council)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = self.get_context_data(
+            filter=self.filterset,
+            council=self.council,
+            feed_query=f"?{query.urlencode()}" if valid and query else "",
+        )
         return self.render_to_response(context, status=200 if valid else 400)
 
 
