@@ -316,15 +316,25 @@ def restore(*, obj: Publishable, version: Version, user) -> None:
     ):
         raise ValidationError("That version belongs to something else.")
     stored = version.field_dict
+    related = {}
     for name in obj.content_fields:
-        setattr(
-            obj,
-            obj._meta.get_field(name).attname,
-            stored[obj._meta.get_field(name).attname],
-        )
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            # Terms since deleted cannot come back.
+            related[name] = field.related_model._base_manager.filter(
+                pk__in=stored.get(name) or []
+            )
+        elif field.attname in stored:
+            setattr(obj, field.attname, stored[field.attname])
+
+    def set_related():
+        for name, terms in related.items():
+            getattr(obj, name).set(terms)
+
     saved = timezone.localtime(version.revision.date_created)
     working_copy_save(
         obj=obj,
         user=user,
         comment=f"Restored the version saved on {saved:%d %b %Y %H:%M}.",
+        save_related=set_related,
     )
