@@ -231,9 +231,20 @@ class IndicatorImportAdmin(CouncilScopedAdmin):
 
 
 @admin.register(CommissioningIntention)
-class CommissioningIntentionAdmin(CouncilScopedAdmin):
-    list_display = ["summary", "council", "type_of_care", "direction", "status"]
+class CommissioningIntentionAdmin(PublishingAdmin, CouncilScopedAdmin):
+    """Edited as a working copy and published from its Publish page, like
+    sections: review, schedules, history with restore, preview, archive."""
+
+    list_display = [
+        "summary",
+        "council",
+        "type_of_care",
+        "direction",
+        "status",
+        "state",
+    ]
     list_filter = [
+        "editorial_state",
         "status",
         "direction",
         "type_of_care",
@@ -247,6 +258,7 @@ class CommissioningIntentionAdmin(CouncilScopedAdmin):
         (None, {"fields": ["council", "type_of_care", "direction", "status"]}),
         ("What and where", {"fields": ["summary", "where", "detail", "period"]}),
         ("How", {"fields": ["how", "sections", "position"]}),
+        ("Publishing", {"fields": ["review_by"]}),
     ]
 
 

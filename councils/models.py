@@ -1101,13 +1101,19 @@ class IndicatorImport(models.Model):
         return f"{self.file_name} ({self.created_at:%d %b %Y %H:%M})"
 
 
-class CommissioningIntentionQuerySet(CouncilOwnedQuerySet):
+class CommissioningIntentionQuerySet(PublishableQuerySet):
     def published(self):
+        """Marked published by the council. Readers see
+        ``CommissioningIntention.live.published()``: live copies of those."""
         return self.filter(status=CommissioningIntention.Status.PUBLISHED)
 
 
-class CommissioningIntention(models.Model):
-    """What a council wants more or less of, for one type of care, and how."""
+@reversion.register()
+class CommissioningIntention(Publishable):
+    """What a council wants more or less of, for one type of care, and how.
+
+    Edited as a working copy; readers see ``CommissioningIntention.live``.
+    """
 
     class Status(models.TextChoices):
         PUBLISHED = "published", "Published"
@@ -1169,9 +1175,22 @@ class CommissioningIntention(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CommissioningIntentionQuerySet.as_manager()
+    objects = WorkingCopyManager.from_queryset(CommissioningIntentionQuerySet)()
+    live = LiveManager.from_queryset(CommissioningIntentionQuerySet)()
 
     council_path = "council"
+    content_fields = (
+        "type_of_care",
+        "direction",
+        "status",
+        "summary",
+        "where",
+        "detail",
+        "how",
+        "period",
+        "sections",
+        "position",
+    )
 
     class Meta:
         ordering = ["type_of_care__position", "council__name", "position"]
@@ -1187,9 +1206,15 @@ class CommissioningIntention(models.Model):
         return f"{self.council}: {self.type_of_care}: {self.summary}"
 
     def get_absolute_url(self):
+        # Live copies share their working copy's address.
         return (
             reverse("councils:market-detail", kwargs={"slug": self.type_of_care.slug})
-            + f"?council={self.council.slug}#intention-{self.pk}"
+            + f"?council={self.council.slug}#intention-{self.live_of_id or self.pk}"
+        )
+
+    def get_preview_url(self):
+        return reverse(
+            "councils:intention-preview", kwargs={"pk": self.live_of_id or self.pk}
         )
 
 

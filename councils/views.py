@@ -84,7 +84,7 @@ class CouncilDetailView(DetailView):
             .in_comparison_order()
         )
         context["intentions"] = (
-            CommissioningIntention.objects.published()
+            CommissioningIntention.live.published()
             .for_council(self.object)
             .select_related("council", "type_of_care")
             .prefetch_related("sections__heading", "sections__council")
@@ -151,6 +151,16 @@ class PreviewMixin:
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
         return response
+
+
+class IntentionPreviewView(PreviewMixin, DetailView):
+    """A commissioning intention's working copy, as its market page shows it."""
+
+    model = CommissioningIntention
+    template_name = "councils/intention_preview.html"
+    context_object_name = "intention"
+    preview_related = ("council", "type_of_care")
+    preview_prefetch = ("sections__heading", "sections__council")
 
 
 class SectionPreviewView(PreviewMixin, SectionDetailView):
@@ -296,7 +306,7 @@ class MarketListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        published = Q(intentions__status=CommissioningIntention.Status.PUBLISHED)
+        published = Q(intentions__in=CommissioningIntention.live.published())
         context["types_of_care"] = TypeOfCare.objects.annotate(
             councils_with_intentions=Count(
                 "intentions__council", filter=published, distinct=True
@@ -354,7 +364,7 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
             return context
         councils = self.councils
         context["intentions"] = (
-            CommissioningIntention.objects.published()
+            CommissioningIntention.live.published()
             .filter(type_of_care=self.object, council__in=councils)
             .select_related("council")
             .prefetch_related("sections__heading", "sections__council")
@@ -510,7 +520,7 @@ class IntentionDownloadView(FilteredDownloadView):
 
     def queryset(self):
         return (
-            CommissioningIntention.objects.published()
+            CommissioningIntention.live.published()
             .select_related("council", "type_of_care")
             .prefetch_related("sections__heading")
         )

@@ -403,6 +403,8 @@ class CommissioningIntentionFactory(factory.django.DjangoModelFactory):
     status = CommissioningIntention.Status.PUBLISHED
 
     sections = many_to_many("sections")
+    # Declared after the sections, so the live copy gets them.
+    published = factory.PostGeneration(publish_unless_told_not_to)
 
 
 class RateFactory(factory.django.DjangoModelFactory):
