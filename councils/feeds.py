@@ -80,7 +80,8 @@ class ChangeFeed(Feed):
         return change.note
 
     def item_link(self, change):
-        return change.get_absolute_url()
+        # Figures' entries have no one version to compare: they link to the figures.
+        return change.get_absolute_url() if change.version_id else change.url
 
     def item_pubdate(self, change):
         return change.publish_at

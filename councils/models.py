@@ -898,8 +898,13 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
         )
 
 
+@reversion.register()
 class IndicatorValue(models.Model):
-    """One figure: an indicator's value for an area and a period, with its source."""
+    """One figure: an indicator's value for an area and a period, with its source.
+
+    Every admin save and import is a version (History in the admin, with
+    restore); changes to a council's figures are listed in What changed.
+    """
 
     PeriodKind = PeriodKind
 
@@ -957,6 +962,18 @@ class IndicatorValue(models.Model):
 
     council_path = "council"
     commissioner_extra_permissions = ["import"]
+    # What a version is compared and restored by (councils.publishing_admin).
+    content_fields = (
+        "indicator",
+        "area_code",
+        "period",
+        "base_year",
+        "value",
+        "source_name",
+        "source_url",
+        "as_at",
+        "notes",
+    )
 
     class Meta:
         ordering = ["indicator", "area_code", "period_start"]

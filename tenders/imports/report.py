@@ -119,16 +119,21 @@ class ImportReport:
                 f" {plural(self.withdrawn_count, 'tender')} no longer in the table "
                 f"{verb} withdrawn."
             )
-        if self.new or self.updated or self.withdrawn_count:
+        changed = self.new + self.updated + self.withdrawn_count
+        if changed:
+            one = changed == 1
             if self.sent_for_review:
                 text += (
                     f" {self.council.name} reviews changes: "
-                    f"{'they wait' if self.dry_run else 'they are waiting'} for an "
-                    "approver to publish them, and readers see the published "
-                    "versions until then."
+                    f"{'it' if one else 'they'} "
+                    f"{'will wait' if self.dry_run else 'wait'} for an approver to "
+                    "publish, and readers see the published versions until then."
                 )
             else:
-                text += f" Readers {'will see' if self.dry_run else 'see'} them now."
+                text += (
+                    f" Readers {'will see' if self.dry_run else 'see'} "
+                    f"{'it' if one else 'them'} now."
+                )
         return text
 
 
