@@ -5,7 +5,9 @@ archive or withdrawal instead of deletion."""
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -351,3 +353,51 @@ def test_another_councils_tender_history_and_differences_are_not_found(
             {"from": 1, "to": 1},
         )
         assert response.status_code == 404
+
+
+def test_another_councils_tender_version_cannot_be_restored_into_our_own(
+    gateshead_client, gateshead, darlington
+):
+    ours = TenderFactory(council=gateshead, title="Our tender")
+    theirs = TenderFactory(council=darlington, title="Their secret tender")
+    their_version = versions_of(theirs).first()
+
+    response = gateshead_client.post(
+        reverse("admin:tenders_tender_restore", args=[ours.pk, their_version.pk])
+    )
+
+    assert response.status_code == 404
+    ours.refresh_from_db()
+    assert ours.title == "Our tender"
+
+
+def _queries(client, url) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url_of",
+    [
+        lambda tender: tender.get_absolute_url(),
+        lambda tender: reverse("tenders:tender-list"),
+        lambda tender: reverse("tenders:tender-feed"),
+        lambda tender: reverse("tenders:tender-list-ocds"),
+        lambda tender: tender.council.get_absolute_url(),
+        lambda tender: reverse("home"),
+    ],
+    ids=["detail", "finder", "feed", "ocds", "council", "home"],
+)
+def test_tender_pages_queries_do_not_grow_with_versions(client, gateshead, url_of):
+    tender = TenderFactory(council=gateshead, title="Version 0")
+    url = url_of(tender)
+    one = _queries(client, url)
+    for number in range(1, 8):
+        tender.title = f"Version {number}"
+        working_copy_save(obj=tender, user=None)
+        publish(obj=tender, user=None, major=True, note=f"Change {number}")
+
+    assert _queries(client, url) == one
+    assert "Version 7" in client.get(url).content.decode()
