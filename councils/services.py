@@ -25,8 +25,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
+from . import clock
 from .bulk import DATABASE_ERRORS, RowUpdates, insert_rows, refresh_statistics
 from .downloads import FORMULA_TRIGGERS
 from .models import (
@@ -318,7 +318,7 @@ class _FiguresImport:
         self.url_validator = URLValidator(schemes=["http", "https"])
         self.period_index: dict[tuple[str, date], int] = {}
         self.keys: dict[int, int] = {}
-        self.now = timezone.now()
+        self.now = clock.now()
         self.parsers = {
             "metric": self._metric,
             "area_code": self._area,

@@ -11,9 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
+from councils import clock
 from councils.models import TypeOfCare
 
 from ..models import (
@@ -136,7 +136,7 @@ def _vocabulary(model, names: set[str]) -> dict[str, int]:
 
 
 def _write(records: dict[str, LocationRecord], *, report: ImportReport, register):
-    now = timezone.now()
+    now = clock.now()
     provider_ids = _providers(records.values())
     existing = {
         s.cqc_location_id: s for s in CareService.objects.exclude(cqc_location_id="")

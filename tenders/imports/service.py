@@ -16,7 +16,6 @@ from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
-from django.utils import timezone
 
 from councils import clock
 from councils.models import Council
@@ -132,7 +131,7 @@ class _TableImport:
         self.titles: dict[str, list[int]] | None = None
         self.deferred: list[Row] = []
         self.next_number: int | None = None
-        self.now = timezone.now()
+        self.now = clock.now()
         self.matched: set[int] = set()
         self.inserted: set[str] = set()
         self.existing_titles: dict[str, tuple[str, str]] | None = None
