@@ -15,6 +15,7 @@ from django.utils.text import slugify
 
 from councils import clock
 from councils.audit import ImportAudit
+from councils.bulk import DATABASE_ERRORS
 from councils.models import TypeOfCare
 
 from ..models import (
@@ -93,6 +94,12 @@ def save_records(
             ).pk
     except _Rollback:
         pass
+    except DATABASE_ERRORS as error:
+        # Rolled back whole, like any refusal: a clear reason, never a server error.
+        report.problem(
+            "The database refused the import, so nothing was written: "
+            f"{(str(error).splitlines() or [type(error).__name__])[0]}"
+        )
 
 
 def _providers(records) -> dict[str, int]:
