@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,14 +114,14 @@ def generated_reference_prefix(council) -> str:
 
 
 class TenderQuerySet(PublishableQuerySet):
-    def published(self):
+    def published(self, now=None):
         """Tenders whose publish time has come, worked out in the query, so a
         scheduled tender appears at its time without any job running.
 
         Readers see ``Tender.live`` (live copies that are due); this also keeps
         out a live copy whose first publication is still to come.
         """
-        return self.filter(published_at__lte=Now())
+        return self.filter(published_at__lte=now or clock.now())
 
     def visible(self):
         """Tenders in the finder, feeds and downloads: published, not withdrawn."""

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
+from councils import clock
 from councils.models import EditorialState, Publication
 from councils.publishing import FIRST_PUBLISHED_NOTE, default_review_by
 
@@ -72,7 +73,7 @@ def _record_versions(tenders, user, comment) -> dict[int, Version]:
 
 
 def _submit(pks, user, file_name) -> None:
-    now = timezone.now()
+    now = clock.now()
     Tender.objects.filter(pk__in=pks).update(
         editorial_state=EditorialState.SUBMITTED,
         submitted_by=user,
@@ -85,7 +86,7 @@ def _submit(pks, user, file_name) -> None:
 
 
 def _publish(council, pks, user, file_name) -> None:
-    now = timezone.now()
+    now = clock.now()
     tenders = _working_copies(pks)
     when = timezone.localtime(now)
     with transaction.atomic():

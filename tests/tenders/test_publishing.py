@@ -5,12 +5,14 @@ archive or withdrawal instead of deletion."""
 import datetime
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from councils import clock
 from councils.models import EditorialState
 from councils.publishing import publish, versions_of, working_copy_save
 from tenders.models import Tender
@@ -27,13 +29,13 @@ def scheduled(gateshead):
     return TenderFactory(
         council=gateshead,
         title=TITLE,
-        published=timezone.now() + datetime.timedelta(days=7),
+        published=clock.now() + datetime.timedelta(days=7),
     )
 
 
 def come_due(tender):
     """Move a tender's scheduled live copy to a minute ago, as time passing would."""
-    past = timezone.now() - datetime.timedelta(minutes=1)
+    past = clock.now() - datetime.timedelta(minutes=1)
     Tender._base_manager.filter(live_of=tender).update(
         publish_at=past, published_at=past, updated_at=past
     )
@@ -65,6 +67,14 @@ def test_scheduled_tender_appears_everywhere_once_its_time_has_come(
     come_due(scheduled)
     for url in everywhere(gateshead):
         assert TITLE in client.get(url).content.decode(), url
+
+
+def test_a_scheduled_tender_appears_when_the_clock_passes_its_time(
+    client, gateshead, scheduled
+):
+    with time_machine.travel(clock.now() + datetime.timedelta(days=8)):
+        for url in everywhere(gateshead):
+            assert TITLE in client.get(url).content.decode(), url
 
 
 def test_feed_never_says_a_tender_was_updated_before_it_was_published(
@@ -170,10 +180,10 @@ def test_a_scheduled_change_to_a_tender_goes_live_at_its_time(
 
     assert "Day services" in client.get(tender.get_absolute_url()).text
     Tender._base_manager.filter(live_of=tender, title="Day services").update(
-        publish_at=timezone.now() - datetime.timedelta(days=2)
+        publish_at=clock.now() - datetime.timedelta(days=2)
     )
     Tender._base_manager.filter(live_of=tender, title="Day opportunities").update(
-        publish_at=timezone.now() - datetime.timedelta(minutes=1)
+        publish_at=clock.now() - datetime.timedelta(minutes=1)
     )
     page = client.get(tender.get_absolute_url()).text
     assert "Day opportunities" in page
