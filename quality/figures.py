@@ -83,6 +83,7 @@ class FigureGroup:
 
     title: str
     figures: list[ComputedFigure] = field(default_factory=list)
+    setting: str = ""  # a Setting value, for the by-setting groups
 
     @property
     def any_rated(self) -> bool:
@@ -158,7 +159,7 @@ def computed_cqc_figures(
     figures = ComputedFigures(source=source)
 
     def group(title, counts, key_of, england_key, type_of_care=""):
-        rows = FigureGroup(title)
+        rows = FigureGroup(title, setting="" if type_of_care else england_key)
         for c in councils:
             good, judged = counts.get(key_of(c.pk), (0, 0))
             rows.figures.append(

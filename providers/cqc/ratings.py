@@ -3,9 +3,11 @@
 - The care directory with filters (HSCA active locations): one row per location,
   with ``Care home?``, ``Care homes beds``, the overall rating, its publication date,
   whether it is inherited, and a Y column per service type.
-- The latest ratings file: one row per location, population group and key question
-  (``Domain``: Overall, Safe, Effective, Caring, Responsive, Well-led). Only the
-  location-level rows (``Service / Population Group`` = Overall) are read.
+- The latest ratings file: one row per location, service or population group and
+  key question (``Domain``: Overall, Safe, Effective, Caring, Responsive,
+  Well-led). Rows whose ``Service / Population Group`` is Overall are the
+  location's own ratings; the others rate one service or population group at the
+  location (``Homecare services``, say) and are kept as group ratings.
 
 Both cover all of England and every kind of service. Rows for adult social care in
 the portal's regions become records; every adult social care row in England is
@@ -14,7 +16,13 @@ counted for England's figures, so those never depend on what the portal keeps.
 
 from collections import defaultdict
 
-from ..models import GOOD_RATINGS, JUDGED_RATINGS, KEY_QUESTIONS, CqcImport
+from ..models import (
+    GOOD_RATINGS,
+    JUDGED_RATINGS,
+    KEY_QUESTIONS,
+    CqcImport,
+    KeyQuestion,
+)
 from .cells import (
     parse_count,
     parse_date,
@@ -35,6 +43,8 @@ from .vocabulary import (
 from .writing import LocationRecord
 
 DOMAINS = {"overall": "rating", **{q.lower(): f for f, q in KEY_QUESTIONS}}
+# CQC's Domain words as KeyQuestion values, for group ratings.
+GROUP_DOMAINS = {q.label.lower(): q.value for q in KeyQuestion}
 COMMON = ["location id", "location name", "location local authority", "location region"]
 ACTIVE_COLUMNS = [
     *COMMON,
@@ -140,6 +150,11 @@ def _address(row, at) -> str:
     return ", ".join(text(row[at[c]]) for c in parts if c in at and text(row[at[c]]))[
         :300
     ]
+
+
+def _cqc_url(row, at) -> str:
+    url = text(row[at["url"]]) if "url" in at else ""
+    return url[:300] if url.startswith("https://www.cqc.org.uk/") else ""
 
 
 def _provider(row, at) -> dict:
@@ -283,12 +298,11 @@ def latest_rating_records(
         if not social[row[category_at]]:
             not_social.add(text(row[id_at]))
             continue
-        if not overall[row[group_at]]:
-            continue
+        location_level = overall[row[group_at]]
         if not covered[row[region_at]]:
             # Other regions are counted for England, never checked or refused.
             outside.add(row[id_at])
-            if overall[row[domain_at]]:
+            if location_level and overall[row[domain_at]]:
                 national[text(row[id_at])] = _lenient(row, at)
             continue
         try:
@@ -314,7 +328,7 @@ def latest_rating_records(
             )
         except ValueError:
             continue
-        if field == "rating":
+        if location_level and field == "rating":
             national[location_id] = (care_home, rating)
         record = records.get(location_id)
         if record is None:
@@ -332,9 +346,19 @@ def latest_rating_records(
                     "name": text(row[at["location name"]])[:250] or location_id,
                     "address": _address(row, at),
                     "postcode": text(row[at["location post code"]]).upper()[:10],
+                    "cqc_url": _cqc_url(row, at),
                 },
+                group_ratings={},
                 **_provider(row, at),
             )
+        if not location_level:
+            group = text(row[group_at])[:200]
+            if rating:
+                record.group_ratings[group, GROUP_DOMAINS[domain.lower()]] = (
+                    rating,
+                    published,
+                )
+            continue
         record.fields[field] = rating
         if field == "rating":
             record.fields["rating_published_on"] = published if rating else None

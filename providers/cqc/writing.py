@@ -1,24 +1,29 @@
 """Saving location records in bulk, all or nothing, and recording the run.
 
 Existing services are matched by CQC location ID and only the fields that changed
-are written (one bulk_update over the changed fields); new services, providers,
-service types and past ratings are bulk-created. A dry run does all of it inside a
-transaction that is rolled back, so the preview's counts are exactly what the
-import will do.
+are written; new services, providers, past ratings, group ratings and service
+types are inserted. On PostgreSQL inserts go in with COPY and changes through a
+COPY into a temporary table and one UPDATE (``councils/bulk.py``); ``executemany``
+elsewhere. A dry run does all of it inside a transaction that is rolled back, so
+the preview's counts are exactly what the import will do. A refused run (a bad
+file, or a database error while writing) is recorded with its problems and
+imports nothing.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from councils.bulk import DATABASE_ERRORS, RowUpdates, insert_rows, refresh_statistics
 from councils.models import TypeOfCare
 
 from ..models import (
     CareService,
     CqcImport,
+    GroupRating,
     PastRating,
     Provider,
     ServiceType,
@@ -27,8 +32,7 @@ from ..models import (
 from .report import ImportReport
 from .vocabulary import TYPES_OF_CARE
 
-BATCH = 500
-UPDATE_BATCH = 100
+ANALYZE_AFTER = 1000
 
 
 @dataclass
@@ -46,6 +50,9 @@ class LocationRecord:
     service_types: list[str] | None = None
     # Specialism names, or None to leave them as they are.
     specialisms: list[str] | None = None
+    # {(service or population group, KeyQuestion value): (rating, published on)},
+    # or None to leave the service's group ratings as they are.
+    group_ratings: dict | None = None
 
 
 class _Rollback(Exception):
@@ -60,27 +67,92 @@ def save_records(
     user=None,
 ) -> None:
     """Write the records; with ``register`` (a file listing every registered
-    location) also mark services missing from it as having left CQC's register."""
+    location) also mark services missing from it as having left CQC's register.
+    A database error refuses the whole file (and is recorded as a refusal)."""
     try:
         with transaction.atomic():
             _write(records, report=report, register=register)
             if report.dry_run:
                 raise _Rollback
-            report.run_id = CqcImport.objects.create(
-                kind=report.kind,
-                file_name=report.file_name[:255],
-                produced_on=report.produced_on,
-                imported_by=user if user and user.is_authenticated else None,
-                added=report.added,
-                updated=report.updated,
-                unchanged=report.unchanged,
-                deregistered=report.deregistered,
-                outside_regions=report.outside_regions,
-                not_social_care=report.not_social_care,
-                england=report.england,
-            ).pk
+            report.run_id = record_run(report, user=user).pk
     except _Rollback:
         pass
+    except DATABASE_ERRORS as error:
+        report.problem(
+            f"The database refused the import, so nothing was saved: {error}"
+        )
+        record_run(report, user=user)
+
+
+def record_run(report: ImportReport, *, user=None) -> CqcImport:
+    """Record an import, or a refusal with every problem (row, column, reason)."""
+    refused = report.has_errors
+    return CqcImport.objects.create(
+        kind=report.kind,
+        file_name=report.file_name[:255],
+        outcome=CqcImport.Outcome.REFUSED if refused else CqcImport.Outcome.IMPORTED,
+        preview=refused and report.dry_run,
+        problems=[
+            {"row": p.row, "column": p.column, "reason": p.reason}
+            for p in report.problems
+        ],
+        produced_on=report.produced_on,
+        imported_by=user if user and user.is_authenticated else None,
+        added=0 if refused else report.added,
+        updated=0 if refused else report.updated,
+        unchanged=0 if refused else report.unchanged,
+        deregistered=0 if refused else report.deregistered,
+        outside_regions=report.outside_regions,
+        not_social_care=report.not_social_care,
+        england={} if refused else report.england,
+    )
+
+
+def _columns(model) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _insert(model, objects: list) -> None:
+    """Insert new objects in one COPY (PostgreSQL) or executemany."""
+    if not objects:
+        return
+    columns = _columns(model)
+    insert_rows(
+        model,
+        [f.column for f in columns],
+        [
+            tuple(
+                f.get_db_prep_save(f.pre_save(o, add=True), connection) for f in columns
+            )
+            for o in objects
+        ],
+    )
+
+
+def _update(model, objects: list, names: list[str]) -> None:
+    """Write the named fields of existing objects: one COPY into a temporary table
+    and one UPDATE (PostgreSQL) or executemany."""
+    if not objects:
+        return
+    columns = [model._meta.get_field(name) for name in names]
+    updates = RowUpdates(model, [f.column for f in columns])
+    updates.add(
+        [
+            (
+                o.pk,
+                *(
+                    f.get_db_prep_save(getattr(o, f.attname), connection)
+                    for f in columns
+                ),
+            )
+            for o in objects
+        ]
+    )
+    updates.apply()
+    if connection.vendor == "postgresql":
+        # The next update of this table in the transaction may change other columns.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {updates.changes}")
 
 
 def _providers(records) -> dict[str, int]:
@@ -95,13 +167,13 @@ def _providers(records) -> dict[str, int]:
         if provider is not None and name and provider.name != name:
             provider.name = name
             renamed.append(provider)
-    Provider.objects.bulk_update(renamed, ["name"], batch_size=BATCH)
+    _update(Provider, renamed, ["name"])
     new = [
         Provider(cqc_provider_id=pid, name=name or pid)
         for pid, name in wanted.items()
         if pid not in existing
     ]
-    Provider.objects.bulk_create(new, batch_size=BATCH)
+    _insert(Provider, new)
     ids = {p.cqc_provider_id: p.pk for p in existing.values()}
     if new:
         ids |= dict(
@@ -114,7 +186,11 @@ def _providers(records) -> dict[str, int]:
 
 def _vocabulary(model, names: set[str]) -> dict[str, int]:
     """The pk of each term by name, adding the terms not yet known."""
+    if not names:
+        return {}
     ids = dict(model.objects.filter(name__in=names).values_list("name", "pk"))
+    if not names - set(ids):
+        return ids
     taken = set(model.objects.values_list("slug", flat=True))
     new = []
     for name in sorted(names - set(ids)):
@@ -186,17 +262,9 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
         changed_services.append(service)
         changed_fields.update(changed)
         touched.add(location_id)
-    CareService.objects.bulk_create(to_create, batch_size=BATCH)
-    # One bulk_update over every changed field: unchanged values are written back
-    # as they are, which costs less than one UPDATE per combination of fields.
-    # bulk_update's CASE WHEN grows with rows times fields; small batches keep it
-    # linear.
-    CareService.objects.bulk_update(
-        changed_services,
-        [*sorted(changed_fields), "imported_at"],
-        batch_size=UPDATE_BATCH,
-    )
-    PastRating.objects.bulk_create(past, batch_size=BATCH)
+    _insert(CareService, to_create)
+    _update(CareService, changed_services, [*sorted(changed_fields), "imported_at"])
+    _insert(PastRating, past)
     report.added = len(to_create)
     service_ids = {s.cqc_location_id: s.pk for s in existing.values()}
     if to_create:
@@ -205,6 +273,7 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
                 cqc_location_id__in=[s.cqc_location_id for s in to_create]
             ).values_list("cqc_location_id", "pk")
         )
+    touched |= _set_group_ratings(records, service_ids, existing)
     for attribute, model in MANY:
         touched |= _set_many(records, attribute, model, service_ids, existing)
     report.updated = len(touched)
@@ -221,8 +290,11 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
         ]
         for service in gone:
             service.deregistered_on = report.produced_on
-        CareService.objects.bulk_update(gone, ["deregistered_on"], batch_size=BATCH)
+        _update(CareService, gone, ["deregistered_on"])
         report.deregistered = len(gone)
+    if len(to_create) >= ANALYZE_AFTER:
+        # The planner learns the table's new size before the next import and pages.
+        refresh_statistics(CareService)
 
 
 def _extra(model, name: str) -> dict:
@@ -239,6 +311,8 @@ MANY = [("service_types", ServiceType), ("specialisms", Specialism)]
 def _set_many(records, attribute, model, service_ids, existing) -> set[str]:
     """Set each record's terms of one many-to-many field; the location IDs of
     existing services whose terms changed."""
+    if all(getattr(r, attribute) is None for r in records.values()):
+        return set()
     names = {n for r in records.values() for n in getattr(r, attribute) or []}
     term_ids = _vocabulary(model, names)
     through = getattr(CareService, attribute).through
@@ -264,10 +338,54 @@ def _set_many(records, attribute, model, service_ids, existing) -> set[str]:
             through(careservice_id=service_id, **{term_field: t}) for t in wanted - have
         ]
         remove[service_id] += list(have - wanted)
-    through.objects.bulk_create(add, batch_size=BATCH)
+    _insert(through, add)
     for service_id, gone in remove.items():
         if gone:
             through.objects.filter(
                 careservice_id=service_id, **{f"{term_field}__in": gone}
             ).delete()
     return touched
+
+
+def _set_group_ratings(records, service_ids, existing) -> set[str]:
+    """Replace the group ratings of services whose file rows carry them and
+    differ; the location IDs of existing services whose group ratings changed."""
+    wanted = {
+        service_ids[location_id]: record.group_ratings
+        for location_id, record in records.items()
+        if record.group_ratings is not None
+    }
+    if not wanted:
+        return set()
+    current: dict[int, dict] = defaultdict(dict)
+    existing_ids = {s.pk for s in existing.values()}
+    for rating in GroupRating.objects.filter(service_id__in=existing_ids).iterator():
+        current[rating.service_id][rating.group, rating.key_question] = (
+            rating.rating,
+            rating.published_on,
+        )
+    add, replaced = [], []
+    for service_id, ratings in wanted.items():
+        if current.get(service_id, {}) == ratings:
+            continue
+        if service_id in current:
+            replaced.append(service_id)
+        add += [
+            GroupRating(
+                service_id=service_id,
+                group=group,
+                key_question=question,
+                rating=rating,
+                published_on=published,
+            )
+            for (group, question), (rating, published) in ratings.items()
+        ]
+    if replaced:
+        GroupRating.objects.filter(service_id__in=replaced).delete()
+    _insert(GroupRating, add)
+    by_id = {s.pk: location_id for location_id, s in existing.items()}
+    return {
+        by_id[service_id]
+        for service_id in wanted
+        if service_id in by_id and current.get(service_id, {}) != wanted[service_id]
+    }

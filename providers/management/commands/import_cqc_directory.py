@@ -1,6 +1,7 @@
 from datetime import date
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from providers.services import cqc_directory_import
@@ -24,12 +25,27 @@ class Command(BaseCommand):
             "say.",
         )
         parser.add_argument(
+            "--user",
+            help="Record the import (or its refusal) under this portal "
+            "administrator's username; without it the run is recorded as from the "
+            "command line.",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Report what the import would do and save nothing.",
+            help="Report what the import would do and save nothing (a refused "
+            "file is still recorded, with its problems).",
         )
 
-    def handle(self, *args, file, produced_on, dry_run, **options):
+    def handle(self, *args, file, produced_on, dry_run, user=None, **options):
+        if user is not None:
+            found = get_user_model().objects.filter(username=user).first()
+            if found is None or not (found.is_active and found.is_superuser):
+                raise CommandError(
+                    f"{user} is not an active portal administrator: CQC's files "
+                    "cover every council, so only administrators import them."
+                )
+            user = found
         try:
             with file.open("rb") as handle:
                 report = self.importer(
@@ -37,6 +53,7 @@ class Command(BaseCommand):
                     file_name=file.name,
                     dry_run=dry_run,
                     produced_on=produced_on,
+                    user=user,
                 )
         except OSError as error:
             raise CommandError(f"{file} cannot be read ({error})") from error
