@@ -124,14 +124,18 @@ class _Columns(dict):
         self.spelled = table.spelled
 
 
-def _lenient(row, at, column="latest rating") -> tuple[bool, str]:
-    """(care home, overall rating) from a row in another region: a value CQC's
-    vocabulary does not have counts as unrated rather than refusing the file."""
+def _lenient_rating(value) -> str:
+    """A rating in another region's row: a value CQC's vocabulary does not have
+    counts as unrated rather than refusing the file."""
     try:
-        rating = parse_rating(row[at[column]])
+        return parse_rating(value)
     except ValueError:
-        rating = ""
-    return text(row[at["care home?"]]).upper() == "Y", rating
+        return ""
+
+
+def _lenient(row, at, column="latest rating") -> tuple[bool, str]:
+    """(care home, overall rating) from a row in another region."""
+    return text(row[at["care home?"]]).upper() == "Y", _lenient_rating(row[at[column]])
 
 
 def _place(report, line, row, at, places, unknown):
@@ -290,20 +294,28 @@ def latest_rating_records(
     social = _Memo(lambda v: text(v).lower() in SOCIAL_CARE_CATEGORIES)
     overall = _Memo(lambda v: text(v).lower() == "overall")
     covered = _Memo(lambda v: places.covers(text(v)))
+    lenient_rating = _Memo(_lenient_rating)
+    yes = _Memo(lambda v: text(v).upper() == "Y")
+    rating_at, care_home_at = at["latest rating"], at["care home?"]
     for line, row in table.rows:
-        if not any(row):
-            continue
         if len(row) < width:
+            if not any(row):
+                continue
             row = list(row) + [""] * (width - len(row))
+        elif not row[id_at] and not any(row):
+            continue
         if not social[row[category_at]]:
-            not_social.add(text(row[id_at]))
+            not_social.add(row[id_at])
             continue
         location_level = overall[row[group_at]]
         if not covered[row[region_at]]:
             # Other regions are counted for England, never checked or refused.
             outside.add(row[id_at])
             if location_level and overall[row[domain_at]]:
-                national[text(row[id_at])] = _lenient(row, at)
+                national[text(row[id_at])] = (
+                    yes[row[care_home_at]],
+                    lenient_rating[row[rating_at]],
+                )
             continue
         try:
             location_id = _parse(
@@ -364,8 +376,8 @@ def latest_rating_records(
             record.fields["rating_published_on"] = published if rating else None
             record.fields["rating_inherited"] = inherited
     _report_unknown(report, unknown)
-    report.outside_regions = len(outside)
-    report.not_social_care = len(not_social)
+    report.outside_regions = len({text(v) for v in outside})
+    report.not_social_care = len({text(v) for v in not_social})
     england = _England()
     for care_home, rating in national.values():
         england.add(care_home=care_home, rating=rating)
