@@ -179,7 +179,10 @@ class CareServiceQuerySet(CouncilOwnedQuerySet):
     def market_summary_by_council(self):
         """Per council: how many services, and the counts behind "rated good or
         outstanding" (as in rating_summary), in one query."""
-        judged = Q(is_demo=False, rating__in=JUDGED_RATINGS) & ~Q(cqc_location_id="")
+        # The same services as counted(): registered, not demo data, rated.
+        judged = Q(
+            is_demo=False, rating__in=JUDGED_RATINGS, deregistered_on__isnull=True
+        ) & ~Q(cqc_location_id="")
         return (
             self.values("council__name", "council__slug")
             .annotate(

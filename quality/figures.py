@@ -145,16 +145,20 @@ def computed_cqc_figures(
     *,
     region: Region,
     council: Council | None = None,
+    councils: list[Council] | None = None,
     by_type_of_care: bool = False,
     type_of_care: TypeOfCare | None = None,
 ) -> ComputedFigures:
-    """Figures for the council (or every council in the region), the region and
-    England, per setting and, with ``by_type_of_care``, per type of care (or for
-    ``type_of_care`` only). A fixed number of queries, whatever the number of
-    councils and services."""
+    """Figures for the council (or the ``councils``, or every council in the
+    region), the region and England, per setting and, with ``by_type_of_care``,
+    per type of care (or for ``type_of_care`` only). A fixed number of queries,
+    whatever the number of councils and services."""
     source = figure_source()
     england = source.run.england if source.run else {}
-    councils = [council] if council else list(region.councils.order_by("name"))
+    if council is not None:
+        councils = [council]
+    elif councils is None:
+        councils = list(region.councils.order_by("name"))
     services = CareService.objects.filter(council__region=region)
     figures = ComputedFigures(source=source)
 

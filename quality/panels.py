@@ -1,6 +1,7 @@
 """What quality figures add to the council page."""
 
 from councils import panels
+from councils.models import Region
 
 from .figures import computed_cqc_figures
 from .models import CqcBenchmark
@@ -23,4 +24,22 @@ def council_quality(council):
         "computed": computed,
         "rows": [(group, own.get(group.setting)) for group in computed.by_setting],
         "benchmarks": list(own.values()),
+    }
+
+
+@panels.register(
+    "market", order=65, template_name="quality/includes/market_quality.html"
+)
+def market_quality(*, type_of_care, councils):
+    """The share of this type of care's services rated good or outstanding by CQC
+    for the chosen councils, their region and England, with method and source."""
+    councils = sorted(councils, key=lambda council: council.name)
+    if not councils:
+        return None
+    region = Region.objects.get(pk=councils[0].region_id)
+    return {
+        "computed": computed_cqc_figures(
+            region=region, councils=councils, type_of_care=type_of_care
+        ),
+        "type_of_care": type_of_care,
     }
