@@ -112,19 +112,45 @@ def _columns(model) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def _insert(model, objects: list) -> None:
-    """Insert new objects in one COPY (PostgreSQL) or executemany."""
-    if not objects:
+# Field types whose Python values psycopg and sqlite3 take as they are; values of
+# other types go through the field's own get_db_prep_save.
+PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "SlugField",
+    "TextField",
+    "URLField",
+}
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """Insert new rows, each a dict of field attnames to values (fields left out
+    take their defaults), in one COPY (PostgreSQL) or executemany. No model
+    instances are built: on a national file that halves the time of the write."""
+    if not rows:
         return
-    columns = _columns(model)
+    columns = [
+        (f.attname, f.get_default(), f.get_internal_type() in PLAIN_TYPES, f)
+        for f in _columns(model)
+    ]
     insert_rows(
         model,
-        [f.column for f in columns],
+        [f.column for *_, f in columns],
         [
             tuple(
-                f.get_db_prep_save(f.pre_save(o, add=True), connection) for f in columns
+                row.get(name, default)
+                if plain
+                else f.get_db_prep_save(row.get(name, default), connection)
+                for name, default, plain, f in columns
             )
-            for o in objects
+            for row in rows
         ],
     )
 
@@ -156,32 +182,38 @@ def _update(model, objects: list, names: list[str]) -> None:
 
 
 def _providers(records) -> dict[str, int]:
+    """The pk of each record's provider by CQC provider ID, adding new providers
+    and renaming those CQC names differently now."""
     wanted = {r.provider_id: r.provider_name for r in records if r.provider_id}
-    existing = {
-        p.cqc_provider_id: p
-        for p in Provider.objects.filter(cqc_provider_id__in=list(wanted))
+    if not wanted:
+        return {}
+    # Every registered provider in one plain query: cheaper than an IN list of
+    # thousands of IDs, and no model instances.
+    known = {
+        pid: (pk, name)
+        for pk, pid, name in Provider.objects.exclude(cqc_provider_id="").values_list(
+            "pk", "cqc_provider_id", "name"
+        )
     }
-    renamed = []
-    for provider_id, name in wanted.items():
-        provider = existing.get(provider_id)
-        if provider is not None and name and provider.name != name:
-            provider.name = name
-            renamed.append(provider)
+    renamed = [
+        Provider(pk=known[pid][0], name=name)
+        for pid, name in wanted.items()
+        if pid in known and name and known[pid][1] != name
+    ]
     _update(Provider, renamed, ["name"])
     new = [
-        Provider(cqc_provider_id=pid, name=name or pid)
+        {"cqc_provider_id": pid, "name": name or pid}
         for pid, name in wanted.items()
-        if pid not in existing
+        if pid not in known
     ]
     _insert(Provider, new)
-    ids = {p.cqc_provider_id: p.pk for p in existing.values()}
     if new:
-        ids |= dict(
-            Provider.objects.filter(
-                cqc_provider_id__in=[p.cqc_provider_id for p in new]
-            ).values_list("cqc_provider_id", "pk")
+        return dict(
+            Provider.objects.exclude(cqc_provider_id="").values_list(
+                "cqc_provider_id", "pk"
+            )
         )
-    return ids
+    return {pid: pk for pid, (pk, _name) in known.items()}
 
 
 def _vocabulary(model, names: set[str]) -> dict[str, int]:
@@ -217,10 +249,10 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
     existing = {
         s.cqc_location_id: s for s in CareService.objects.exclude(cqc_location_id="")
     }
-    to_create: list[CareService] = []
+    to_create: list[dict] = []
     changed_services: list[CareService] = []
     changed_fields: set[str] = set()
-    past: list[PastRating] = []
+    past: list[dict] = []
     touched: set[str] = set()
     for location_id, record in records.items():
         values = dict(record.fields)
@@ -230,12 +262,12 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
         service = existing.get(location_id)
         if service is None:
             to_create.append(
-                CareService(
-                    cqc_location_id=location_id,
-                    imported_at=now,
+                {
+                    "cqc_location_id": location_id,
+                    "imported_at": now,
                     **record.new_fields,
                     **values,
-                )
+                }
             )
             continue
         changed = tuple(
@@ -249,12 +281,12 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
             continue
         if service.rating and ("rating" in changed or "rating_published_on" in changed):
             past.append(
-                PastRating(
-                    service=service,
-                    rating=service.rating,
-                    published_on=service.rating_published_on,
-                    replaced_on=report.produced_on,
-                )
+                {
+                    "service_id": service.pk,
+                    "rating": service.rating,
+                    "published_on": service.rating_published_on,
+                    "replaced_on": report.produced_on,
+                }
             )
         for name in changed:
             setattr(service, name, values[name])
@@ -268,10 +300,10 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
     report.added = len(to_create)
     service_ids = {s.cqc_location_id: s.pk for s in existing.values()}
     if to_create:
-        service_ids |= dict(
-            CareService.objects.filter(
-                cqc_location_id__in=[s.cqc_location_id for s in to_create]
-            ).values_list("cqc_location_id", "pk")
+        service_ids = dict(
+            CareService.objects.exclude(cqc_location_id="").values_list(
+                "cqc_location_id", "pk"
+            )
         )
     touched |= _set_group_ratings(records, service_ids, existing)
     for attribute, model in MANY:
@@ -334,9 +366,7 @@ def _set_many(records, attribute, model, service_ids, existing) -> set[str]:
             continue
         if location_id in existing:
             touched.add(location_id)
-        add += [
-            through(careservice_id=service_id, **{term_field: t}) for t in wanted - have
-        ]
+        add += [{"careservice_id": service_id, term_field: t} for t in wanted - have]
         remove[service_id] += list(have - wanted)
     _insert(through, add)
     for service_id, gone in remove.items():
@@ -371,13 +401,13 @@ def _set_group_ratings(records, service_ids, existing) -> set[str]:
         if service_id in current:
             replaced.append(service_id)
         add += [
-            GroupRating(
-                service_id=service_id,
-                group=group,
-                key_question=question,
-                rating=rating,
-                published_on=published,
-            )
+            {
+                "service_id": service_id,
+                "group": group,
+                "key_question": question,
+                "rating": rating,
+                "published_on": published,
+            }
             for (group, question), (rating, published) in ratings.items()
         ]
     if replaced:
