@@ -33,6 +33,7 @@ from .report import ImportReport
 from .vocabulary import TYPES_OF_CARE
 
 ANALYZE_AFTER = 1000
+MAX_RECORDED_PROBLEMS = 1000
 
 
 @dataclass
@@ -92,10 +93,7 @@ def record_run(report: ImportReport, *, user=None) -> CqcImport:
         file_name=report.file_name[:255],
         outcome=CqcImport.Outcome.REFUSED if refused else CqcImport.Outcome.IMPORTED,
         preview=refused and report.dry_run,
-        problems=[
-            {"row": p.row, "column": p.column, "reason": p.reason}
-            for p in report.problems
-        ],
+        problems=_recorded_problems(report.problems),
         produced_on=report.produced_on,
         imported_by=user if user and user.is_authenticated else None,
         added=0 if refused else report.added,
@@ -106,6 +104,21 @@ def record_run(report: ImportReport, *, user=None) -> CqcImport:
         not_social_care=report.not_social_care,
         england={} if refused else report.england,
     )
+
+
+def _recorded_problems(problems) -> list[dict]:
+    """The problems as stored with a refused run: a file where every row is wrong
+    keeps its first thousand and a count of the rest."""
+    kept = [
+        {"row": p.row, "column": p.column, "reason": p.reason}
+        for p in problems[:MAX_RECORDED_PROBLEMS]
+    ]
+    if len(problems) > MAX_RECORDED_PROBLEMS:
+        more = len(problems) - MAX_RECORDED_PROBLEMS
+        kept.append(
+            {"row": None, "column": "", "reason": f"and {more:,} more problems"}
+        )
+    return kept
 
 
 def _columns(model) -> list[models.Field]:

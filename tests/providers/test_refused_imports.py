@@ -149,3 +149,23 @@ def test_a_refused_file_never_becomes_the_figures_source(
     text = html.unescape(client.get("/quality/gateshead/").text)
     assert "file produced on 1 November 2025" in text
     assert "1 December 2025" not in text
+
+
+def test_a_file_wrong_on_every_row_keeps_the_first_thousand_problems(
+    north_east_councils, tmp_path
+):
+    data = LATEST_CSV.read_bytes().decode("utf-8-sig").splitlines(keepends=True)
+    caring = next(line for line in data if ",Caring,Outstanding," in line)
+    bad = caring.replace(",Caring,Outstanding,", ",Caring,Superb,")
+    path = tmp_path / "01_November_2025_Latest_ratings.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + "".join([data[0], *[bad] * 1200]).encode())
+    with pytest.raises(CommandError):
+        run("import_cqc_ratings", path)
+    problems = CqcImport.objects.get().problems
+    assert len(problems) == 1001
+    assert problems[999]["row"] == 1001
+    assert problems[-1] == {
+        "row": None,
+        "column": "",
+        "reason": "and 200 more problems",
+    }
