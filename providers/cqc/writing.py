@@ -126,14 +126,14 @@ def _columns(model) -> list[models.Field]:
 
 
 # Field types whose Python values psycopg and sqlite3 take as they are; values of
-# other types go through the field's own get_db_prep_save.
+# other types (date-times, whose form SQLite stores differently) go through the
+# field's own get_db_prep_save.
 PLAIN_TYPES = {
     "AutoField",
     "BigAutoField",
     "BooleanField",
     "CharField",
     "DateField",
-    "DateTimeField",
     "ForeignKey",
     "IntegerField",
     "PositiveIntegerField",
