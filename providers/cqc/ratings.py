@@ -43,8 +43,8 @@ from .vocabulary import (
 from .writing import LocationRecord
 
 DOMAINS = {"overall": "rating", **{q.lower(): f for f, q in KEY_QUESTIONS}}
-# CQC's Domain words as KeyQuestion values, for group ratings.
-GROUP_DOMAINS = {q.label.lower(): q.value for q in KeyQuestion}
+# The field a Domain word sets, as a KeyQuestion value, for group ratings.
+GROUP_KEYS = {DOMAINS[q.label.lower()]: q.value for q in KeyQuestion}
 COMMON = ["location id", "location name", "location local authority", "location region"]
 ACTIVE_COLUMNS = [
     *COMMON,
@@ -297,6 +297,33 @@ def latest_rating_records(
     lenient_rating = _Memo(_lenient_rating)
     yes = _Memo(lambda v: text(v).upper() == "Y")
     rating_at, care_home_at = at["latest rating"], at["care home?"]
+    # The portal's rows: each distinct cell value is parsed once (a value that
+    # does not parse is refused every time it is met).
+    parsers = {
+        column: (at[column], at.spelled(column), _Memo(parse))
+        for column, parse in (
+            ("location id", parse_location_id),
+            ("latest rating", parse_rating),
+            ("care home?", parse_yes_no),
+            ("publication date", parse_date),
+            ("inherited rating (y/n)", parse_yes_no),
+        )
+    }
+
+    domain_field = _Memo(lambda v: DOMAINS.get(text(v).lower()))
+
+    def cell(column):
+        index, spelled, parsed = parsers[column]
+        try:
+            return parsed[row[index]]
+        except ValueError as error:
+            report.problem(str(error), row=line, column=spelled)
+            raise
+
+    # Rows come location by location, and where a location is (its region and
+    # kind of care) is the same on each of its rows: it is decided once per
+    # location, and its rows outside the portal's regions are skipped quickly.
+    last_id, skipped, counted = None, False, False
     for line, row in table.rows:
         if len(row) < width:
             if not any(row):
@@ -304,26 +331,30 @@ def latest_rating_records(
             row = list(row) + [""] * (width - len(row))
         elif not row[id_at] and not any(row):
             continue
-        if not social[row[category_at]]:
-            not_social.add(row[id_at])
-            continue
-        location_level = overall[row[group_at]]
-        if not covered[row[region_at]]:
-            # Other regions are counted for England, never checked or refused.
-            outside.add(row[id_at])
-            if location_level and overall[row[domain_at]]:
-                national[text(row[id_at])] = (
+        if row[id_at] != last_id:
+            last_id = row[id_at]
+            if not social[row[category_at]]:
+                not_social.add(last_id)
+                skipped, counted = True, False
+            elif not covered[row[region_at]]:
+                # Other regions are counted for England, never checked or refused.
+                outside.add(last_id)
+                skipped, counted = True, True
+            else:
+                skipped = False
+        if skipped:
+            if counted and overall[row[domain_at]] and overall[row[group_at]]:
+                national[text(last_id)] = (
                     yes[row[care_home_at]],
                     lenient_rating[row[rating_at]],
                 )
             continue
+        location_level = overall[row[group_at]]
         try:
-            location_id = _parse(
-                report, line, row, at, "location id", parse_location_id
-            )
-            domain = text(row[at["domain"]])
-            field = DOMAINS.get(domain.lower())
+            location_id = cell("location id")
+            field = domain_field[row[domain_at]]
             if field is None:
+                domain = text(row[domain_at])
                 report.problem(
                     f"'{domain}' is not one of CQC's key questions (Overall, "
                     + ", ".join(q for _, q in KEY_QUESTIONS)
@@ -332,12 +363,10 @@ def latest_rating_records(
                     column=at.spelled("domain"),
                 )
                 continue
-            rating = _parse(report, line, row, at, "latest rating", parse_rating)
-            care_home = _parse(report, line, row, at, "care home?", parse_yes_no)
-            published = _parse(report, line, row, at, "publication date", parse_date)
-            inherited = _parse(
-                report, line, row, at, "inherited rating (y/n)", parse_yes_no
-            )
+            rating = cell("latest rating")
+            care_home = cell("care home?")
+            published = cell("publication date")
+            inherited = cell("inherited rating (y/n)")
         except ValueError:
             continue
         if location_level and field == "rating":
@@ -366,7 +395,7 @@ def latest_rating_records(
         if not location_level:
             group = text(row[group_at])[:200]
             if rating:
-                record.group_ratings[group, GROUP_DOMAINS[domain.lower()]] = (
+                record.group_ratings[group, GROUP_KEYS[field]] = (
                     rating,
                     published,
                 )
