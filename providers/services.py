@@ -9,6 +9,9 @@ everything or nothing and list every problem. The steps are in ``providers/cqc/`
 
 from datetime import date
 
+from councils.audit import record_event
+from councils.models import AuditEntry
+
 from .cqc.directory import directory_records
 from .cqc.places import Places
 from .cqc.ratings import READERS
@@ -31,16 +34,51 @@ def cqc_file_import(
     user=None,
     dry_run: bool = False,
     produced_on: date | None = None,
+    run_by: str = "",
 ) -> ImportReport:
     """Import one of CQC's files of the given kinds; the report says what happened
-    (or would, with ``dry_run``) or why nothing was imported."""
+    (or would, with ``dry_run``) or why nothing was imported.
+
+    Every run that imports, and every refusal (previews included), is listed
+    under CQC file imports with its problems' rows, columns and reasons. A real
+    run is in the audit trail too: each service added or changed under its
+    council, and the import itself (refused ones too) for administrators.
+    ``run_by`` names who ran a command without a ``user``
+    (``councils.audit.command_line_user()``).
+    """
     report = ImportReport(file_name=file_name, dry_run=dry_run)
     records = _read(file, report=report, kinds=kinds, produced_on=produced_on)
     if report.has_errors:
         # Refused: nothing is written, but the attempt and its reasons are kept.
         record_run(report, user=user)
-        return report
-    save_records(records, report=report, register=report.kind in REGISTERS, user=user)
+    else:
+        save_records(
+            records,
+            report=report,
+            register=report.kind in REGISTERS,
+            user=user,
+            run_by=run_by,
+        )
+    if not dry_run:
+        record_event(
+            user=user,
+            run_by=run_by,
+            council=None,
+            action=(
+                AuditEntry.Action.IMPORT_REFUSED
+                if report.has_errors
+                else AuditEntry.Action.IMPORTED
+            ),
+            object_repr=f"CQC file {file_name}",
+            changes={
+                "added": report.added,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "deregistered": report.deregistered,
+                "problems": len(report.problems),
+            },
+            message="\n".join(map(str, report.problems[:20])),
+        )
     return report
 
 

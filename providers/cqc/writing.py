@@ -14,9 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection, models, transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
+from councils import clock
+from councils.audit import ImportAudit
 from councils.bulk import DATABASE_ERRORS, RowUpdates, insert_rows, refresh_statistics
 from councils.models import TypeOfCare
 
@@ -66,21 +67,34 @@ def save_records(
     report: ImportReport,
     register: bool,
     user=None,
+    run_by: str = "",
 ) -> None:
     """Write the records; with ``register`` (a file listing every registered
     location) also mark services missing from it as having left CQC's register.
-    A database error refuses the whole file (and is recorded as a refusal)."""
+    A real run records each service added or changed in the audit trail, under
+    its council, in the same transaction. A database error refuses the whole file
+    (and is recorded as a refusal)."""
+    audit = None
+    if not report.dry_run:
+        audit = ImportAudit(
+            model=CareService,
+            source=f"{report.kind_label} import: {report.file_name}",
+            user=user,
+            run_by=run_by,
+        )
     try:
         with transaction.atomic():
-            _write(records, report=report, register=register)
+            _write(records, report=report, register=register, audit=audit)
             if report.dry_run:
                 raise _Rollback
             report.run_id = record_run(report, user=user).pk
     except _Rollback:
         pass
     except DATABASE_ERRORS as error:
+        # Rolled back whole, like any refusal: a clear reason, never a server error.
         report.problem(
-            f"The database refused the import, so nothing was saved: {error}"
+            "The database refused the import, so nothing was written: "
+            f"{(str(error).splitlines() or [type(error).__name__])[0]}"
         )
         record_run(report, user=user)
 
@@ -256,8 +270,16 @@ def _vocabulary(model, names: set[str]) -> dict[str, int]:
     return ids
 
 
-def _write(records: dict[str, LocationRecord], *, report: ImportReport, register):
-    now = timezone.now()
+def _write(
+    records: dict[str, LocationRecord],
+    *,
+    report: ImportReport,
+    register,
+    audit: ImportAudit | None,
+):
+    now = clock.now()
+    # Each existing service's changes for the audit trail: {field: (old, new)}.
+    audited: dict[str, dict] = {}
     provider_ids = _providers(records.values())
     existing = {
         s.cqc_location_id: s for s in CareService.objects.exclude(cqc_location_id="")
@@ -301,6 +323,9 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
                     "replaced_on": report.produced_on,
                 }
             )
+        audited[location_id] = {
+            name: (getattr(service, name), values[name]) for name in changed
+        }
         for name in changed:
             setattr(service, name, values[name])
         service.imported_at = now
@@ -318,9 +343,13 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
                 "cqc_location_id", "pk"
             )
         )
-    touched |= _set_group_ratings(records, service_ids, existing)
+    touched |= _set_group_ratings(
+        records, service_ids, existing, audited if audit else None
+    )
     for attribute, model in MANY:
-        touched |= _set_many(records, attribute, model, service_ids, existing)
+        touched |= _set_many(
+            records, attribute, model, service_ids, existing, audited if audit else None
+        )
     report.updated = len(touched)
     report.unchanged = len(records) - report.added - report.updated
     if register:
@@ -335,11 +364,39 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
         ]
         for service in gone:
             service.deregistered_on = report.produced_on
+            audited.setdefault(service.cqc_location_id, {})["deregistered_on"] = (
+                None,
+                report.produced_on,
+            )
         _update(CareService, gone, ["deregistered_on"])
         report.deregistered = len(gone)
     if len(to_create) >= ANALYZE_AFTER:
         # The planner learns the table's new size before the next import and pages.
         refresh_statistics(CareService)
+    if audit is not None:
+        _audit(audit, to_create, audited, existing, service_ids)
+
+
+def _audit(audit, created, audited, existing, service_ids) -> None:
+    """Each service added or changed, in the audit trail under its council."""
+    for values in created:
+        audit.added(
+            council_id=values["council_id"],
+            object_id=service_ids.get(values["cqc_location_id"]),
+            object_repr=f"{values['name']} ({values['cqc_location_id']})",
+            values={k: v for k, v in values.items() if k != "imported_at"},
+        )
+    for location_id, changes in audited.items():
+        service = existing.get(location_id)
+        if service is None:  # a new service's terms: part of its addition
+            continue
+        audit.changed(
+            council_id=service.council_id,
+            object_id=service.pk,
+            object_repr=f"{service.name} ({location_id})",
+            changes=changes,
+        )
+    audit.write()
 
 
 def _extra(model, name: str) -> dict:
@@ -353,9 +410,12 @@ def _extra(model, name: str) -> dict:
 MANY = [("service_types", ServiceType), ("specialisms", Specialism)]
 
 
-def _set_many(records, attribute, model, service_ids, existing) -> set[str]:
+def _set_many(
+    records, attribute, model, service_ids, existing, audited=None
+) -> set[str]:
     """Set each record's terms of one many-to-many field; the location IDs of
-    existing services whose terms changed."""
+    existing services whose terms changed. With ``audited``, each existing
+    service's old and new term names are added to its changes."""
     if all(getattr(r, attribute) is None for r in records.values()):
         return set()
     names = {n for r in records.values() for n in getattr(r, attribute) or []}
@@ -368,6 +428,7 @@ def _set_many(records, attribute, model, service_ids, existing) -> set[str]:
     ):
         current[service_id].add(term_id)
     add, remove, touched = [], defaultdict(list), set()
+    names_by_id = None
     for location_id, record in records.items():
         terms = getattr(record, attribute)
         if terms is None:
@@ -379,6 +440,13 @@ def _set_many(records, attribute, model, service_ids, existing) -> set[str]:
             continue
         if location_id in existing:
             touched.add(location_id)
+            if audited is not None:
+                if names_by_id is None:
+                    names_by_id = dict(model.objects.values_list("pk", "name"))
+                audited.setdefault(location_id, {})[attribute] = (
+                    sorted(names_by_id.get(pk, str(pk)) for pk in have),
+                    sorted(terms),
+                )
         add += [{"careservice_id": service_id, term_field: t} for t in wanted - have]
         remove[service_id] += list(have - wanted)
     _insert(through, add)
@@ -390,9 +458,10 @@ def _set_many(records, attribute, model, service_ids, existing) -> set[str]:
     return touched
 
 
-def _set_group_ratings(records, service_ids, existing) -> set[str]:
+def _set_group_ratings(records, service_ids, existing, audited=None) -> set[str]:
     """Replace the group ratings of services whose file rows carry them and
-    differ; the location IDs of existing services whose group ratings changed."""
+    differ; the location IDs of existing services whose group ratings changed
+    (with ``audited``, their old and new ratings are added to its changes)."""
     wanted = {
         service_ids[location_id]: record.group_ratings
         for location_id, record in records.items()
@@ -427,8 +496,22 @@ def _set_group_ratings(records, service_ids, existing) -> set[str]:
         GroupRating.objects.filter(service_id__in=replaced).delete()
     _insert(GroupRating, add)
     by_id = {s.pk: location_id for location_id, s in existing.items()}
-    return {
-        by_id[service_id]
+    changed = {
+        by_id[service_id]: service_id
         for service_id in wanted
         if service_id in by_id and current.get(service_id, {}) != wanted[service_id]
     }
+    if audited is not None:
+        for location_id, service_id in changed.items():
+            audited.setdefault(location_id, {})["group_ratings"] = (
+                _described(current.get(service_id, {})),
+                _described(wanted[service_id]),
+            )
+    return set(changed)
+
+
+def _described(ratings: dict) -> list[str]:
+    return sorted(
+        f"{group}, {question}: {rating}"
+        for (group, question), (rating, _published) in ratings.items()
+    )

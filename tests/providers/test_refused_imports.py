@@ -99,7 +99,7 @@ def test_only_portal_administrators_may_be_named_as_the_importer(
     north_east_councils, django_user_model
 ):
     make_commissioner(north_east_councils["gateshead"], username="gateshead-staff")
-    with pytest.raises(CommandError, match="not an active portal administrator"):
+    with pytest.raises(CommandError, match="No active portal administrator has"):
         run("import_cqc_ratings", ACTIVE, "--user", "gateshead-staff")
     assert not CqcImport.objects.exists()
 

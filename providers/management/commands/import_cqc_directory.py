@@ -4,6 +4,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from councils.audit import command_line_user
 from providers.services import cqc_directory_import
 
 
@@ -26,26 +27,25 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--user",
-            help="Record the import (or its refusal) under this portal "
-            "administrator's username; without it the run is recorded as from the "
-            "command line.",
+            help="The username the import is recorded under in the audit trail (a "
+            "portal administrator). Without it the audit trail names the operating "
+            "system user who ran the command.",
         )
         parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Report what the import would do and save nothing (a refused "
-            "file is still recorded, with its problems).",
+            "file is still listed, with its problems, under CQC file imports).",
         )
 
     def handle(self, *args, file, produced_on, dry_run, user=None, **options):
-        if user is not None:
-            found = get_user_model().objects.filter(username=user).first()
-            if found is None or not (found.is_active and found.is_superuser):
+        importer = None
+        if user:
+            importer = get_user_model().objects.filter(username=user).first()
+            if importer is None or not (importer.is_active and importer.is_superuser):
                 raise CommandError(
-                    f"{user} is not an active portal administrator: CQC's files "
-                    "cover every council, so only administrators import them."
+                    f"No active portal administrator has the username “{user}”."
                 )
-            user = found
         try:
             with file.open("rb") as handle:
                 report = self.importer(
@@ -53,7 +53,8 @@ class Command(BaseCommand):
                     file_name=file.name,
                     dry_run=dry_run,
                     produced_on=produced_on,
-                    user=user,
+                    user=importer,
+                    run_by="" if importer else command_line_user(),
                 )
         except OSError as error:
             raise CommandError(f"{file} cannot be read ({error})") from error
