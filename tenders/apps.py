@@ -35,7 +35,9 @@ class TendersConfig(AppConfig):
     verbose_name = "Tender opportunities"
 
     def ready(self):
-        from . import panels  # noqa: F401 - registers the council and market panels
+        from . import alerts, panels  # noqa: F401 - panels registers its panels
+
+        alerts.register()
         from .models import ImportRecord
 
         post_save.connect(audit_import, sender=ImportRecord, dispatch_uid="audit")
