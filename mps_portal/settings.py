@@ -333,20 +333,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
 
-# Mail: SMTP from the environment; printed to the console when EMAIL_HOST is unset.
-EMAIL_HOST = env("EMAIL_HOST")
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
-)
-EMAIL_PORT = int(env("EMAIL_PORT", "587"))
-EMAIL_HOST_USER = env("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
-EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
-EMAIL_TIMEOUT = 30
+# Mail (Django's MAILERS): SMTP from the environment; printed to the console when
+# EMAIL_HOST is unset, so development needs no mail server.
+_EMAIL_HOST = env("EMAIL_HOST")
+_EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+MAILERS = {
+    "default": {
+        "BACKEND": env(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if _EMAIL_HOST
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "OPTIONS": {
+            "host": _EMAIL_HOST,
+            "port": _EMAIL_PORT,
+            "username": env("EMAIL_HOST_USER"),
+            "password": env("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", _EMAIL_PORT == 587),
+            "use_ssl": env_bool("EMAIL_USE_SSL", _EMAIL_PORT == 465),
+            "timeout": 30,
+        }
+        if _EMAIL_HOST
+        else {},
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "MPS Portal <alerts@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where links in emails point (mail is sent outside any request).
