@@ -38,7 +38,10 @@ def rating_item(service: CareService) -> sources.Item:
         url=service.get_absolute_url(),
         summary=f"CQC rated it {service.get_rating_display()} on "
         f"{service.rating_published_on:%-d %B %Y} ({service.council.name})",
-        happened_at=_midnight(service.rating_published_on),
+        # CQC gives only the day: counted as the day's end, so a rating published
+        # on the day someone subscribes reaches them.
+        happened_at=_midnight(service.rating_published_on + timedelta(days=1))
+        - timedelta(microseconds=1),
     )
 
 

@@ -11,6 +11,8 @@ from . import sources
 def changed(start, end):
     return (
         Publication.objects.public()
+        # The MPS itself; feature apps' content (arrangements) has its own alerts.
+        .filter(content_type__app_label="councils")
         .filter(Q(publish_at__gte=start) & Q(publish_at__lt=end))
         .select_related("council")
         .order_by("publish_at", "pk")
@@ -20,9 +22,9 @@ def changed(start, end):
 def item(change: Publication) -> sources.Item:
     return sources.Item(
         key=f"mps-changes:{change.pk}",
-        title=f"{change.council.name}: {change.title}",
+        title=change.title,
         url=change.url,
-        summary=change.note or "Updated",
+        summary=f"{change.council.name}: {change.note or 'Updated'}",
         happened_at=change.publish_at,
     )
 

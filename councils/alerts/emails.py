@@ -78,7 +78,8 @@ def alert(*, subscriber, run, found):
                 ),
             }
         )
-    count = sum(len(items) for _, items in found)
+    # A change matching several searches is one change.
+    count = len({item.key for _, items in found for item in items})
     if run.period_key:
         period = "Daily" if run.frequency == "daily" else "Weekly"
         subject = f"{period} update from the MPS Portal: {count} change" + (

@@ -64,6 +64,8 @@ class Search:
 
     @property
     def title(self) -> str:
+        if self.source in sources.TOPICS:
+            return f"Everything about {self.heading}"
         if not self.rows:
             return f"{self.heading}: everything"
         return f"{self.heading}: " + "; ".join(f"{v}" for _, v in self.rows)
@@ -101,7 +103,7 @@ def _topic_search(topic: sources.Topic, data: QueryDict) -> Search:
         raise SearchError([(topic.filter_name, f"Choose {topic.label} to follow")])
     # Any source taking the filter checks the value (they share one vocabulary).
     first = answering[0]
-    filterset = first.bind(urlencode({first.topics[topic.key]: value}))
+    filterset = first.bind(urlencode({first.topics[topic.filter_name]: value}))
     if not filterset.is_valid():
         raise SearchError(
             [
@@ -331,7 +333,7 @@ def alerts_collect(run: Run) -> dict[Subscriber, list[tuple[Subscription, list]]
                 item
                 for source in sources.answering(topic)
                 for item in matches(
-                    source, urlencode({source.topics[topic.key]: value})
+                    source, urlencode({source.topics[topic.filter_name]: value})
                 )
             ]
         elif (source := sources.get(subscription.source)) is not None:

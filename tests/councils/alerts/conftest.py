@@ -1,6 +1,7 @@
 """A real SMTP server for the alert tests, and helpers to read what it received."""
 
 import email
+import logging
 import email.policy
 import re
 import socket
@@ -20,6 +21,13 @@ class Inbox:
 
     def __init__(self):
         self.messages = []
+        self.refuse = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(
@@ -70,7 +78,9 @@ def run_worker():
 
 
 def body(message) -> str:
-    return message.get_body(preferencelist=("plain",)).get_content()
+    return (
+        message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+    )
 
 
 def links(message) -> list[str]:
@@ -79,3 +89,12 @@ def links(message) -> list[str]:
 
 def link_to(message, part: str) -> str:
     return next(link for link in links(message) if part in link)
+
+
+@pytest.fixture(autouse=True)
+def roomy_address_limit(settings):
+    """Tests subscribe one address several times; the limit has its own test."""
+    settings.ALERTS_EMAILS_PER_ADDRESS_PER_HOUR = 20
+
+
+logging.getLogger("mail.log").setLevel(logging.WARNING)
