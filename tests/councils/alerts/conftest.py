@@ -1,8 +1,8 @@
 """A real SMTP server for the alert tests, and helpers to read what it received."""
 
 import email
-import logging
 import email.policy
+import logging
 import re
 import socket
 from datetime import UTC, datetime
