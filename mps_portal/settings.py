@@ -335,7 +335,8 @@ LOGGING = {
 
 # Mail (Django's MAILERS): SMTP from the environment; printed to the console when
 # EMAIL_HOST is unset, so development needs no mail server.
-_EMAIL_HOST = env("EMAIL_HOST")
+# Production always sends by SMTP (a local relay on localhost unless EMAIL_HOST says).
+_EMAIL_HOST = env("EMAIL_HOST", "localhost" if PRODUCTION else "")
 _EMAIL_PORT = int(env("EMAIL_PORT", "587"))
 MAILERS = {
     "default": {
