@@ -52,10 +52,10 @@ def manage_link(*, subscriber, token: str):
     )
 
 
-def alert(*, subscriber, run, found):
+def alert(*, subscriber, run, found, titles):
     """One email for a subscriber's whole run, with one-click unsubscribe (RFC 8058)
     from every subscription it covers, and a link per subscription."""
-    from .services import manage_token, search_for, unsubscribe_token
+    from .services import manage_token, unsubscribe_token
 
     subscriptions = [subscription for subscription, _ in found]
     unsubscribe_all = absolute(
@@ -65,10 +65,9 @@ def alert(*, subscriber, run, found):
     )
     sections = []
     for subscription, items in found:
-        search = search_for(subscription)
         sections.append(
             {
-                "title": search.title if search else subscription.query,
+                "title": titles(subscription),
                 "items": [{"item": item, "url": absolute(item.url)} for item in items],
                 "unsubscribe_url": absolute(
                     reverse(

@@ -352,6 +352,16 @@ def alerts_send(*, frequency: str, now: datetime | None = None) -> dict:
     run = run_for(frequency, now or timezone.now())
     collected = alerts_collect(run)
     sent = failed = 0
+    titles_seen: dict[tuple[str, str], str] = {}
+
+    def titles(subscription: Subscription) -> str:
+        """Each search's title, worked out once however many follow it."""
+        key = (subscription.source, subscription.query)
+        if key not in titles_seen:
+            search = search_for(subscription)
+            titles_seen[key] = search.title if search else subscription.query
+        return titles_seen[key]
+
     if run.period_key:
         done = set(
             Delivery.objects.filter(
@@ -391,7 +401,9 @@ def alerts_send(*, frequency: str, now: datetime | None = None) -> dict:
                 Delivery.objects.bulk_create(
                     [Delivery(subscriber=subscriber, key=key) for key in keys]
                 )
-                emails.alert(subscriber=subscriber, run=run, found=found).send()
+                emails.alert(
+                    subscriber=subscriber, run=run, found=found, titles=titles
+                ).send()
         except IntegrityError:
             continue  # another run sent it in the meantime
         except (smtplib.SMTPException, OSError):
