@@ -122,10 +122,15 @@ def describe(filterset) -> list[tuple[str, str]]:
         if value in (None, "", [], False) or (hasattr(value, "exists") and not value):
             continue
         field = filterset.form.fields[name]
+        labels = (
+            {str(k): str(v) for k, v in field.choices}
+            if getattr(field, "choices", None) and not hasattr(field, "queryset")
+            else {}
+        )
         if hasattr(value, "__iter__") and not isinstance(value, str):
-            shown = ", ".join(str(v) for v in value)
-        elif getattr(field, "choices", None) and not hasattr(value, "pk"):
-            shown = dict(field.choices).get(value, str(value))
+            shown = ", ".join(labels.get(str(v), str(v)) for v in value)
+        elif labels:
+            shown = labels.get(str(value), str(value))
         elif value is True:
             shown = "Yes"
         else:

@@ -224,3 +224,9 @@ def test_subscribing_is_limited_per_client(client, gateshead, settings):
     response = subscribe(client, "?council=gateshead", address="third@example.com")
     assert response.status_code == 429
     assert "Retry-After" in response
+
+
+def test_subscribe_page_names_choices_as_the_finder_does(client, gateshead):
+    response = client.get("/alerts/new/tenders/?status=open&council=gateshead")
+    assert "Open for bids" in response.text
+    assert ">open<" not in response.text
