@@ -6,6 +6,7 @@ import logging
 import re
 import socket
 from datetime import UTC, datetime
+from unittest import mock
 
 import pytest
 import time_machine
@@ -73,8 +74,15 @@ def clock():
 
 
 def run_worker():
-    """What `manage.py db_worker` does, for the tasks queued so far."""
-    call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    """What `manage.py db_worker` does, for the tasks queued so far.
+
+    The worker closes stale connections between tasks; inside a test's transaction
+    that would close the test's own connection (PostgreSQL), so it is kept open.
+    """
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections"
+    ):
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
 
 def body(message) -> str:

@@ -230,3 +230,12 @@ def test_subscribe_page_names_choices_as_the_finder_does(client, gateshead):
     response = client.get("/alerts/new/tenders/?status=open&council=gateshead")
     assert "Open for bids" in response.text
     assert ">open<" not in response.text
+
+
+def test_a_5000_character_keyword_search_is_refused(client, inbox):
+    response = subscribe(client, "?q=" + "care" * 1250)
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.text
+    run_worker()
+    assert inbox.messages == []
+    assert not Subscriber.objects.exists()
