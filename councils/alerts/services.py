@@ -244,6 +244,11 @@ def unsubscribe_token(subscriber: Subscriber, subscriptions: list) -> str:
     )
 
 
+def unsubscribe_check(token: str) -> None:
+    """Raises LinkError unless the unsubscribe link is genuine and in date."""
+    _load(token, UNSUBSCRIBE_SALT, UNSUBSCRIBE_MAX_AGE)
+
+
 @transaction.atomic
 def subscriptions_delete_by_token(*, token: str) -> int:
     """Unsubscribe what an unsubscribe link names; deleting what is already gone
