@@ -161,7 +161,7 @@ def unsubscribe(request, token):
             if request.POST.get("List-Unsubscribe") == "One-Click":
                 return HttpResponse("Unsubscribed", content_type="text/plain")
             return _page(request, "alerts/unsubscribed.html", {})
-        services._load(token, services.UNSUBSCRIBE_SALT, services.UNSUBSCRIBE_MAX_AGE)
+        services.unsubscribe_check(token)
     except services.LinkError as error:
         return _link_error(request, error, "unsubscribe")
     return _page(request, "alerts/unsubscribe.html", {})
