@@ -100,6 +100,7 @@ PAGES = [
     Page("changes-council", "/councils/county-durham/changes/"),
     Page("changes-filtered", "/changes/?council=county-durham"),
     Page("changes-invalid-filter", "/changes/?council=nowhere", status=400),
+    Page("changes-type-of-care", "/changes/?type_of_care=domiciliary-care"),
     Page("change-detail", "/changes/1/"),
     Page("alerts-subscribe", "/alerts/new/tenders/?council=county-durham&status=open"),
     Page("alerts-subscribe-council", "/alerts/new/council/?council=gateshead"),
@@ -116,10 +117,21 @@ PAGES = [
     Page("alerts-manage-sent", "alerts:manage-sent"),
     Page("alerts-unsubscribe", f"/alerts/unsubscribe/{UNSUBSCRIBE_TOKEN}/"),
     Page("alerts-privacy", "alerts:privacy"),
-    Page("section-preview", "/preview/sections/1/", signed_in_as="portal-admin"),
+    # A commissioner without a second factor: the demo administrator has none set
+    # up, and previews ask administrators for it, as the admin does.
+    Page(
+        "section-preview",
+        "/preview/sections/4/",
+        signed_in_as="durham-commissioner",
+    ),
     Page(
         "tender-preview",
         "/opportunities/preview/1/",
+        signed_in_as="durham-commissioner",
+    ),
+    Page(
+        "intention-preview",
+        "/preview/intentions/1/",
         signed_in_as="durham-commissioner",
     ),
 ]
