@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("councils", "0008_merge_0006_audit_trail_0007_merge_20261201_1119"),
+        ("councils", "0010_intention_editorial_workflow"),
     ]
 
     operations = [
