@@ -37,5 +37,5 @@ def register() -> None:
         filterset=ChangeFilter,
         changed=changed,
         item=item,
-        topics={"council": "council"},
+        topics={"council": "council", "type_of_care": "type_of_care"},
     )

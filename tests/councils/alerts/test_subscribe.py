@@ -142,7 +142,7 @@ def test_an_unknown_source_is_refused(client):
 def test_an_unknown_council_topic_is_refused(client):
     response = client.get("/alerts/new/council/?council=atlantis")
     assert response.status_code == 400
-    assert "Choose a council from the list" in response.text
+    assert "There is no council “atlantis”" in response.text
 
 
 @pytest.mark.parametrize(
