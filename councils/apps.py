@@ -8,7 +8,10 @@ class CouncilsConfig(AppConfig):
     verbose_name = "Councils and their MPS"
 
     def ready(self):
+        from .alerts import changes
         from .scoping import check_council_scoping, sync_commissioners_group
+
+        changes.register()
 
         # Fails at start-up (runserver, migrate, check) when a council-owned model
         # or its admin escapes the scoping.

@@ -1375,3 +1375,7 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.username or 'command line'} {self.action} {self.object_repr}"
+
+
+# Email alerts keep their models in their own package (councils.alerts).
+from .alerts.models import Delivery, Subscriber, Subscription  # noqa: E402, F401

@@ -40,6 +40,28 @@ def client_ip(request) -> str:
     return forwarded[-proxies]
 
 
+def count_hit(name: str, *, limit: int, window: int) -> int:
+    """Count one hit on ``name`` in the current window of ``window`` seconds.
+
+    Returns 0 while the count is within ``limit``, else the seconds until the
+    window ends (for ``Retry-After``). Used by the middleware per client address,
+    and by pages that also limit per something else (an email address).
+    """
+    now = int(time.time())
+    window_start = now - now % window
+    key = f"ratelimit:{name}:{window_start}"
+    # add() then incr() is atomic in Redis: workers share one count.
+    cache.add(key, 0, timeout=window + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=window + 1)
+        count = 1
+    if count > limit:
+        return window_start + window - now
+    return 0
+
+
 def rate_limit_group(view_name: str, method: str) -> tuple[str, dict] | None:
     for name, rule in settings.RATE_LIMITS.items():
         if view_name in rule["urls"] and method in rule.get("methods", (method,)):
@@ -71,17 +93,11 @@ class RateLimitMiddleware:
         if match is None:
             return None
         group, rule = match
-        window = settings.RATE_LIMIT_WINDOW_SECONDS
-        now = int(time.time())
-        window_start = now - now % window
-        key = f"ratelimit:{group}:{client_ip(request)}:{window_start}"
-        # add() then incr() is atomic in Redis: workers share one count.
-        cache.add(key, 0, timeout=window + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=window + 1)
-            count = 1
-        if count > rule["limit"]:
-            return too_many_requests(request, window_start + window - now)
+        retry_after = count_hit(
+            f"{group}:{client_ip(request)}",
+            limit=rule["limit"],
+            window=settings.RATE_LIMIT_WINDOW_SECONDS,
+        )
+        if retry_after:
+            return too_many_requests(request, retry_after)
         return None

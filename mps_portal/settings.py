@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks_db",
     "councils",
     "tenders",
     "providers",
@@ -265,10 +266,17 @@ RATE_LIMITS = {
             "quality:figures-json",
         ],
     },
-    # Names of subscription pages, when the portal has them (alerts by email).
+    # Email alert pages that send mail or take a link from one.
     "subscription": {
         "limit": int(env("RATE_LIMIT_SUBSCRIPTION", "10")),
-        "urls": ["tenders:subscribe", "tenders:subscription-confirm"],
+        "urls": [
+            "alerts:subscribe",
+            "alerts:confirm",
+            "alerts:manage-request",
+            "alerts:manage",
+            "alerts:unsubscribe",
+        ],
+        "methods": ["POST"],
     },
     # On top of the per-username lockout: bounds how fast one address may try.
     "login": {
@@ -324,6 +332,49 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
 }
+
+# Mail (Django's MAILERS): SMTP from the environment; printed to the console when
+# EMAIL_HOST is unset, so development needs no mail server.
+# Production always sends by SMTP (a local relay on localhost unless EMAIL_HOST says).
+_EMAIL_HOST = env("EMAIL_HOST", "localhost" if PRODUCTION else "")
+_EMAIL_PORT = int(env("EMAIL_PORT", "587"))
+MAILERS = {
+    "default": {
+        "BACKEND": env(
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if _EMAIL_HOST
+            else "django.core.mail.backends.console.EmailBackend",
+        ),
+        "OPTIONS": {
+            "host": _EMAIL_HOST,
+            "port": _EMAIL_PORT,
+            "username": env("EMAIL_HOST_USER"),
+            "password": env("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", _EMAIL_PORT == 587),
+            "use_ssl": env_bool("EMAIL_USE_SSL", _EMAIL_PORT == 465),
+            "timeout": 30,
+        }
+        if _EMAIL_HOST
+        else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "MPS Portal <alerts@example.org>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in emails point (mail is sent outside any request).
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background work (Django's tasks framework): stored in the database by default,
+# run by `manage.py db_worker`. TASKS_BACKEND swaps in another backend's class.
+TASKS = {
+    "default": {
+        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
+# Email alerts: confirmation and manage-link emails one address may be sent per hour.
+ALERTS_EMAILS_PER_ADDRESS_PER_HOUR = int(env("ALERTS_EMAILS_PER_ADDRESS_PER_HOUR", "3"))
 
 # Portal-specific settings.
 FEEDBACK_EMAIL = env("FEEDBACK_EMAIL", "mps-portal@example.org")

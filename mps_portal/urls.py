@@ -32,4 +32,5 @@ urlpatterns = [
     path("services/", include("providers.urls")),
     path("quality/", include("quality.urls")),
     path("opportunities/", include("tenders.urls")),
+    path("alerts/", include("councils.alerts.urls")),
 ]

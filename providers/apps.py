@@ -6,4 +6,6 @@ class ProvidersConfig(AppConfig):
     verbose_name = "Care services directory"
 
     def ready(self):
-        from . import panels  # noqa: F401 - registers the market page panel
+        from . import alerts, panels  # noqa: F401 - panels registers its panel
+
+        alerts.register()

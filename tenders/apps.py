@@ -6,4 +6,6 @@ class TendersConfig(AppConfig):
     verbose_name = "Tender opportunities"
 
     def ready(self):
-        from . import panels  # noqa: F401 - registers the council and market panels
+        from . import alerts, panels  # noqa: F401 - panels registers its panels
+
+        alerts.register()

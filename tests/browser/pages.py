@@ -11,7 +11,27 @@ name such as ``"tenders:tender-list"``.
 from dataclasses import dataclass
 
 import pytest
+from django.core import signing
 from django.urls import reverse
+
+
+def _signed(data: dict, salt: str) -> str:
+    """A signed link as an email would carry (the live server shares the key)."""
+    return signing.dumps(data, salt=salt)
+
+
+CONFIRM_TOKEN = _signed(
+    {
+        "e": "provider@example.com",
+        "s": "council",
+        "q": "council=gateshead",
+        "f": "daily",
+    },
+    "councils.alerts.confirm",
+)
+UNSUBSCRIBE_TOKEN = _signed(
+    {"e": "provider@example.com", "ids": []}, "councils.alerts.unsubscribe"
+)
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,21 @@ PAGES = [
     Page("changes-invalid-filter", "/changes/?council=nowhere", status=400),
     Page("changes-type-of-care", "/changes/?type_of_care=domiciliary-care"),
     Page("change-detail", "/changes/1/"),
+    Page("alerts-subscribe", "/alerts/new/tenders/?council=county-durham&status=open"),
+    Page("alerts-subscribe-council", "/alerts/new/council/?council=gateshead"),
+    Page(
+        "alerts-subscribe-market", "/alerts/new/market/?type_of_care=domiciliary-care"
+    ),
+    Page(
+        "alerts-subscribe-invalid", "/alerts/new/tenders/?council=nowhere", status=400
+    ),
+    Page("alerts-check-email", "alerts:check-email"),
+    Page("alerts-confirm", f"/alerts/confirm/{CONFIRM_TOKEN}/"),
+    Page("alerts-bad-link", "/alerts/confirm/not-a-real-link/", status=400),
+    Page("alerts-manage-request", "alerts:manage-request"),
+    Page("alerts-manage-sent", "alerts:manage-sent"),
+    Page("alerts-unsubscribe", f"/alerts/unsubscribe/{UNSUBSCRIBE_TOKEN}/"),
+    Page("alerts-privacy", "alerts:privacy"),
     # A commissioner without a second factor: the demo administrator has none set
     # up, and previews ask administrators for it, as the admin does.
     Page(
