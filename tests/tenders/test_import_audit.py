@@ -66,6 +66,7 @@ def test_an_unchanged_row_and_a_preview_record_no_row_entries(
     gateshead_client, gateshead
 ):
     TenderFactory(council=gateshead, reference="GH-1", title="Home care")
+    AuditEntry.objects.all().delete()  # the factory's publication
     data = table([["Reference", "Title"], ["GH-1", "Home care"]])
     upload(gateshead_client, gateshead, "same.csv", data)
     assert not AuditEntry.objects.exists()
@@ -139,6 +140,7 @@ def test_a_database_error_rolls_the_row_entries_back_with_the_rows(
         raise IntegrityError("duplicate key value violates unique constraint")
 
     TenderFactory(council=gateshead, reference="GH-9", title="Kept")
+    AuditEntry.objects.all().delete()  # the factory's publication
     monkeypatch.setattr(writing, "update_rows", refuse)
     # A second batch that updates: the first row's insert has been written and
     # recorded by the time the update is refused.
