@@ -35,7 +35,11 @@ class TendersConfig(AppConfig):
     verbose_name = "Tender opportunities"
 
     def ready(self):
+        from councils import pagecache
+
         from . import panels  # noqa: F401 - registers the council and market panels
-        from .models import ImportRecord
+        from .models import ImportRecord, Tender
 
         post_save.connect(audit_import, sender=ImportRecord, dispatch_uid="audit")
+        # A tender with a future "published at" appears on every page at that time.
+        pagecache.schedule(Tender, "published_at")
