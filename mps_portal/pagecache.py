@@ -22,9 +22,12 @@ The lookup is a ``process_view`` after the rate limits' own, so a cached page
 counts against the limits exactly as a rendered one.
 """
 
+import functools
 import hashlib
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
+import django
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
@@ -49,14 +52,37 @@ def _anonymous_read(request) -> bool:
     )
 
 
+@functools.cache
+def code_version() -> str:
+    """A digest of the portal's code, templates and static manifest, and Django's
+    version: instances running other code (a deploy, a rolling restart) never
+    serve each other's pages or validators."""
+    digest = hashlib.sha256(django.get_version().encode())
+    root = Path(settings.BASE_DIR)
+    folders = ["mps_portal", "templates", *settings.PUBLIC_CONTENT_APPS]
+    files = [
+        path
+        for folder in folders
+        for path in (root / folder).rglob("*")
+        if path.suffix in {".py", ".html", ".txt", ".xml"} and path.is_file()
+    ]
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    for path in sorted([*files, manifest] if manifest.exists() else files):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def page_key(request) -> str:
-    """The absolute URL with its query parameters in a fixed order."""
+    """The code version and the absolute URL, its query parameters in a fixed
+    order."""
     query = sorted(
         parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True),
         key=lambda pair: pair[0],
     )
     url = request.build_absolute_uri(request.path) + "?" + urlencode(query)
-    return "pagecache:page:" + hashlib.sha256(url.encode()).hexdigest()
+    digest = hashlib.sha256(f"{code_version()} {url}".encode()).hexdigest()
+    return f"pagecache:page:{digest}"
 
 
 def _storable(request, response) -> bool:
@@ -109,6 +135,7 @@ def _entry(request, response, version_key: str) -> dict | None:
 class PageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        code_version()  # at start-up, not on the first request
 
     def __call__(self, request):
         response = self.get_response(request)

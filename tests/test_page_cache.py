@@ -386,3 +386,15 @@ def test_a_download_with_other_filters_has_another_etag(visitor, gateshead):
 def test_staff_downloads_carry_no_shared_validators(staff, gateshead):
     TenderFactory(council=gateshead)
     assert "ETag" not in staff.get(reverse("tenders:tender-list-csv"))
+
+
+def test_the_expire_command_refreshes_pages_after_a_change_made_outside(
+    visitor, gateshead
+):
+    url = gateshead.get_absolute_url()
+    visitor.get(url)
+    assert visitor.get(url)["X-Page-Cache"] == "hit"
+
+    call_command("expire_cached_pages", stdout=io.StringIO())
+
+    assert visitor.get(url)["X-Page-Cache"] == "miss"
