@@ -51,10 +51,11 @@ _tables: re.Pattern | None = None
 class ContentVersion:
     token: str
     epoch: float
+    upcoming: float
 
     @property
     def key(self) -> str:
-        return f"{self.token}@{self.epoch:.6f}"
+        return f"{self.token}@{self.epoch:.6f}<{self.upcoming:.6f}"
 
     @property
     def last_modified(self) -> float:
@@ -139,17 +140,21 @@ def current_version(generation=None, stored_schedule=None) -> ContentVersion:
         record = {
             "token": generation["token"],
             "epoch": generation["at"],
+            "since": now,
             "next": _next_boundary(now),
         }
         cache.set(SCHEDULE_KEY, record, timeout=None)
-    elif now >= record["next"]:
+    elif now >= record["next"] or now < record["since"]:
         upcoming = _next_boundary(now)
         # The database's clock decides when a scheduled row is public: until it
         # agrees the time has come, the version (and the pages) stay as they are.
-        if upcoming != record["next"]:
-            record = {**record, "epoch": now, "next": upcoming}
+        # (A clock set back, as in tests, always starts a new epoch.)
+        if upcoming != record["next"] or now < record["since"]:
+            record = {**record, "epoch": now, "since": now, "next": upcoming}
             cache.set(SCHEDULE_KEY, record, timeout=None)
-    return ContentVersion(token=generation["token"], epoch=record["epoch"])
+    return ContentVersion(
+        token=generation["token"], epoch=record["epoch"], upcoming=record["next"]
+    )
 
 
 def _next_boundary(now: float) -> float:

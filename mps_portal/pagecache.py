@@ -159,10 +159,10 @@ class PageCacheMiddleware:
         name = request.resolver_match.view_name
         if name in NEVER_CACHED_URLS or not _anonymous_read(request):
             return None
-        if name in settings.DOWNLOAD_URLS:
-            return self._conditional(request)
         if settings.PAGE_CACHE_SECONDS <= 0:
             return None
+        if name in settings.DOWNLOAD_URLS:
+            return self._conditional(request)
         key = page_key(request)
         found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
         try:

@@ -164,7 +164,8 @@ else:
 
 # Anonymous visitors' pages are served from the cache for at most this many
 # seconds; any change to public content, and any scheduled publication falling
-# due, makes them stale at once. 0 turns the page cache off.
+# due, makes them stale at once. 0 turns the page cache and the feeds' and
+# downloads' validators (ETag, Last-Modified) off.
 PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "3600"))
 # Apps whose tables hold what public pages show: any write to them makes every
 # cached page and download validator stale (councils/pagecache.py).
