@@ -10,7 +10,6 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -288,20 +287,25 @@ class PublishableQuerySet(CouncilOwnedQuerySet):
     scheduled copy goes live at its time without any job running.
     """
 
-    def live(self):
-        """Live copies readers see now: due, and not replaced by a later due copy."""
+    def live(self, now=None):
+        """Live copies readers see now: due, and not replaced by a later due copy.
+
+        "Now" is ``clock.now()`` when the queryset is made, passed as a parameter
+        (not the database's ``NOW()``), so moving the clock moves publishing too.
+        """
+        now = now or clock.now()
         later = self.model._base_manager.filter(
             live_of=models.OuterRef("live_of"),
-            publish_at__lte=Now(),
+            publish_at__lte=now,
             publish_at__gt=models.OuterRef("publish_at"),
         )
-        return self.filter(live_of__isnull=False, publish_at__lte=Now()).filter(
+        return self.filter(live_of__isnull=False, publish_at__lte=now).filter(
             ~models.Exists(later)
         )
 
-    def scheduled(self):
+    def scheduled(self, now=None):
         """Live copies waiting for their publish time."""
-        return self.filter(live_of__isnull=False, publish_at__gt=Now())
+        return self.filter(live_of__isnull=False, publish_at__gt=now or clock.now())
 
     def due_for_review(self, today=None):
         """Live copies whose review-by date has passed."""
@@ -312,7 +316,12 @@ class WorkingCopyManager(models.Manager):
     """The default manager: working copies only, never the live copies."""
 
     def get_queryset(self):
-        return super().get_queryset().filter(live_of__isnull=True)
+        return self.every_copy().filter(live_of__isnull=True)
+
+    def every_copy(self):
+        """Working and live copies alike, with the model's queryset methods
+        (``.scheduled()`` for the admin's "scheduled" lists)."""
+        return super().get_queryset()
 
 
 class LiveManager(models.Manager):
@@ -552,13 +561,21 @@ class Section(Publishable):
 
 
 class PublicationQuerySet(CouncilOwnedQuerySet):
-    def due(self):
+    def due(self, now=None):
         """Publications whose time has come."""
-        return self.filter(publish_at__lte=Now())
+        return self.filter(publish_at__lte=now or clock.now())
 
     def public(self):
         """The public change log: major changes whose time has come."""
         return self.due().filter(major=True)
+
+    def about(self, types_of_care):
+        """Changes to content about any of these types of care."""
+        return self.filter(
+            pk__in=Publication.types_of_care.through.objects.filter(
+                typeofcare__in=types_of_care
+            ).values("publication_id")
+        )
 
     def for_object(self, obj):
         return self.filter(
@@ -616,6 +633,13 @@ class Publication(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    types_of_care = models.ManyToManyField(
+        TypeOfCare,
+        blank=True,
+        related_name="publications",
+        verbose_name="types of care",
+        help_text="What the changed content is about, for filtering What changed.",
     )
 
     objects = PublicationQuerySet.as_manager()
@@ -883,8 +907,13 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
         )
 
 
+@reversion.register()
 class IndicatorValue(models.Model):
-    """One figure: an indicator's value for an area and a period, with its source."""
+    """One figure: an indicator's value for an area and a period, with its source.
+
+    Every admin save and import is a version (History in the admin, with
+    restore); changes to a council's figures are listed in What changed.
+    """
 
     PeriodKind = PeriodKind
 
@@ -942,6 +971,18 @@ class IndicatorValue(models.Model):
 
     council_path = "council"
     commissioner_extra_permissions = ["import"]
+    # What a version is compared and restored by (councils.publishing_admin).
+    content_fields = (
+        "indicator",
+        "area_code",
+        "period",
+        "base_year",
+        "value",
+        "source_name",
+        "source_url",
+        "as_at",
+        "notes",
+    )
 
     class Meta:
         ordering = ["indicator", "area_code", "period_start"]
@@ -1086,13 +1127,19 @@ class IndicatorImport(models.Model):
         return f"{self.file_name} ({self.created_at:%d %b %Y %H:%M})"
 
 
-class CommissioningIntentionQuerySet(CouncilOwnedQuerySet):
+class CommissioningIntentionQuerySet(PublishableQuerySet):
     def published(self):
+        """Marked published by the council. Readers see
+        ``CommissioningIntention.live.published()``: live copies of those."""
         return self.filter(status=CommissioningIntention.Status.PUBLISHED)
 
 
-class CommissioningIntention(models.Model):
-    """What a council wants more or less of, for one type of care, and how."""
+@reversion.register()
+class CommissioningIntention(Publishable):
+    """What a council wants more or less of, for one type of care, and how.
+
+    Edited as a working copy; readers see ``CommissioningIntention.live``.
+    """
 
     class Status(models.TextChoices):
         PUBLISHED = "published", "Published"
@@ -1154,9 +1201,22 @@ class CommissioningIntention(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CommissioningIntentionQuerySet.as_manager()
+    objects = WorkingCopyManager.from_queryset(CommissioningIntentionQuerySet)()
+    live = LiveManager.from_queryset(CommissioningIntentionQuerySet)()
 
     council_path = "council"
+    content_fields = (
+        "type_of_care",
+        "direction",
+        "status",
+        "summary",
+        "where",
+        "detail",
+        "how",
+        "period",
+        "sections",
+        "position",
+    )
 
     class Meta:
         ordering = ["type_of_care__position", "council__name", "position"]
@@ -1172,9 +1232,15 @@ class CommissioningIntention(models.Model):
         return f"{self.council}: {self.type_of_care}: {self.summary}"
 
     def get_absolute_url(self):
+        # Live copies share their working copy's address.
         return (
             reverse("councils:market-detail", kwargs={"slug": self.type_of_care.slug})
-            + f"?council={self.council.slug}#intention-{self.pk}"
+            + f"?council={self.council.slug}#intention-{self.live_of_id or self.pk}"
+        )
+
+    def get_preview_url(self):
+        return reverse(
+            "councils:intention-preview", kwargs={"pk": self.live_of_id or self.pk}
         )
 
 

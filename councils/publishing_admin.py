@@ -16,14 +16,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Min, OuterRef, Subquery
-from django.db.models.functions import Now
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from . import publishing
+from . import clock, publishing
 from .diffs import content_diff
 from .models import EditorialState, Publication
 
@@ -131,7 +130,7 @@ class VersionHistoryAdmin:
             *super().get_urls(),
         ]
 
-    def _url(self, name, obj):
+    def _object_url(self, name, obj):
         opts = self.model._meta
         return reverse(
             f"admin:{opts.app_label}_{opts.model_name}_{name}", args=[obj.pk]
@@ -152,8 +151,8 @@ class VersionHistoryAdmin:
             "opts": self.model._meta,
             "original": obj,
             "title": title,
-            "change_url": self._url("change", obj),
-            "history_url": self._url("history", obj),
+            "change_url": self._object_url("change", obj),
+            "history_url": self._object_url("history", obj),
             **extra,
         }
 
@@ -194,7 +193,7 @@ class VersionHistoryAdmin:
                 f"History of {obj}",
                 rows=rows,
                 default_from=default_from,
-                compare_url=self._url("compare", obj),
+                compare_url=self._object_url("compare", obj),
                 may_restore=self.may_restore
                 and self.has_change_permission(request, obj),
             ),
@@ -231,6 +230,38 @@ class VersionHistoryAdmin:
         )
 
 
+class RestorableHistoryAdmin(VersionHistoryAdmin):
+    """History, differences and restore for a model with no working copy
+    (indicator figures): restoring saves the version's content as a new version."""
+
+    may_restore = True
+
+    def get_urls(self):
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return [
+            path(
+                "<path:object_id>/history/<int:version_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name=f"{prefix}_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def restore_view(self, request, object_id, version_id):
+        """Save an earlier version's content as the current one (POST only)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self._editable_object(request, object_id)
+        version = get_object_or_404(publishing.versions_of(obj), pk=version_id)
+        try:
+            publishing.version_restore(obj=obj, version=version, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Restored: the earlier version is current again.")
+        return redirect(self._object_url("change", obj))
+
+
 class PublishingAdmin(VersionHistoryAdmin):
     """Admin for ``Publishable`` models: edit the working copy, publish through a
     page of its own, history with differences and restore, archive, preview."""
@@ -249,9 +280,9 @@ class PublishingAdmin(VersionHistoryAdmin):
 
     def get_queryset(self, request):
         scheduled = (
-            self.model._base_manager.filter(
-                live_of=OuterRef("pk"), publish_at__gt=Now()
-            )
+            self.model._default_manager.every_copy()
+            .scheduled()
+            .filter(live_of=OuterRef("pk"))
             .order_by()
             .values("live_of")
             .annotate(first=Min("publish_at"))
@@ -338,7 +369,7 @@ class PublishingAdmin(VersionHistoryAdmin):
                 if action == "submit":
                     publishing.submit(obj=obj, user=request.user)
                     messages.success(request, "Submitted for review.")
-                    return redirect(self._url("change", obj))
+                    return redirect(self._object_url("change", obj))
                 if action == "return" and return_form.is_valid():
                     publishing.return_to_editor(
                         obj=obj,
@@ -348,7 +379,7 @@ class PublishingAdmin(VersionHistoryAdmin):
                     messages.success(
                         request, "Returned to the editor with your comment."
                     )
-                    return redirect(self._url("change", obj))
+                    return redirect(self._object_url("change", obj))
                 if action == "publish" and publish_form.is_valid():
                     data = publish_form.cleaned_data
                     publication = publishing.publish(
@@ -360,14 +391,14 @@ class PublishingAdmin(VersionHistoryAdmin):
                         review_by=data["review_by"],
                     )
                     when = timezone.localtime(publication.publish_at)
-                    if publication.publish_at > timezone.now():
+                    if publication.publish_at > clock.now():
                         messages.success(
                             request,
                             f"Scheduled: it goes live on {when:%d %B %Y at %H:%M}.",
                         )
                     else:
                         messages.success(request, "Published: readers see it now.")
-                    return redirect(self._url("change", obj))
+                    return redirect(self._object_url("change", obj))
             except ValidationError as error:
                 form = return_form if action == "return" else publish_form
                 if hasattr(error, "error_dict"):
@@ -410,7 +441,7 @@ class PublishingAdmin(VersionHistoryAdmin):
                     "Archived: it is off the public pages. Publish it again to bring "
                     "it back.",
                 )
-            return redirect(self._url("change", obj))
+            return redirect(self._object_url("change", obj))
         return TemplateResponse(
             request,
             "admin/publishing/archive.html",
@@ -429,20 +460,21 @@ class PublishingAdmin(VersionHistoryAdmin):
             "Restored as the working copy. Readers still see the published version "
             "until you publish it.",
         )
-        return redirect(self._url("change", obj))
+        return redirect(self._object_url("change", obj))
 
     def render_change_form(
         self, request, context, add=False, change=False, form_url="", obj=None
     ):
         if obj is not None:
             context.update(
-                publish_url=self._url("publish", obj),
-                archive_url=self._url("archive", obj),
+                publish_url=self._object_url("publish", obj),
+                archive_url=self._object_url("archive", obj),
                 preview_url=obj.get_preview_url(),
                 live=self.model.live.filter(live_of=obj).first(),
-                scheduled=self.model._base_manager.filter(
-                    live_of=obj, publish_at__gt=timezone.now()
-                ).first(),
+                scheduled=self.model._default_manager.every_copy()
+                .scheduled()
+                .filter(live_of=obj)
+                .first(),
                 conflict=getattr(context.get("adminform").form, "conflict", None),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)

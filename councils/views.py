@@ -1,10 +1,14 @@
 """Public pages for councils and their Market Position Statements."""
 
+from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -84,7 +88,7 @@ class CouncilDetailView(DetailView):
             .in_comparison_order()
         )
         context["intentions"] = (
-            CommissioningIntention.objects.published()
+            CommissioningIntention.live.published()
             .for_council(self.object)
             .select_related("council", "type_of_care")
             .prefetch_related("sections__heading", "sections__council")
@@ -129,11 +133,23 @@ class PreviewMixin:
     """A working copy at its public page's layout, for its council's staff only.
 
     Anyone else, signed in or not, gets a 404, as for a page that does not exist.
-    The page is marked as a preview and is never cached or indexed.
+    Staff get in on the admin's own terms (``admin.site.has_permission``): where
+    the admin asks for a second factor (portal administrators, and anyone who has
+    set one up), a session signed in with a password only is sent to the admin's
+    sign-in to enter the code first, before anything is looked up. The page is
+    marked as a preview and is never cached or indexed.
     """
 
     preview_related: tuple[str, ...] = ()
     preview_prefetch: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_active and user.is_staff and not admin.site.has_permission(request):
+            return redirect_to_login(
+                request.get_full_path(), reverse("admin:login"), REDIRECT_FIELD_NAME
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
         return get_object_or_404(
@@ -151,6 +167,16 @@ class PreviewMixin:
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
         return response
+
+
+class IntentionPreviewView(PreviewMixin, DetailView):
+    """A commissioning intention's working copy, as its market page shows it."""
+
+    model = CommissioningIntention
+    template_name = "councils/intention_preview.html"
+    context_object_name = "intention"
+    preview_related = ("council", "type_of_care")
+    preview_prefetch = ("sections__heading", "sections__council")
 
 
 class SectionPreviewView(PreviewMixin, SectionDetailView):
@@ -251,7 +277,13 @@ class ChangeListView(ListView):
         self.object_list = (
             self.filterset.qs if valid else self.filterset.queryset.none()
         )
-        context = self.get_context_data(filter=self.filterset, council=self.council)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = self.get_context_data(
+            filter=self.filterset,
+            council=self.council,
+            feed_query=f"?{query.urlencode()}" if valid and query else "",
+        )
         return self.render_to_response(context, status=200 if valid else 400)
 
 
@@ -290,7 +322,7 @@ class MarketListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        published = Q(intentions__status=CommissioningIntention.Status.PUBLISHED)
+        published = Q(intentions__in=CommissioningIntention.live.published())
         context["types_of_care"] = TypeOfCare.objects.annotate(
             councils_with_intentions=Count(
                 "intentions__council", filter=published, distinct=True
@@ -348,7 +380,7 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
             return context
         councils = self.councils
         context["intentions"] = (
-            CommissioningIntention.objects.published()
+            CommissioningIntention.live.published()
             .filter(type_of_care=self.object, council__in=councils)
             .select_related("council")
             .prefetch_related("sections__heading", "sections__council")
@@ -504,7 +536,7 @@ class IntentionDownloadView(FilteredDownloadView):
 
     def queryset(self):
         return (
-            CommissioningIntention.objects.published()
+            CommissioningIntention.live.published()
             .select_related("council", "type_of_care")
             .prefetch_related("sections__heading")
         )

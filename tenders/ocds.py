@@ -9,7 +9,8 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+
+from councils import clock
 
 from .models import Tender
 
@@ -48,8 +49,10 @@ def _period(start, end) -> dict:
 
 
 def ocid_for(tender: Tender) -> str:
-    """The notice's own ocid when the council has one, else one under our prefix."""
-    return tender.ocid or f"{settings.OCDS_OCID_PREFIX}-mps-{tender.pk}"
+    """The notice's own ocid when the council has one, else one under our prefix,
+    numbered by the working copy so that every published version shares it."""
+    number = tender.live_of_id or tender.pk
+    return tender.ocid or f"{settings.OCDS_OCID_PREFIX}-mps-{number}"
 
 
 def party_id(council) -> str:
@@ -170,7 +173,7 @@ def tender_release(tender: Tender, absolute_url) -> dict:
 def release_package(tenders, *, uri: str, absolute_url) -> dict:
     """A release package of the given tenders (already fetched with their relations)."""
     releases = [tender_release(tender, absolute_url) for tender in tenders]
-    latest = max((tender.updated_at for tender in tenders), default=timezone.now())
+    latest = max((tender.updated_at for tender in tenders), default=clock.now())
     return {
         "uri": uri,
         "version": OCDS_VERSION,

@@ -6,11 +6,11 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from councils import clock
 from councils.models import Section
 from councils.views import PreviewMixin
 
@@ -31,7 +31,7 @@ RELATED_HEADINGS = [
 def tender_filter(request) -> TenderFilter:
     """The finder's filters, always bound so that the default sort applies."""
     return TenderFilter(
-        data=request.GET, queryset=Tender.objects.visible(), request=request
+        data=request.GET, queryset=Tender.live.visible(), request=request
     )
 
 
@@ -123,7 +123,7 @@ class TenderDetailView(DetailView):
     def get_object(self, queryset=None):
         # Withdrawn tenders keep their page, with a notice, so links still work.
         return get_object_or_404(
-            Tender.objects.published()
+            Tender.live.published()
             .select_related("council__tender_pipeline")
             .prefetch_related(
                 "types_of_care", "client_groups", "cpv_codes", "council__contacts"
@@ -235,7 +235,7 @@ class TenderJsonView(TenderDownloadView):
         data = {
             "meta": {
                 "source": absolute(),
-                "generated": timezone.now(),
+                "generated": clock.now(),
                 "count": len(tenders),
                 "licence": ocds.LICENCE,
             },
@@ -347,7 +347,7 @@ class ArrangementJsonView(ArrangementDownloadView):
         data = {
             "meta": {
                 "source": self.request.build_absolute_uri(),
-                "generated": timezone.now(),
+                "generated": clock.now(),
                 "count": len(records),
                 "licence": ocds.LICENCE,
             },
