@@ -1,4 +1,4 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.core import checks
 from django.db.models.signals import post_migrate
 
@@ -8,7 +8,9 @@ class CouncilsConfig(AppConfig):
     verbose_name = "Councils and their MPS"
 
     def ready(self):
+        from . import pagecache
         from .alerts import changes
+        from .models import Publication, Publishable
         from .scoping import check_council_scoping, sync_commissioners_group
 
         changes.register()
@@ -17,3 +19,11 @@ class CouncilsConfig(AppConfig):
         # or its admin escapes the scoping.
         checks.register(check_council_scoping, checks.Tags.security)
         post_migrate.connect(sync_commissioners_group, dispatch_uid="commissioners")
+
+        # Cached pages and download validators follow every write to public
+        # content, and every scheduled publication falling due.
+        pagecache.watch_content_writes()
+        pagecache.schedule(Publication, "publish_at")
+        for model in apps.get_models():
+            if issubclass(model, Publishable):
+                pagecache.schedule(model, "publish_at")

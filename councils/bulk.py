@@ -8,6 +8,8 @@ which Django does not wrap: catch ``DATABASE_ERRORS``.
 
 from django.db import DatabaseError, connection, models
 
+from .pagecache import content_changed
+
 try:
     from psycopg import Error as PsycopgError
 
@@ -28,6 +30,8 @@ def insert_rows(model: type[models.Model], names: list[str], rows: list[tuple]) 
             with cursor.copy(f"COPY {table} ({_quoted(names)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            # COPY is psycopg's own method: the page cache's write watcher misses it.
+            content_changed()
         else:
             placeholders = ", ".join(["%s"] * len(names))
             cursor.executemany(

@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "mps_portal.limits.RateLimitMiddleware",
+    # After the rate limits (their process_view runs first, so a cached page still
+    # counts) and inside the CSP middleware (which gives a cached page its nonce).
+    "mps_portal.pagecache.PageCacheMiddleware",
     "mps_portal.faults.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
@@ -131,23 +134,43 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The shared cache: rate limits are counted here, so they hold across gunicorn
-# workers and instances. Production refuses to start without it.
-REDIS_URL = env("REDIS_URL")
-if REDIS_URL:
+# workers and instances, and anonymous visitors' pages are kept here (see
+# mps_portal/pagecache.py). Production refuses to start without it. REDIS_URL is
+# the old name, still read when CACHE_URL is not set.
+CACHE_URL = env("CACHE_URL") or env("REDIS_URL")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            "CACHE_URL must be a Redis address (redis://, rediss:// or unix://)."
+        )
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": "mps",
         }
     }
 elif PRODUCTION:
     raise ImproperlyConfigured(
-        "REDIS_URL must be set when DJANGO_ENV=production: rate limits are counted "
-        "in the shared cache."
+        "CACHE_URL must be set when DJANGO_ENV=production: rate limits are counted "
+        "and pages are cached in the shared cache."
     )
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
+# Anonymous visitors' pages are served from the cache for at most this many
+# seconds; any change to public content, and any scheduled publication falling
+# due, makes them stale at once. 0 turns the page cache and the feeds' and
+# downloads' validators (ETag, Last-Modified) off.
+PAGE_CACHE_SECONDS = int(env("PAGE_CACHE_SECONDS", "3600"))
+# Apps whose tables hold what public pages show: any write to them makes every
+# cached page and download validator stale (councils/pagecache.py).
+PUBLIC_CONTENT_APPS = ["councils", "tenders", "providers", "quality"]
 
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username or address is refused before any password check.
@@ -229,6 +252,28 @@ OTP_TOTP_ISSUER = "North East MPS Portal"
 
 # Rate limits per client address, counted in the shared cache: requests allowed per
 # window for each group of URL names (see mps_portal/limits.py).
+# Feeds and downloads: rate-limited as a group, and answering conditional GETs
+# (ETag and Last-Modified from the content version, 304 when unchanged).
+DOWNLOAD_URLS = [
+    "tenders:tender-list-csv",
+    "tenders:tender-list-json",
+    "tenders:tender-list-ocds",
+    "tenders:tender-feed",
+    "tenders:arrangement-list-csv",
+    "tenders:arrangement-list-json",
+    "providers:service-list-csv",
+    "providers:service-list-json",
+    "tenders:rate-list-csv",
+    "tenders:rate-list-json",
+    "councils:intention-list-csv",
+    "councils:intention-list-json",
+    "councils:indicator-figures-csv",
+    "councils:indicator-figures-json",
+    "councils:change-feed",
+    "councils:council-change-feed",
+    "quality:figures-csv",
+    "quality:figures-json",
+]
 RATE_LIMIT_WINDOW_SECONDS = int(env("RATE_LIMIT_WINDOW_SECONDS", "60"))
 RATE_LIMITS = {
     "search": {
@@ -245,26 +290,7 @@ RATE_LIMITS = {
     },
     "downloads": {
         "limit": int(env("RATE_LIMIT_DOWNLOADS", "30")),
-        "urls": [
-            "tenders:tender-list-csv",
-            "tenders:tender-list-json",
-            "tenders:tender-list-ocds",
-            "tenders:tender-feed",
-            "tenders:arrangement-list-csv",
-            "tenders:arrangement-list-json",
-            "providers:service-list-csv",
-            "providers:service-list-json",
-            "tenders:rate-list-csv",
-            "tenders:rate-list-json",
-            "councils:intention-list-csv",
-            "councils:intention-list-json",
-            "councils:indicator-figures-csv",
-            "councils:indicator-figures-json",
-            "councils:change-feed",
-            "councils:council-change-feed",
-            "quality:figures-csv",
-            "quality:figures-json",
-        ],
+        "urls": DOWNLOAD_URLS,
     },
     # Email alert pages that send mail or take a link from one.
     "subscription": {

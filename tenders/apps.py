@@ -6,6 +6,11 @@ class TendersConfig(AppConfig):
     verbose_name = "Tender opportunities"
 
     def ready(self):
+        from councils import pagecache
+
         from . import alerts, panels  # noqa: F401 - panels registers its panels
+        from .models import Tender
 
         alerts.register()
+        # A tender with a future "published at" appears on every page at that time.
+        pagecache.schedule(Tender, "published_at")

@@ -109,6 +109,41 @@ def north_east_councils(db):
 
 
 @pytest.fixture(autouse=True)
+def fresh_pages_after_settings_change():
+    """A setting changed by a test (``settings`` fixture, ``override_settings``)
+    may change what pages show: cached pages are made stale, as a deploy's new
+    code version does in production."""
+    from django.test.signals import setting_changed
+
+    from councils.pagecache import content_changed
+
+    def expire(setting, **kwargs):
+        if setting != "CACHES":
+            content_changed()
+
+    setting_changed.connect(expire, dispatch_uid="test-page-cache")
+    yield
+    setting_changed.disconnect(dispatch_uid="test-page-cache")
+
+
+@pytest.fixture
+def uncached(settings):
+    """The page cache off: query counts are those of a page as rendered (a cached
+    copy takes none, and the first request after a change asks the database for
+    the next scheduled publication)."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+QUERY_COUNTING_FIXTURES = {"django_assert_num_queries", "django_assert_max_num_queries"}
+
+
+@pytest.fixture(autouse=True)
+def uncached_when_counting_queries(request):
+    if QUERY_COUNTING_FIXTURES & set(request.fixturenames):
+        request.getfixturevalue("uncached")
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counts start at zero in every test (the cache outlives tests)."""
     from django.core.cache import cache

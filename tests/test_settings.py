@@ -12,7 +12,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-production-key-0123456789-abcdefghijklmnopqrstuvwxyz",
     "ALLOWED_HOSTS": "mps.example.org",
     "DATABASE_URL": "sqlite:////tmp/mps-deploy-check.sqlite3",
-    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "CACHE_URL": "redis://127.0.0.1:6379/0",
+    "REDIS_URL": "",
 }
 
 
@@ -52,9 +53,25 @@ def test_production_refuses_the_development_key():
 
 
 def test_production_refuses_to_start_without_the_shared_cache():
-    result = manage("check", env=PRODUCTION_ENV | {"REDIS_URL": ""})
+    result = manage("check", env=PRODUCTION_ENV | {"CACHE_URL": ""})
     assert result.returncode != 0
-    assert "REDIS_URL must be set" in result.stderr
+    assert "CACHE_URL must be set" in result.stderr
+
+
+def test_production_still_accepts_the_old_redis_url_name():
+    result = manage(
+        "check",
+        env=PRODUCTION_ENV | {"CACHE_URL": "", "REDIS_URL": "redis://127.0.0.1:6379/0"},
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_cache_url_that_is_not_redis_is_refused():
+    result = manage(
+        "check", env=PRODUCTION_ENV | {"CACHE_URL": "memcached://127.0.0.1:11211"}
+    )
+    assert result.returncode != 0
+    assert "CACHE_URL must be a Redis address" in result.stderr
 
 
 def test_deploy_checks_pass_in_production():

@@ -9,6 +9,8 @@ refuses the file rather than failing with a server error.
 
 from django.db import connection
 
+from councils.pagecache import content_changed
+
 from ..models import Tender
 
 INSERT_FIELDS = [
@@ -28,6 +30,8 @@ def insert_rows(names: list[str], rows: list[tuple]) -> None:
             with cursor.copy(f"COPY {table} ({_quoted(names)}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            # COPY is psycopg's own method: the page cache's write watcher misses it.
+            content_changed()
         else:
             placeholders = ", ".join(["%s"] * len(names))
             cursor.executemany(

@@ -111,7 +111,7 @@ def feed_queries(client):
     return len(queries)
 
 
-def test_feed_queries_do_not_grow_with_rows(client, reablement):
+def test_feed_queries_do_not_grow_with_rows(client, reablement, uncached):
     TenderFactory(types_of_care=[reablement])
     one = feed_queries(client)
     for _ in range(49):
@@ -119,7 +119,9 @@ def test_feed_queries_do_not_grow_with_rows(client, reablement):
     assert feed_queries(client) == one == 2
 
 
-def test_download_queries_do_not_grow_with_rows(client, reablement, elderly_cpv):
+def test_download_queries_do_not_grow_with_rows(
+    client, reablement, elderly_cpv, uncached
+):
     TenderFactory(types_of_care=[reablement], cpv_codes=[elderly_cpv])
 
     def count(name):

@@ -266,7 +266,9 @@ def query_count(client, query):
         },
     ],
 )
-def test_list_queries_do_not_grow_with_rows(client, gateshead, reablement, query):
+def test_list_queries_do_not_grow_with_rows(
+    client, gateshead, reablement, query, uncached
+):
     TenderFactory(council=gateshead, types_of_care=[reablement])
     one = query_count(client, query)
     for _ in range(49):

@@ -273,7 +273,7 @@ def test_another_councils_tender_cannot_be_published_restored_or_archived(
     assert Tender.live.get(live_of=theirs).title == "Their tender"
 
 
-def test_public_tender_pages_show_one_row_per_tender(client, gateshead):
+def test_public_tender_pages_show_one_row_per_tender(client, gateshead, uncached):
     tender = TenderFactory(council=gateshead, title="Carers' support")
     tender.title = "Carers' support service"
     working_copy_save(obj=tender, user=None)

@@ -1,0 +1,203 @@
+"""The public content version: what cached pages and download validators hang on.
+
+A cached page or an ETag is valid for one *content version*, the pair of
+
+- a generation token, replaced by ``content_changed()`` whenever anything is
+  written to a table of the public content apps (``settings.PUBLIC_CONTENT_APPS``),
+  and
+- an epoch, moved on when a scheduled change falls due: the next ``publish_at`` of
+  any registered scheduled field (``schedule()``), or the next local midnight (the
+  calendar date drives "closing soon", review dates and "may be out of date").
+
+Writes are seen by a database execute wrapper installed on every connection, not
+by model signals: signals miss ``QuerySet.update()``, ``bulk_create()``, deletes of
+querysets and raw SQL, which the imports and the publishing workflow use. The one
+path the wrapper cannot see is PostgreSQL's COPY (psycopg's own method); the bulk
+writers that use it call ``content_changed()`` themselves.
+
+Inside a transaction the generation is replaced at once and again on commit: a page
+rendered from the data before the commit, by a request that read the generation
+in between, is stored under a generation that is already gone.
+"""
+
+import datetime
+import logging
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections, models, transaction
+from django.db.backends.signals import connection_created
+from django.db.models.functions import Now
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY = "pagecache:generation"
+SCHEDULE_KEY = "pagecache:schedule"
+WRITE_STATEMENT = re.compile(
+    r"^\s*(?:INSERT|UPDATE|DELETE|TRUNCATE|REPLACE|MERGE|CREATE|ALTER|DROP)\b", re.I
+)
+
+_scheduled: list[tuple[type[models.Model], str]] = []
+_tables: re.Pattern | None = None
+
+
+@dataclass(frozen=True)
+class ContentVersion:
+    token: str
+    epoch: float
+    upcoming: float
+
+    @property
+    def key(self) -> str:
+        return f"{self.token}@{self.epoch:.6f}<{self.upcoming:.6f}"
+
+    @property
+    def last_modified(self) -> float:
+        return self.epoch
+
+
+def schedule(model: type[models.Model], field: str) -> None:
+    """Register a date-time field whose future values make content appear later.
+
+    Rows of ``model`` become public when ``field`` passes (compared with the
+    database's ``Now()``, as the public querysets do).
+    """
+    if (model, field) not in _scheduled:
+        _scheduled.append((model, field))
+
+
+def next_scheduled_change() -> float | None:
+    """The earliest registered scheduled time still in the future, as a timestamp."""
+    times = []
+    for model, field in _scheduled:
+        found = model._base_manager.filter(**{f"{field}__gt": Now()}).aggregate(
+            soonest=models.Min(field)
+        )["soonest"]
+        if found is not None:
+            times.append(found.timestamp())
+    return min(times, default=None)
+
+
+def next_midnight(now: float) -> float:
+    """The next local midnight after ``now``: when "today" changes."""
+    local = timezone.localtime(datetime.datetime.fromtimestamp(now, datetime.UTC))
+    tomorrow = local.date() + datetime.timedelta(days=1)
+    midnight = datetime.datetime.combine(tomorrow, datetime.time())
+    return timezone.make_aware(midnight, local.tzinfo).timestamp()
+
+
+def _new_generation() -> dict:
+    return {"token": secrets.token_hex(8), "at": time.time()}
+
+
+def _bump() -> None:
+    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+
+
+def _bump_after_commit() -> None:
+    try:
+        _bump()
+    except Exception:  # the data is committed whatever the cache says
+        logger.exception("Could not replace the page cache generation after commit")
+
+
+def content_changed(using: str = "default") -> None:
+    """Make every cached page and validator stale, now and when the transaction
+    (if any) commits."""
+    _bump()
+    connection = connections[using]
+    if connection.in_atomic_block and not any(
+        entry[1] is _bump_after_commit for entry in connection.run_on_commit
+    ):
+        transaction.on_commit(_bump_after_commit, using=using)
+
+
+def _generation(value) -> dict:
+    """The stored generation, or a new one when there is none (a cleared or
+    evicted cache: a fresh random token never matches an old entry)."""
+    if value is not None:
+        return value
+    cache.add(GENERATION_KEY, _new_generation(), timeout=None)
+    return cache.get(GENERATION_KEY) or _new_generation()
+
+
+def current_version(generation=None, stored_schedule=None) -> ContentVersion:
+    """The content version now. Pass values already fetched (``get_many``) to save
+    round trips; the database is asked only when a scheduled time has passed.
+
+    Raises ``DatabaseError`` when the database cannot be asked.
+    """
+    generation = _generation(generation)
+    now = time.time()
+    record = stored_schedule
+    if record is None or record["token"] != generation["token"]:
+        record = {
+            "token": generation["token"],
+            "epoch": generation["at"],
+            "since": now,
+            "next": _next_boundary(now),
+        }
+        cache.set(SCHEDULE_KEY, record, timeout=None)
+    elif now >= record["next"] or now < record["since"]:
+        upcoming = _next_boundary(now)
+        # The database's clock decides when a scheduled row is public: until it
+        # agrees the time has come, the version (and the pages) stay as they are.
+        # (A clock set back, as in tests, always starts a new epoch.)
+        if upcoming != record["next"] or now < record["since"]:
+            record = {**record, "epoch": now, "since": now, "next": upcoming}
+            cache.set(SCHEDULE_KEY, record, timeout=None)
+    return ContentVersion(
+        token=generation["token"], epoch=record["epoch"], upcoming=record["next"]
+    )
+
+
+def _next_boundary(now: float) -> float:
+    scheduled = next_scheduled_change()
+    midnight = next_midnight(now)
+    return midnight if scheduled is None else min(scheduled, midnight)
+
+
+def _content_tables() -> re.Pattern:
+    global _tables
+    if _tables is None:
+        names = {
+            model._meta.db_table
+            for label in settings.PUBLIC_CONTENT_APPS
+            for model in apps.get_app_config(label).get_models(
+                include_auto_created=True
+            )
+        }
+        alternatives = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
+        _tables = re.compile(rf"\b(?:{alternatives})\b")
+    return _tables
+
+
+def _watch_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    text = sql if isinstance(sql, str) else str(sql)
+    if WRITE_STATEMENT.match(text) and _content_tables().search(text):
+        content_changed(using=context["connection"].alias)
+    return result
+
+
+def _install(connection) -> None:
+    # First in the list: ``connection.execute_wrapper()`` pops its own from the end.
+    if _watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _watch_writes)
+
+
+def _on_connection_created(sender, connection, **kwargs):
+    _install(connection)
+
+
+def watch_content_writes() -> None:
+    """Install the write watcher on every database connection, now and future."""
+    connection_created.connect(_on_connection_created, dispatch_uid="pagecache")
+    for connection in connections.all(initialized_only=True):
+        _install(connection)
