@@ -8,6 +8,7 @@ class CouncilsConfig(AppConfig):
     verbose_name = "Councils and their MPS"
 
     def ready(self):
+        from . import documents  # noqa: F401 - registers its pages for site search
         from .scoping import check_council_scoping, sync_commissioners_group
 
         # Fails at start-up (runserver, migrate, check) when a council-owned model

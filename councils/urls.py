@@ -39,6 +39,7 @@ urlpatterns = [
         views.SectionPreviewView.as_view(),
         name="section-preview",
     ),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("changes/", views.ChangeListView.as_view(), name="change-list"),
     path("changes/feed/", ChangeFeed(), name="change-feed"),
     path("changes/<int:pk>/", views.ChangeDetailView.as_view(), name="change-detail"),

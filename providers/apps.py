@@ -6,4 +6,7 @@ class ProvidersConfig(AppConfig):
     verbose_name = "Care services directory"
 
     def ready(self):
-        from . import panels  # noqa: F401 - registers the market page panel
+        from . import (
+            documents,  # noqa: F401 - registers services for site search
+            panels,  # noqa: F401 - registers the market page panel
+        )

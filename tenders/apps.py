@@ -35,7 +35,10 @@ class TendersConfig(AppConfig):
     verbose_name = "Tender opportunities"
 
     def ready(self):
-        from . import panels  # noqa: F401 - registers the council and market panels
+        from . import (
+            documents,  # noqa: F401 - registers tenders for site search
+            panels,  # noqa: F401 - registers the council and market panels
+        )
         from .models import ImportRecord
 
         post_save.connect(audit_import, sender=ImportRecord, dispatch_uid="audit")
