@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 
+from . import search
 from .models import (
     CommissioningIntention,
     Council,
@@ -117,3 +118,33 @@ class ChangeFilter(django_filters.FilterSet):
     class Meta:
         model = Publication
         fields = ["council"]
+
+
+class KeywordField(forms.CharField):
+    """Words for the site search engine: an unsearchable query is a form error."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value.strip():
+            try:
+                search.parse_query(value)
+            except search.QueryError as error:
+                raise forms.ValidationError(str(error), code="query") from error
+
+
+class KeywordFilter(django_filters.CharFilter):
+    """A finder's keyword box, searched by the site search engine in the documents
+    of one kind (``councils.search``), so that words typed together are found
+    together and stemmed ("supported living" finds "support living")."""
+
+    field_class = KeywordField
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("label", "Keywords")
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if not value or not value.strip():
+            return qs
+        return qs.filter(pk__in=search.matching_ids(self.kind, value))

@@ -73,5 +73,5 @@ def showing(page) -> str:
 
 
 def count_text(count: int, singular: str, plural: str) -> str:
-    """"1 opportunity", "46 opportunities"."""
+    """The count with its noun: "1 opportunity", "46 opportunities"."""
     return f"{count:,} {singular if count == 1 else plural}"

@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 from django.core.validators import RegexValidator
 
+from councils.filters import KeywordFilter
 from councils.models import Council
 
 from .models import CareService, Rating, ServiceType, Specialism
@@ -16,11 +17,10 @@ POSTCODE_DISTRICT = RegexValidator(
 class CareServiceFilter(django_filters.FilterSet):
     """The public directory's filters; every choice is validated."""
 
-    q = django_filters.CharFilter(
-        method="filter_words",
-        label="Name, provider or postcode",
-        max_length=100,
-        error_messages={"max_length": "Enter 100 characters or fewer"},
+    q = KeywordFilter(
+        kind="service",
+        help_text="A name, provider, postcode or type of service. Words typed "
+        "together are found together.",
     )
     postcode_district = django_filters.CharFilter(
         method="filter_district",
@@ -83,9 +83,6 @@ class CareServiceFilter(django_filters.FilterSet):
             "rating",
             "setting",
         ]
-
-    def filter_words(self, queryset, name, value):
-        return queryset.search(value)
 
     def filter_district(self, queryset, name, value):
         return queryset.in_postcode_district(value)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from councils import search
 from councils.models import TypeOfCare
 
 from ..models import (
@@ -66,6 +67,8 @@ def save_records(
             _write(records, report=report, register=register)
             if report.dry_run:
                 raise _Rollback
+            # Written in bulk, without the signals that keep the site search current.
+            search.index_queryset("service", CareService.objects.all())
             report.run_id = CqcImport.objects.create(
                 kind=report.kind,
                 file_name=report.file_name[:255],

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from councils import clock
+from councils import clock, search
 from councils.models import Council
 from councils.reading import DEFAULT_LIMITS, ImportLimits, TableRefused, open_table
 
@@ -103,6 +103,10 @@ def tender_table_import(
                 transaction.set_rollback(True)
             else:
                 report.written = not dry_run
+                if report.written:
+                    # The rows were written in bulk, without the signals that
+                    # keep the site search current.
+                    search.index_queryset("tender", Tender.objects.for_council(council))
                 if report.written and report.new >= ANALYZE_AFTER_NEW_ROWS:
                     writing.refresh_statistics()
     except TableRefused as error:

@@ -99,7 +99,7 @@ def test_keywords_search_name_description_and_lots(client):
         ({"kind": "auction"}, "There is no type of arrangement “auction”"),
         ({"type_of_care": "nope"}, "There is no type of care “nope”"),
         ({"client_group": "nope"}, "There is no group “nope”"),
-        ({"q": "x" * 201}, "at most 200 characters"),
+        ({"q": "x" * 201}, "200 characters or fewer"),
     ],
 )
 def test_bad_filters_are_explained_with_status_400(client, query, message):
