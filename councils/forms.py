@@ -17,9 +17,8 @@ class SearchForm(forms.Form):
         label="Search the portal",
         required=False,
         help_text=(
-            "Words typed together are found together (home care, not care home). "
-            "Separate words with a comma to find them anywhere, and put - before a "
-            "word to leave it out."
+            'Put words in quotes to find them together ("day opportunities"). '
+            "Put - before a word to leave it out."
         ),
         widget=forms.TextInput(attrs={"class": "govuk-input", "type": "search"}),
     )

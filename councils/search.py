@@ -21,17 +21,17 @@ and changing its ``related`` many-to-many fields, update its document through
 signals; code that writes in bulk (imports) calls ``index_queryset``, and
 ``manage.py rebuild_search_index`` makes the whole index again.
 
-Queries are typed as on the web, and mean the same on both databases:
+Queries are typed as on the web, and mean the same on both databases
+(``parse_query``):
 
-- words typed together are found together, in that order (``home care`` finds
-  "home care", not "care home"), with English stemming (``supported living``
-  finds "support living" too);
-- a comma separates words or phrases to find anywhere in the page
-  (``respite, Gateshead``); quotes also mark a phrase;
+- every word must be on the page, with English stemming (``supported living``
+  finds "support living" too); the last word may be the start of a longer one;
+- "quoted words" must be together, in that order, and so must the names of types
+  of care even unquoted (``home care`` finds home care, not "care home");
 - a minus leaves a word or phrase out (``day services -older``).
 
-PostgreSQL searches a weighted tsvector (title A, body B) through
-``websearch_to_tsquery``, ranks with ``ts_rank`` and highlights with
+PostgreSQL searches a weighted tsvector (title A, body B) through ``to_tsquery``
+(each word quoted as a lexeme), ranks with ``ts_rank`` and highlights with
 ``ts_headline``; SQLite searches its FTS5 table (Porter stemmer), ranks with
 ``bm25`` and highlights with ``snippet``. Every word is quoted for both engines,
 so nothing typed can reach either's query syntax.
@@ -250,45 +250,106 @@ _WORD = re.compile(r"\w+")
 
 @dataclass(frozen=True)
 class ParsedQuery:
-    """A query as groups of words: each group is found as a phrase."""
+    """A query as groups of words: each group is found as a phrase, every wanted
+    group must be on the page and no unwanted one. With ``prefix`` the last word of
+    the last wanted group also matches longer words ("ne8 1" finds "NE8 1HH")."""
 
     wanted: tuple[tuple[str, ...], ...]
     unwanted: tuple[tuple[str, ...], ...]
+    prefix: bool = False
 
     def words(self) -> list[str]:
         return [word for group in self.wanted for word in group]
 
-    def websearch(self) -> str:
-        """For PostgreSQL's websearch_to_tsquery: every group a quoted phrase."""
-        parts = [f'"{" ".join(group)}"' for group in self.wanted]
-        parts += [f'-"{" ".join(group)}"' for group in self.unwanted]
-        return " ".join(parts)
+    def tsquery(self) -> str:
+        """For PostgreSQL's to_tsquery: every word a quoted lexeme (words are
+        letters and digits only, so nothing typed reaches its syntax)."""
+
+        def phrase(group, prefix=False):
+            lexemes = [f"'{word}'" for word in group]
+            if prefix:
+                lexemes[-1] += ":*"
+            return "(" + " <-> ".join(lexemes) + ")"
+
+        last = len(self.wanted) - 1
+        parts = [
+            phrase(group, self.prefix and i == last)
+            for i, group in enumerate(self.wanted)
+        ]
+        parts += [f"!{phrase(group)}" for group in self.unwanted]
+        return " & ".join(parts)
 
     def fts5(self) -> str:
         """For SQLite FTS5's MATCH: quoted phrases, AND and NOT."""
-        wanted = " AND ".join(f'"{" ".join(group)}"' for group in self.wanted)
+        last = len(self.wanted) - 1
+        wanted = " AND ".join(
+            f'"{" ".join(group)}"' + ("*" if self.prefix and i == last else "")
+            for i, group in enumerate(self.wanted)
+        )
         unwanted = "".join(f' NOT "{" ".join(group)}"' for group in self.unwanted)
         return f"({wanted}){unwanted}"
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Read a query as typed on the web. Raises QueryError with a message to show."""
+def known_phrases() -> set[tuple[str, ...]]:
+    """Names of types of care (and councils' own words for them) of two or more
+    words: typed unquoted, they are still searched as phrases, because "home care"
+    and "care home" are different markets."""
+    from .models import TypeOfCare, TypeOfCareAlias
+
+    names = list(TypeOfCare.objects.values_list("name", flat=True))
+    names += TypeOfCareAlias.objects.values_list("name", flat=True)
+    phrases = set()
+    for name in names:
+        words = tuple(_WORD.findall(name.lower()))
+        if len(words) > 1:
+            phrases.add(words)
+            if words[-1].endswith("s"):  # "care homes" and "care home"
+                phrases.add((*words[:-1], words[-1][:-1]))
+    return phrases
+
+
+def _group_words(words: list[str], phrases: set[tuple[str, ...]]) -> list[tuple]:
+    """Unquoted words one by one, except known phrases, which stay together."""
+    groups, i = [], 0
+    longest = max((len(phrase) for phrase in phrases), default=0)
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 1, -1):
+            if tuple(words[i : i + size]) in phrases:
+                groups.append(tuple(words[i : i + size]))
+                i += size
+                break
+        else:
+            groups.append((words[i],))
+            i += 1
+    return groups
+
+
+def parse_query(text: str, phrases: set[tuple[str, ...]] | None = None) -> ParsedQuery:
+    """Read a query as typed on the web. Raises QueryError with a message to show.
+
+    Unquoted words must all be on the page, anywhere; "quoted words" and the names
+    of types of care (``known_phrases``) must be together, in that order; a word
+    or quoted phrase after a minus must not be on the page.
+    """
     text = (text or "").strip()
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryError(
             f"Search for {MAX_QUERY_LENGTH} characters or fewer: this is {len(text)}"
         )
+    if phrases is None:
+        phrases = known_phrases()
     wanted: list[tuple[str, ...]] = []
     unwanted: list[tuple[str, ...]] = []
     run: list[str] = []
+    prefix = False
 
     def end_run():
-        if run:
-            wanted.append(tuple(run))
-            run.clear()
+        wanted.extend(_group_words(run, phrases))
+        run.clear()
 
     for match in _TOKEN.finditer(text):
         quoted_minus, phrase, minus, word, comma = match.groups()
+        prefix = False
         if comma:
             end_run()
         elif phrase is not None:
@@ -302,7 +363,10 @@ def parse_query(text: str) -> ParsedQuery:
             if words:
                 unwanted.append(words)
         else:
-            run.extend(_WORD.findall(word.lower()))
+            found = _WORD.findall(word.lower())
+            run.extend(found)
+            # A last word typed bare may be the start of a longer one.
+            prefix = bool(found)
     end_run()
     if not wanted:
         if unwanted:
@@ -312,7 +376,7 @@ def parse_query(text: str) -> ParsedQuery:
         raise QueryError("Enter words to search for: letters or numbers")
     if sum(len(group) for group in wanted + unwanted) > MAX_TERMS:
         raise QueryError(f"Search for {MAX_TERMS} words or fewer")
-    return ParsedQuery(tuple(wanted), tuple(unwanted))
+    return ParsedQuery(tuple(wanted), tuple(unwanted), prefix)
 
 
 def visible_documents() -> models.QuerySet:
@@ -348,7 +412,7 @@ def matching_ids(key: str, text: str) -> models.QuerySet:
 
 
 def _pg_query(query: ParsedQuery) -> SearchQuery:
-    return SearchQuery(query.websearch(), search_type="websearch", config="english")
+    return SearchQuery(query.tsquery(), search_type="raw", config="english")
 
 
 def snippets(documents: list[SearchDocument], query: ParsedQuery) -> None:

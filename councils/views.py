@@ -605,6 +605,7 @@ class SearchView(TemplateView):
             "page_obj": page,
             "paginator": paginator,
             "documents": documents,
+            "searched": True,
             "showing": finders.showing(page),
             "count_text": finders.count_text(paginator.count, "result", "results"),
             "page_error": None,

@@ -184,8 +184,8 @@ class TenderFilter(ProcurementFilterSet):
 
     q = KeywordFilter(
         kind="tender",
-        help_text="Words typed together are found together. Separate words with a "
-        "comma to find them anywhere, and put - before a word to leave it out.",
+        help_text='Put words in quotes to find them together ("day opportunities"), '
+        "and - before a word to leave it out.",
     )
     status = django_filters.MultipleChoiceFilter(
         label="Status",
@@ -304,8 +304,7 @@ class ArrangementFilter(ProcurementFilterSet):
 
     q = KeywordFilter(
         kind="arrangement",
-        help_text="Searches names, descriptions and lots. Words typed together are "
-        "found together; separate words with a comma to find them anywhere.",
+        help_text="Searches names, descriptions and lots.",
     )
     kind = django_filters.MultipleChoiceFilter(
         label="Type of arrangement",
