@@ -80,7 +80,9 @@ def test_matching_words_are_marked_and_the_page_text_is_escaped(client, gateshea
     response = client.get(SEARCH, {"q": "respite"})
     snippet = str(response.context["documents"][0].snippet)
     assert "<mark>Respite</mark>" in snippet
-    assert "&lt;script&gt;" in snippet
+    # SQLite shows the tag as text; PostgreSQL's ts_headline drops tags: never run.
+    assert "<script" not in snippet
+    assert "alert(1)" in snippet
     assert "<script>alert" not in response.text
     assert "&amp; families" in snippet
 
