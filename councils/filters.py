@@ -120,22 +120,33 @@ class ChangeFilter(django_filters.FilterSet):
         fields = ["council"]
 
 
-class KeywordField(forms.CharField):
-    """Words for the site search engine: an unsearchable query is a form error."""
+class Keywords(str):
+    """Keywords as typed, with the query they were read as (``parsed``)."""
 
-    def validate(self, value):
-        super().validate(value)
-        if value and value.strip():
-            try:
-                search.parse_query(value)
-            except search.QueryError as error:
-                raise forms.ValidationError(str(error), code="query") from error
+    parsed: "search.ParsedQuery"
+
+
+class KeywordField(forms.CharField):
+    """Words for the site search engine: an unsearchable query is a form error.
+    Cleans to ``Keywords``, read once however many facets filter by them."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text or not text.strip():
+            return text
+        try:
+            parsed = search.parse_query(text)
+        except search.QueryError as error:
+            raise forms.ValidationError(str(error), code="query") from error
+        keywords = Keywords(text)
+        keywords.parsed = parsed
+        return keywords
 
 
 class KeywordFilter(django_filters.CharFilter):
     """A finder's keyword box, searched by the site search engine in the documents
-    of one kind (``councils.search``), so that words typed together are found
-    together and stemmed ("supported living" finds "support living")."""
+    of one kind (``councils.search``): words are stemmed ("supported living" finds
+    "support living") and types of care kept together ("home care")."""
 
     field_class = KeywordField
 
@@ -145,6 +156,7 @@ class KeywordFilter(django_filters.CharFilter):
         super().__init__(**kwargs)
 
     def filter(self, qs, value):
-        if not value or not value.strip():
+        parsed = getattr(value, "parsed", None)
+        if parsed is None:
             return qs
-        return qs.filter(pk__in=search.matching_ids(self.kind, value))
+        return qs.filter(pk__in=search.matching_ids(self.kind, parsed))

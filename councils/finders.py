@@ -40,8 +40,16 @@ def applied_filters(form: forms.Form, data: QueryDict) -> list[AppliedFilter]:
         if not values:
             continue
         group = str(field.label or name)
+        chosen = getattr(form, "cleaned_data", {}).get(name)
         choices = getattr(field, "choices", None)
-        if choices is not None:
+        if isinstance(field, forms.ModelMultipleChoiceField) and chosen is not None:
+            # The chosen rows are already loaded: no second query for the labels.
+            key = field.to_field_name or "pk"
+            for obj in chosen:
+                value = str(getattr(obj, key))
+                label = COUNT_SUFFIX.sub("", str(field.label_from_instance(obj)))
+                applied.append(AppliedFilter(group, label, _without(data, name, value)))
+        elif choices is not None:
             labels = {str(key): str(text) for key, text in choices if key != ""}
             for value in values:
                 if value in labels:

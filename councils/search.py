@@ -294,10 +294,11 @@ def known_phrases() -> set[tuple[str, ...]]:
     """Names of types of care (and councils' own words for them) of two or more
     words: typed unquoted, they are still searched as phrases, because "home care"
     and "care home" are different markets."""
-    from .models import TypeOfCare, TypeOfCareAlias
+    from .models import TypeOfCare
 
-    names = list(TypeOfCare.objects.values_list("name", flat=True))
-    names += TypeOfCareAlias.objects.values_list("name", flat=True)
+    # One query: each type of care with its aliases (or none) beside it.
+    rows = TypeOfCare.objects.order_by().values_list("name", "aliases__name")
+    names = {name for row in rows for name in row if name}
     phrases = set()
     for name in names:
         words = tuple(_WORD.findall(name.lower()))
@@ -401,11 +402,11 @@ def matching(query: ParsedQuery, documents=None) -> models.QuerySet:
     )
 
 
-def matching_ids(key: str, text: str) -> models.QuerySet:
+def matching_ids(key: str, query: ParsedQuery) -> models.QuerySet:
     """The source ids of kind ``key`` that match the query (for a finder's keyword
     box); a subquery, so the finder can filter ``pk__in`` on it."""
     return (
-        matching(parse_query(text), SearchDocument.objects.filter(kind=key))
+        matching(query, SearchDocument.objects.filter(kind=key))
         .order_by()
         .values("object_id")
     )
