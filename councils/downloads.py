@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
-from django.utils import timezone
 from django.views import View
+
+from . import clock
 
 # A spreadsheet treats a cell starting with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -96,7 +97,7 @@ def json_download(
     data = {
         "meta": {
             "source": source,
-            "generated": timezone.now(),
+            "generated": clock.now(),
             "count": len(results),
         },
         "results": results,

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+
+from councils import clock
 
 from .models import Tender
 
@@ -170,7 +171,7 @@ def tender_release(tender: Tender, absolute_url) -> dict:
 def release_package(tenders, *, uri: str, absolute_url) -> dict:
     """A release package of the given tenders (already fetched with their relations)."""
     releases = [tender_release(tender, absolute_url) for tender in tenders]
-    latest = max((tender.updated_at for tender in tenders), default=timezone.now())
+    latest = max((tender.updated_at for tender in tenders), default=clock.now())
     return {
         "uri": uri,
         "version": OCDS_VERSION,

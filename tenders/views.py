@@ -6,12 +6,11 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from councils import finders
+from councils import clock, finders
 from councils.models import Section
 from councils.views import PreviewMixin
 
@@ -244,7 +243,7 @@ class TenderJsonView(TenderDownloadView):
         data = {
             "meta": {
                 "source": absolute(),
-                "generated": timezone.now(),
+                "generated": clock.now(),
                 "count": len(tenders),
                 "licence": ocds.LICENCE,
             },
@@ -360,7 +359,7 @@ class ArrangementJsonView(ArrangementDownloadView):
         data = {
             "meta": {
                 "source": self.request.build_absolute_uri(),
-                "generated": timezone.now(),
+                "generated": clock.now(),
                 "count": len(records),
                 "licence": ocds.LICENCE,
             },
