@@ -155,3 +155,17 @@ def test_directory_filters_are_checkboxes_that_combine(client, gateshead, darlin
     assert "Inadequate (1)" in response.text
     response = client.get(SERVICES, {"sort": "council"})
     assert response.context["services"][0].name.startswith("Darlington")
+
+
+def test_a_bulk_tender_import_is_searchable_at_once(client, durham, tmp_path):
+    from django.core.management import call_command
+
+    from .conftest import table
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(table([["Title"], ["Shared lives recruitment"], ["Hoists"]]))
+    call_command("import_tenders", str(path), "--council", "durham", stdout=None)
+    found = client.get(TENDERS, {"q": "shared lives"}).context["tenders"]
+    assert [t.title for t in found] == ["Shared lives recruitment"]
+    response = client.get(reverse("councils:search"), {"q": "hoists"})
+    assert [d.title for d in response.context["documents"]] == ["Hoists"]
