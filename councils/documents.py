@@ -42,10 +42,11 @@ def section_document(section: Section) -> search.Document:
     "intention",
     label="Commissioning intentions",
     order=15,
-    indexed=lambda: CommissioningIntention.objects.select_related(
-        "council", "type_of_care"
-    ),
-    visible=lambda: CommissioningIntention.objects.published(),
+    indexed=lambda: CommissioningIntention._base_manager.filter(
+        live_of__isnull=False, status=CommissioningIntention.Status.PUBLISHED
+    ).select_related("council", "type_of_care"),
+    visible=lambda: CommissioningIntention.live.published(),
+    model=CommissioningIntention,
 )
 def intention_document(intention: CommissioningIntention) -> search.Document:
     return search.Document(
@@ -59,7 +60,7 @@ def intention_document(intention: CommissioningIntention) -> search.Document:
         ),
         url=intention.get_absolute_url(),
         council=intention.council,
-        published_at=intention.updated_at,
+        published_at=intention.content_updated_at or intention.publish_at,
     )
 
 

@@ -227,7 +227,7 @@ def _vector():
 
 # Queries
 
-# SQLite FTS5: the table made by migration councils 0009. bm25 is lower for better
+# SQLite FTS5: the table made by migration councils 0011. bm25 is lower for better
 # matches, so it is negated; a title match counts ten times a body match.
 FTS_MATCH = (
     "SELECT rowid FROM councils_searchdocument_fts "

@@ -40,6 +40,11 @@ urlpatterns = [
         name="section-preview",
     ),
     path("search/", views.SearchView.as_view(), name="search"),
+    path(
+        "preview/intentions/<int:pk>/",
+        views.IntentionPreviewView.as_view(),
+        name="intention-preview",
+    ),
     path("changes/", views.ChangeListView.as_view(), name="change-list"),
     path("changes/feed/", ChangeFeed(), name="change-feed"),
     path("changes/<int:pk>/", views.ChangeDetailView.as_view(), name="change-detail"),

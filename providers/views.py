@@ -8,7 +8,7 @@ from councils import finders
 from councils.downloads import write_csv
 
 from .filters import CareServiceFilter
-from .models import CareService
+from .models import CareService, KeyQuestion
 
 EXPORT_COLUMNS = [
     ("name", "Name"),
@@ -147,4 +147,7 @@ class ServiceDetailView(DetailView):
 
     template_name = "providers/careservice_detail.html"
     context_object_name = "service"
-    queryset = CareService.objects.public().prefetch_related("past_ratings")
+    queryset = CareService.objects.public().prefetch_related(
+        "past_ratings", "group_ratings"
+    )
+    extra_context = {"key_questions": KeyQuestion.labels}

@@ -13,7 +13,7 @@ def council_pipeline(council):
     return {
         "council": council,
         "pipeline": TenderPipeline.objects.filter(council=council).first(),
-        "tenders": Tender.objects.for_council(council)
+        "tenders": Tender.live.for_council(council)
         .published()
         .in_pipeline()
         .soonest()
@@ -70,9 +70,7 @@ def market_tenders(*, type_of_care, councils):
     return {
         "type_of_care": type_of_care,
         "councils": councils,
-        "tenders": Tender.objects.filter(
-            types_of_care=type_of_care, council__in=councils
-        )
+        "tenders": Tender.live.filter(types_of_care=type_of_care, council__in=councils)
         .published()
         .in_pipeline()
         .soonest()

@@ -48,7 +48,7 @@ def for_vendor(statements: dict):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("councils", "0008_merge_0006_audit_trail_0007_merge_20261201_1119"),
+        ("councils", "0010_intention_editorial_workflow"),
     ]
 
     operations = [
