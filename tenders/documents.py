@@ -14,10 +14,14 @@ def _names(related) -> str:
     "tender",
     label="Tender opportunities",
     order=20,
-    indexed=lambda: Tender.objects.select_related("council").prefetch_related(
-        "types_of_care", "client_groups"
+    # Live copies: what readers see (working copies are edited in the admin).
+    indexed=lambda: (
+        Tender._base_manager.filter(live_of__isnull=False)
+        .select_related("council")
+        .prefetch_related("types_of_care", "client_groups")
     ),
-    visible=lambda: Tender.objects.visible(),
+    visible=lambda: Tender.live.visible(),
+    model=Tender,
     related=("types_of_care", "client_groups"),
 )
 def tender_document(tender: Tender) -> search.Document:

@@ -127,7 +127,9 @@ def tender_table_import(
                 if report.written:
                     # The rows were written in bulk, without the signals that
                     # keep the site search current.
-                    search.index_queryset("tender", Tender.objects.for_council(council))
+                    search.index_queryset(
+                        "tender", Tender._base_manager.filter(council=council)
+                    )
                 if report.written and report.new >= ANALYZE_AFTER_NEW_ROWS:
                     writing.refresh_statistics()
     except TableRefused as error:
