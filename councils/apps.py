@@ -8,6 +8,7 @@ class CouncilsConfig(AppConfig):
     verbose_name = "Councils and their MPS"
 
     def ready(self):
+        from . import documents  # noqa: F401 - registers its pages for site search
         from . import pagecache
         from .alerts import changes
         from .models import Publication, Publishable

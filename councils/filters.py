@@ -3,6 +3,7 @@
 import django_filters
 from django import forms
 
+from . import search
 from .models import (
     CommissioningIntention,
     Council,
@@ -115,3 +116,45 @@ class ChangeFilter(django_filters.FilterSet):
 
     def filter_type_of_care(self, queryset, name, value):
         return queryset.about(value) if value else queryset
+
+
+class Keywords(str):
+    """Keywords as typed, with the query they were read as (``parsed``)."""
+
+    parsed: "search.ParsedQuery"
+
+
+class KeywordField(forms.CharField):
+    """Words for the site search engine: an unsearchable query is a form error.
+    Cleans to ``Keywords``, read once however many facets filter by them."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        if not text or not text.strip():
+            return text
+        try:
+            parsed = search.parse_query(text)
+        except search.QueryError as error:
+            raise forms.ValidationError(str(error), code="query") from error
+        keywords = Keywords(text)
+        keywords.parsed = parsed
+        return keywords
+
+
+class KeywordFilter(django_filters.CharFilter):
+    """A finder's keyword box, searched by the site search engine in the documents
+    of one kind (``councils.search``): words are stemmed ("supported living" finds
+    "support living") and types of care kept together ("home care")."""
+
+    field_class = KeywordField
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        kwargs.setdefault("label", "Keywords")
+        super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        parsed = getattr(value, "parsed", None)
+        if parsed is None:
+            return qs
+        return qs.filter(pk__in=search.matching_ids(self.kind, parsed))

@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import reversion
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
@@ -1375,6 +1377,62 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.username or 'command line'} {self.action} {self.object_repr}"
+
+
+class SearchDocumentQuerySet(CouncilOwnedQuerySet):
+    """Search documents; query logic is in ``councils.search``."""
+
+
+class SearchDocument(models.Model):
+    """One searchable page (an MPS section, a tender, a care service…): its words,
+    kept in step with the content it is made from (see ``councils.search``).
+
+    Whether readers may see the page is checked against the source's own "live"
+    query at search time, so a scheduled section turns up at its time and a
+    withdrawn tender disappears without the index being touched.
+    """
+
+    kind = models.CharField(
+        max_length=30, help_text="What the page is: a key in the search registry."
+    )
+    council = models.ForeignKey(
+        Council,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for pages about the whole region (markets, indicators).",
+    )
+    title = models.CharField(max_length=400)
+    body = models.TextField(blank=True, help_text="Plain text, without Markdown.")
+    url = models.CharField(max_length=500)
+    published_at = models.DateTimeField(null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    source = GenericForeignKey("content_type", "object_id")
+    # PostgreSQL only (a GIN index is added by migration there); SQLite searches
+    # its FTS5 table councils_searchdocument_fts, kept by triggers.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = SearchDocumentQuerySet.as_manager()
+
+    council_path = "council"
+
+    class Meta:
+        verbose_name = "search document"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="one_document_per_object"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["kind", "object_id"], name="searchdocument_kind_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 # Email alerts keep their models in their own package (councils.alerts).

@@ -39,6 +39,7 @@ urlpatterns = [
         views.SectionPreviewView.as_view(),
         name="section-preview",
     ),
+    path("search/", views.SearchView.as_view(), name="search"),
     path(
         "preview/intentions/<int:pk>/",
         views.IntentionPreviewView.as_view(),

@@ -4,15 +4,17 @@ from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import market
+from . import finders, market, search
 from .diffs import content_diff
 from .downloads import FilteredDownloadView
 from .filters import (
@@ -21,6 +23,7 @@ from .filters import (
     IndicatorValueFilter,
     IntentionFilter,
 )
+from .forms import SearchForm
 from .markdown import render_markdown_with_contents
 from .models import (
     LOGO_FORMATS,
@@ -555,4 +558,87 @@ class IntentionDownloadView(FilteredDownloadView):
             "sections": [s.heading.name for s in intention.sections.all()],
             "updated_at": intention.updated_at,
             "url": self.request.build_absolute_uri(intention.get_absolute_url()),
+        }
+
+
+class SearchView(TemplateView):
+    """Site search: every public page, ranked, with matching words highlighted.
+
+    Kinds and councils are counted over the matches (each facet ignoring its own
+    choice); a query that cannot be searched or a page that does not exist is
+    explained in an error summary with status 400.
+    """
+
+    template_name = "councils/search.html"
+    paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        form = SearchForm(request.GET)
+        context = {"form": form, "page_error": None, "page_obj": None}
+        status = 200
+        if not form.is_valid():
+            status = 400
+        elif form.cleaned_data["q"] is not None:
+            context.update(self.results(form))
+            if context["page_error"]:
+                status = 400
+        context["applied"] = finders.applied_filters(form, request.GET)
+        keywords = QueryDict(mutable=True)
+        keywords.setlist("q", request.GET.getlist("q")[:1])
+        context["clear_url"] = f"{request.path}?{keywords.urlencode()}"
+        return self.render_to_response(self.get_context_data(**context), status=status)
+
+    def results(self, form) -> dict:
+        query = form.cleaned_data["q"]
+        chosen_kinds = form.cleaned_data["kind"]
+        chosen_councils = form.cleaned_data["council"]
+        matches = search.matching(query, search.visible_documents())
+        by_kind = (
+            matches.filter(council__in=chosen_councils) if chosen_councils else matches
+        )
+        by_council = matches.filter(kind__in=chosen_kinds) if chosen_kinds else matches
+        kind_counts = dict(
+            by_kind.order_by().values_list("kind").annotate(n=Count("pk"))
+        )
+        council_counts = dict(
+            by_council.exclude(council=None)
+            .order_by()
+            .values_list("council__slug")
+            .annotate(n=Count("pk"))
+        )
+        form.fields["kind"].choices = [
+            (kind.key, f"{kind.label} ({kind_counts.get(kind.key, 0):,})")
+            for kind in search.kinds()
+        ]
+        form.fields["council"].label_from_instance = lambda council: (
+            f"{council.name} ({council_counts.get(council.slug, 0):,})"
+        )
+        results = by_council
+        if chosen_councils:
+            results = results.filter(council__in=chosen_councils)
+        results = results.select_related("council").order_by("-rank", "title", "pk")
+        paginator = Paginator(results, self.paginate_by)
+        number = self.request.GET.get("page") or 1
+        try:
+            page = paginator.page(number)
+        except PageNotAnInteger:
+            return {"page_error": f"“{number}”"[:40] + " is not a page number"}
+        except EmptyPage:
+            return {
+                "page_error": f"There is no page {str(number)[:20]}: the results fill "
+                f"{paginator.num_pages} page{pluralize(paginator.num_pages)}"
+            }
+        documents = list(page.object_list)
+        search.snippets(documents, query)
+        labels = {kind.key: kind.label for kind in search.kinds()}
+        for document in documents:
+            document.kind_label = labels.get(document.kind, document.kind)
+        return {
+            "page_obj": page,
+            "paginator": paginator,
+            "documents": documents,
+            "searched": True,
+            "showing": finders.showing(page),
+            "count_text": finders.count_text(paginator.count, "result", "results"),
+            "page_error": None,
         }

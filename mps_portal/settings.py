@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Full-text search types on PostgreSQL; unused on SQLite (councils/search.py).
+    "django.contrib.postgres",
     "django_filters",
     "import_export",
     "reversion",
@@ -279,6 +281,7 @@ RATE_LIMITS = {
     "search": {
         "limit": int(env("RATE_LIMIT_SEARCH", "120")),
         "urls": [
+            "councils:search",
             "tenders:tender-list",
             "tenders:arrangement-list",
             "providers:service-list",

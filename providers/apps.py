@@ -6,6 +6,10 @@ class ProvidersConfig(AppConfig):
     verbose_name = "Care services directory"
 
     def ready(self):
-        from . import alerts, panels  # noqa: F401 - panels registers its panel
+        from . import (
+            alerts,
+            documents,  # noqa: F401 - registers services for site search
+            panels,  # noqa: F401 - registers the market page panel
+        )
 
         alerts.register()

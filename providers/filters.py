@@ -1,7 +1,9 @@
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
+from django.db.models import Count, F
 
+from councils.filters import KeywordFilter
 from councils.models import Council
 
 from .models import CareService, Rating, ServiceType, Specialism
@@ -13,14 +15,29 @@ POSTCODE_DISTRICT = RegexValidator(
 )
 
 
+CHECKBOXES = {"class": "govuk-checkboxes__input"}
+SORTS = {
+    "name": ("Name A to Z", lambda services: services.order_by("name", "pk")),
+    "council": (
+        "Council",
+        lambda services: services.order_by("council__name", "name", "pk"),
+    ),
+    "rated": (
+        "Most recently rated",
+        lambda services: services.order_by(
+            F("rating_published_on").desc(nulls_last=True), "name", "pk"
+        ),
+    ),
+}
+DEFAULT_SORT = "name"
+
+
 class CareServiceFilter(django_filters.FilterSet):
     """The public directory's filters; every choice is validated."""
 
-    q = django_filters.CharFilter(
-        method="filter_words",
-        label="Name, provider or postcode",
-        max_length=100,
-        error_messages={"max_length": "Enter 100 characters or fewer"},
+    q = KeywordFilter(
+        kind="service",
+        help_text="A name, provider, postcode or type of service.",
     )
     postcode_district = django_filters.CharFilter(
         method="filter_district",
@@ -32,66 +49,164 @@ class CareServiceFilter(django_filters.FilterSet):
 
     SETTING_CHOICES = [("care_home", "Care homes"), ("community", "Community-based")]
 
-    council = django_filters.ModelChoiceFilter(
+    council = django_filters.ModelMultipleChoiceFilter(
+        label="Council",
         queryset=Council.objects.all(),
         to_field_name="slug",
-        empty_label="All councils",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_council",
         error_messages={"invalid_choice": "Choose a council from the list"},
     )
-    service_type = django_filters.ModelChoiceFilter(
-        field_name="service_types",
+    service_type = django_filters.ModelMultipleChoiceFilter(
         queryset=ServiceType.objects.all(),
         to_field_name="slug",
-        empty_label="All service types",
         label="Service type",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_service_type",
         error_messages={"invalid_choice": "Choose a service type from the list"},
     )
-    client_group = django_filters.ModelChoiceFilter(
-        field_name="specialisms",
+    client_group = django_filters.ModelMultipleChoiceFilter(
         queryset=Specialism.objects.all(),
         to_field_name="slug",
-        empty_label="All client groups",
         label="Specialism or client group",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_client_group",
         error_messages={
             "invalid_choice": "Choose a specialism or client group from the list"
         },
     )
-    rating = django_filters.ChoiceFilter(
+    rating = django_filters.MultipleChoiceFilter(
         choices=Rating.choices,
-        empty_label="Any rating",
         label="CQC rating",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
+        method="filter_rating",
         error_messages={"invalid_choice": "Choose a CQC rating from the list"},
     )
-    setting = django_filters.ChoiceFilter(
+    setting = django_filters.MultipleChoiceFilter(
         choices=SETTING_CHOICES,
         method="filter_setting",
-        empty_label="Care homes and community",
         label="Care home or community",
+        widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
         error_messages={
             "invalid_choice": "Choose care homes or community-based services"
+        },
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=[(key, label) for key, (label, _) in SORTS.items()],
+        empty_label=None,
+        method="sort_results",
+        error_messages={
+            "invalid_choice": "Choose how to sort from the list: “%(value)s” is "
+            "not one of the orders"
         },
     )
 
     class Meta:
         model = CareService
-        fields = [
-            "q",
-            "postcode_district",
-            "council",
-            "service_type",
-            "client_group",
-            "rating",
-            "setting",
-        ]
+        fields = []
 
-    def filter_words(self, queryset, name, value):
-        return queryset.search(value)
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = SORTS[DEFAULT_SORT][1](queryset)
+        return queryset
+
+    def sort_results(self, queryset, name, value):
+        return SORTS[value or DEFAULT_SORT][1](queryset)
+
+    @property
+    def sort_key(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("sort") or DEFAULT_SORT
+        return DEFAULT_SORT
+
+    def filter_council(self, queryset, name, value):
+        return queryset.filter(council__in=value) if value else queryset
+
+    def filter_service_type(self, queryset, name, value):
+        return self._through(queryset, CareService.service_types, "servicetype", value)
+
+    def filter_client_group(self, queryset, name, value):
+        return self._through(queryset, CareService.specialisms, "specialism", value)
+
+    def _through(self, queryset, relation, column: str, value):
+        # Through the join table, so a service in two chosen terms appears once.
+        if not value:
+            return queryset
+        return queryset.filter(
+            pk__in=relation.through.objects.filter(**{f"{column}__in": value}).values(
+                "careservice_id"
+            )
+        )
+
+    def filter_rating(self, queryset, name, value):
+        return queryset.filter(rating__in=value) if value else queryset
+
+    def queryset_without(self, excluded: str):
+        """The results with every filter applied except ``excluded``, unordered."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in (excluded, "sort"):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by()
+
+    def facet_counts(self) -> dict[str, dict]:
+        """How many services each choice has, one query per facet."""
+        counts = {}
+        for name, column in (
+            ("council", "council_id"),
+            ("rating", "rating"),
+            ("setting", "care_home"),
+        ):
+            rows = (
+                self.queryset_without(name)
+                .values(column)
+                .annotate(n=Count("pk"))
+                .values_list(column, "n")
+            )
+            counts[name] = dict(rows)
+        for name, relation, column in (
+            ("service_type", CareService.service_types, "servicetype_id"),
+            ("client_group", CareService.specialisms, "specialism_id"),
+        ):
+            rows = (
+                relation.through.objects.filter(
+                    careservice_id__in=self.queryset_without(name).values("pk")
+                )
+                .values(column)
+                .annotate(n=Count("careservice_id"))
+                .order_by()
+                .values_list(column, "n")
+            )
+            counts[name] = dict(rows)
+        return counts
+
+    def label_facets(self, counts: dict[str, dict]) -> None:
+        """Show each choice's count in its label, e.g. "Dementia (3)"."""
+        fields = self.form.fields
+        for name in ("council", "service_type", "client_group"):
+            found = counts[name]
+            fields[name].label_from_instance = lambda obj, found=found: (
+                f"{obj} ({found.get(obj.pk, 0):,})"
+            )
+        fields["rating"].choices = [
+            (value, f"{label} ({counts['rating'].get(value, 0):,})")
+            for value, label in Rating.choices
+        ]
+        settings = {"care_home": True, "community": False}
+        fields["setting"].choices = [
+            (value, f"{label} ({counts['setting'].get(settings[value], 0):,})")
+            for value, label in self.SETTING_CHOICES
+        ]
 
     def filter_district(self, queryset, name, value):
         return queryset.in_postcode_district(value)
 
     def filter_setting(self, queryset, name, value):
-        if value == "care_home":
+        if not value or set(value) == {"care_home", "community"}:
+            return queryset
+        if value == ["care_home"]:
             return queryset.care_homes()
         return queryset.community_based()
 

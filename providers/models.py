@@ -138,18 +138,6 @@ class CareServiceQuerySet(CouncilOwnedQuerySet):
         not demo data, rated Outstanding, Good, Requires improvement or Inadequate."""
         return self.cqc_registered().filter(is_demo=False, rating__in=JUDGED_RATINGS)
 
-    def search(self, words: str):
-        """Services whose name, other name, provider or postcode contain every word."""
-        queryset = self
-        for word in words.split():
-            queryset = queryset.filter(
-                Q(name__icontains=word)
-                | Q(also_known_as__icontains=word)
-                | Q(provider__name__icontains=word)
-                | Q(postcode__icontains=word)
-            )
-        return queryset
-
     def in_postcode_district(self, district: str):
         """Services whose postcode is in the district, e.g. DH1 (not DH10)."""
         district = district.strip().upper()

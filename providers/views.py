@@ -4,6 +4,7 @@ from django.core.paginator import InvalidPage
 from django.http import HttpResponse, JsonResponse
 from django.views.generic import DetailView, ListView
 
+from councils import finders
 from councils.downloads import write_csv
 
 from .filters import CareServiceFilter
@@ -61,13 +62,14 @@ class ServiceListView(ListView):
 
     def get(self, request, *args, **kwargs):
         self.filterset = CareServiceFilter(
-            request.GET or None, queryset=CareService.objects.public()
+            request.GET, queryset=CareService.objects.public()
         )
         self.page_error = None
-        if self.filterset.is_bound and not self.filterset.is_valid():
+        if not self.filterset.is_valid():
             self.object_list = CareService.objects.none()
             return self.render_bad_request()
         self.object_list = self.filterset.qs
+        self.filterset.label_facets(self.filterset.facet_counts())
         try:
             context = self.get_context_data()
         except InvalidPage:
@@ -93,6 +95,15 @@ class ServiceListView(ListView):
         context["page_error"] = self.page_error
         context["filter_query"] = self.request.GET.copy()
         context["filter_query"].pop("page", None)
+        paginator = context.get("paginator")
+        count = paginator.count if paginator else 0
+        context.update(
+            applied=finders.applied_filters(self.filterset.form, self.request.GET),
+            clear_url=self.request.path,
+            count_text=finders.count_text(count, "service", "services"),
+            showing=finders.showing(context.get("page_obj")),
+            sort_key=self.filterset.sort_key,
+        )
         return context
 
 
@@ -104,10 +115,10 @@ class ServiceDownloadView(ServiceListView):
 
     def get(self, request, *args, **kwargs):
         self.filterset = CareServiceFilter(
-            request.GET or None, queryset=CareService.objects.public()
+            request.GET, queryset=CareService.objects.public()
         )
         self.page_error = None
-        if self.filterset.is_bound and not self.filterset.is_valid():
+        if not self.filterset.is_valid():
             self.object_list = CareService.objects.none()
             self.template_name = ServiceListView.template_name
             return self.render_bad_request()

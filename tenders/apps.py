@@ -8,7 +8,11 @@ class TendersConfig(AppConfig):
     def ready(self):
         from councils import pagecache
 
-        from . import alerts, panels  # noqa: F401 - panels registers its panels
+        from . import (
+            alerts,
+            documents,  # noqa: F401 - registers tenders for site search
+            panels,  # noqa: F401 - registers the council and market panels
+        )
         from .models import Tender
 
         alerts.register()

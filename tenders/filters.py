@@ -4,9 +4,9 @@ from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
-from councils.filters import council_filter, type_of_care_filter
+from councils.filters import KeywordFilter, council_filter, type_of_care_filter
 from councils.models import Council, TypeOfCare
 
 from .dates import ACCEPTED_FORMS, parse_date_window
@@ -28,6 +28,12 @@ SORTS = {
     "title": ("Title A to Z", lambda tenders: tenders.order_by("title", "pk")),
 }
 DEFAULT_SORT = "procurement"
+ARRANGEMENT_SORTS = {
+    "name": ("Name A to Z", lambda rows: rows.order_by("name", "pk")),
+    "open": ("Open to join first", lambda rows: rows.open_first()),
+    "council": ("Council", lambda rows: rows.order_by("council__name", "name", "pk")),
+}
+ARRANGEMENT_DEFAULT_SORT = "name"
 CHECKBOXES = {"class": "govuk-checkboxes__input"}
 
 
@@ -103,12 +109,7 @@ def _overlapping(prefix: str, edge: str):
 
 
 class ProcurementFilterSet(django_filters.FilterSet):
-    """What the tender and arrangement filters share: keywords, council, vocabularies.
-
-    Subclasses name the text fields the keywords search in ``keyword_fields``.
-    """
-
-    keyword_fields: tuple[str, ...] = ()
+    """What the tender and arrangement filters share: council and vocabularies."""
 
     council = django_filters.ModelMultipleChoiceFilter(
         label="Council",
@@ -143,13 +144,13 @@ class ProcurementFilterSet(django_filters.FilterSet):
         },
     )
 
-    def filter_keywords(self, queryset, name, value):
-        for word in value.split():
-            matches = Q()
-            for field in self.keyword_fields:
-                matches |= Q(**{f"{field}__icontains": word})
-            queryset = queryset.filter(matches)
-        return queryset
+    def queryset_without(self, excluded: str) -> QuerySet:
+        """The results with every filter applied except ``excluded``, unordered."""
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in (excluded, "sort"):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by()
 
     def filter_council(self, queryset, name, value):
         return queryset.filter(council__in=value) if value else queryset
@@ -181,11 +182,10 @@ class TenderFilter(ProcurementFilterSet):
     provider sees how many results each extra choice would add.
     """
 
-    q = django_filters.CharFilter(
-        label="Keywords",
-        method="filter_keywords",
-        max_length=200,
-        help_text="Searches titles and descriptions",
+    q = KeywordFilter(
+        kind="tender",
+        help_text='Put words in quotes to find them together ("day opportunities"), '
+        "and - before a word to leave it out.",
     )
     status = django_filters.MultipleChoiceFilter(
         label="Status",
@@ -228,8 +228,6 @@ class TenderFilter(ProcurementFilterSet):
 
     DATE_HINT = f"For example 2025-04-01, April 2025 or Spring 2025 ({ACCEPTED_FORMS})."
 
-    keyword_fields = ("title", "description")
-
     class Meta:
         model = Tender
         fields = []
@@ -255,14 +253,6 @@ class TenderFilter(ProcurementFilterSet):
         if self.is_bound and self.is_valid():
             return self.form.cleaned_data.get("sort") or DEFAULT_SORT
         return DEFAULT_SORT
-
-    def queryset_without(self, excluded: str) -> QuerySet:
-        """The results with every filter applied except ``excluded``, unordered."""
-        queryset = self.queryset.all()
-        for name, value in self.form.cleaned_data.items():
-            if name not in (excluded, "sort"):
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset.order_by()
 
     def facet_counts(self) -> dict[str, dict]:
         """How many results each facet choice has, one query per facet."""
@@ -312,11 +302,9 @@ def filter_query(data) -> str:
 class ArrangementFilter(ProcurementFilterSet):
     """Filters for the contracting arrangements page and its downloads."""
 
-    q = django_filters.CharFilter(
-        label="Keywords",
-        method="filter_keywords",
-        max_length=200,
-        help_text="Searches names, descriptions and lots",
+    q = KeywordFilter(
+        kind="arrangement",
+        help_text="Searches names, descriptions and lots.",
     )
     kind = django_filters.MultipleChoiceFilter(
         label="Type of arrangement",
@@ -329,15 +317,69 @@ class ArrangementFilter(ProcurementFilterSet):
         },
     )
     open_now = CheckboxFilter(label="Open to join now", method="filter_open_now")
-
-    keyword_fields = ("name", "description", "lots")
+    sort = django_filters.ChoiceFilter(
+        label="Sort by",
+        choices=[(key, label) for key, (label, _) in ARRANGEMENT_SORTS.items()],
+        empty_label=None,
+        method="sort_results",
+        error_messages={
+            "invalid_choice": "Choose how to sort from the list: “%(value)s” is "
+            "not one of the orders"
+        },
+    )
 
     class Meta:
         model = Arrangement
         fields = []
 
     def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).order_by("name", "pk")
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            queryset = ARRANGEMENT_SORTS[ARRANGEMENT_DEFAULT_SORT][1](queryset)
+        return queryset
+
+    def sort_results(self, queryset, name, value):
+        return ARRANGEMENT_SORTS[value or ARRANGEMENT_DEFAULT_SORT][1](queryset)
+
+    @property
+    def sort_key(self) -> str:
+        if self.is_bound and self.is_valid():
+            return self.form.cleaned_data.get("sort") or ARRANGEMENT_DEFAULT_SORT
+        return ARRANGEMENT_DEFAULT_SORT
+
+    def facet_counts(self) -> dict[str, dict]:
+        """How many arrangements each choice has, one query per facet."""
+        counts = {}
+        for name, column in (("council", "council_id"), ("kind", "kind")):
+            rows = self.queryset_without(name).values(column).annotate(n=Count("pk"))
+            counts[name] = {row[column]: row["n"] for row in rows}
+        for name, relation, column in (
+            ("type_of_care", Arrangement.types_of_care, "typeofcare_id"),
+            ("client_group", Arrangement.client_groups, "clientgroup_id"),
+        ):
+            rows = (
+                relation.through.objects.filter(
+                    arrangement_id__in=self.queryset_without(name).values("pk")
+                )
+                .values(column)
+                .annotate(n=Count("arrangement_id"))
+                .order_by()
+            )
+            counts[name] = {row[column]: row["n"] for row in rows}
+        return counts
+
+    def label_facets(self, counts: dict[str, dict]) -> None:
+        """Show each choice's count in its label, e.g. "Framework (3)"."""
+        fields = self.form.fields
+        for name in ("council", "type_of_care", "client_group"):
+            found = counts[name]
+            fields[name].label_from_instance = lambda obj, found=found: (
+                f"{obj} ({found.get(obj.pk, 0)})"
+            )
+        fields["kind"].choices = [
+            (value, f"{label} ({counts['kind'].get(value, 0)})")
+            for value, label in Arrangement.Kind.choices
+        ]
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind__in=value) if value else queryset

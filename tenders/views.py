@@ -10,7 +10,7 @@ from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from councils import clock
+from councils import clock, finders
 from councils.models import Section
 from councils.views import PreviewMixin
 
@@ -43,6 +43,7 @@ class FinderListView(FilterView):
     """
 
     paginate_by = 20
+    result_nouns = ("result", "results")
 
     def make_filter(self, request):
         raise NotImplementedError
@@ -88,8 +89,16 @@ class FinderListView(FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         query = filter_query(self.request.GET)
+        paginator = context.get("paginator")
+        count = paginator.count if paginator else len(self.object_list)
         context.update(
-            page_error=self.page_error, download_suffix=f"?{query}" if query else ""
+            page_error=self.page_error,
+            download_suffix=f"?{query}" if query else "",
+            applied=finders.applied_filters(self.filterset.form, self.request.GET),
+            clear_url=self.request.path,
+            count_text=finders.count_text(count, *self.result_nouns),
+            showing=finders.showing(context.get("page_obj")),
+            sort_key=self.filterset.sort_key,
         )
         return context
 
@@ -99,6 +108,7 @@ class TenderListView(FinderListView):
 
     template_name = "tenders/tender_list.html"
     context_object_name = "tenders"
+    result_nouns = ("opportunity", "opportunities")
 
     def make_filter(self, request):
         return tender_filter(request)
@@ -108,9 +118,7 @@ class TenderListView(FinderListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            sort_key=self.filterset.sort_key, date_hint=TenderFilter.DATE_HINT
-        )
+        context.update(date_hint=TenderFilter.DATE_HINT)
         return context
 
 
@@ -286,9 +294,13 @@ class ArrangementListView(FinderListView):
 
     template_name = "tenders/arrangement_list.html"
     context_object_name = "arrangements"
+    result_nouns = ("arrangement", "arrangements")
 
     def make_filter(self, request):
         return arrangement_filter(request)
+
+    def filtered(self) -> None:
+        self.filterset.label_facets(self.filterset.facet_counts())
 
 
 class ArrangementDetailView(DetailView):

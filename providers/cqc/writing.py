@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.db import connection, models, transaction
 from django.utils.text import slugify
 
-from councils import clock
+from councils import clock, search
 from councils.audit import ImportAudit
 from councils.bulk import DATABASE_ERRORS, RowUpdates, insert_rows, refresh_statistics
 from councils.models import TypeOfCare
@@ -87,6 +87,8 @@ def save_records(
             _write(records, report=report, register=register, audit=audit)
             if report.dry_run:
                 raise _Rollback
+            # Written in bulk, without the signals that keep the site search current.
+            search.index_queryset("service", CareService.objects.all())
             report.run_id = record_run(report, user=user).pk
     except _Rollback:
         pass

@@ -17,7 +17,7 @@ from typing import BinaryIO
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
 
-from councils import clock
+from councils import clock, search
 from councils.audit import ImportAudit, record_event
 from councils.models import AuditEntry, Council
 from councils.reading import DEFAULT_LIMITS, ImportLimits, TableRefused, open_table
@@ -124,6 +124,12 @@ def tender_table_import(
                 transaction.set_rollback(True)
             else:
                 report.written = not dry_run
+                if report.written:
+                    # The rows were written in bulk, without the signals that
+                    # keep the site search current.
+                    search.index_queryset(
+                        "tender", Tender._base_manager.filter(council=council)
+                    )
                 if report.written and report.new >= ANALYZE_AFTER_NEW_ROWS:
                     writing.refresh_statistics()
     except TableRefused as error:

@@ -7,7 +7,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-from councils.models import Publication
+from councils.models import Publication, SearchDocument
 from councils.scoping import CouncilScopedAdmin, is_council_scoped
 from tests.factories import COUNCIL_OWNED_FACTORIES
 
@@ -44,7 +44,8 @@ def test_council_owned_models_outside_the_admin_are_inlines_of_scoped_admins():
     }
     # Publications are the public change log: read on public pages and on the
     # admin dashboard through Publication.objects.editable_by(), never edited.
-    shown_elsewhere = {Publication}
+    # Search documents are the site search's index, made from the content.
+    shown_elsewhere = {Publication, SearchDocument}
     hidden = (
         set(COUNCIL_OWNED_MODELS) - set(SCOPED_MODELS) - inline_models - shown_elsewhere
     )

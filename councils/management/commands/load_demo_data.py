@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from councils import search
 from councils.models import Council, Publication, Publishable
 from councils.publishing import default_review_by, publish
 from councils.scoping import COMMISSIONERS_GROUP
@@ -36,6 +37,8 @@ class Command(BaseCommand):
             added = sum(self._load_missing(path, loaded) for path in fixtures)
             self._reset_sequences(loaded)
             self._publish_demo_content()
+            # Fixture rows are saved raw, without the signals that index them.
+            search.rebuild()
             if settings.PRODUCTION:
                 self.stdout.write("Production: demo accounts are not created.")
             else:

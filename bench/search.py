@@ -1,0 +1,155 @@
+"""Benchmark: site search over generated documents, against the health check.
+
+Adds ``--tenders`` tenders (default 5,000, made-up titles and descriptions built
+from social-care words) to the first council of the demo data, indexes them
+through ``councils.search.index_queryset`` (the import's path), then times, with
+Django's test client and the real views, the median of ``--repeat`` requests for
+each query on /search/ and on the opportunity finder's keyword box, and the
+median of /healthz, and prints each and its ratio to the health check. The made-up
+tenders are deleted at the end (and their documents with them).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mps_search \\
+        .venv/bin/python bench/search.py --tenders 5000
+
+Needs the demo data (``manage.py load_demo_data``) for the other kinds of page.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mps_portal.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from councils import search  # noqa: E402
+from councils.models import Council, SearchDocument  # noqa: E402
+from tenders.models import Tender  # noqa: E402
+
+WORDS = [
+    "home",
+    "care",
+    "supported",
+    "living",
+    "residential",
+    "nursing",
+    "dementia",
+    "respite",
+    "reablement",
+    "extra",
+    "care",
+    "housing",
+    "day",
+    "opportunities",
+    "learning",
+    "disability",
+    "autism",
+    "mental",
+    "health",
+    "older",
+    "people",
+    "carers",
+    "domiciliary",
+    "rural",
+    "urban",
+    "framework",
+    "block",
+    "spot",
+    "contract",
+    "countywide",
+    "hospital",
+    "discharge",
+    "night",
+    "sitting",
+    "complex",
+    "needs",
+    "transition",
+    "young",
+    "adults",
+    "children",
+    "short",
+    "breaks",
+    "equipment",
+    "hoists",
+    "assistive",
+    "technology",
+]
+QUERIES = [
+    "supported living",
+    "home care",
+    "dementia respite",
+    '"complex needs" -children',
+    "hoists",
+]
+
+
+def median_ms(client, url, params, repeat) -> float:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url, params)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, params, response.status_code)
+    return statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tenders", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    council = Council.objects.order_by("pk").first()
+    rng = random.Random(1)
+    now = timezone.now()
+    with transaction.atomic():
+        made = Tender.objects.bulk_create(
+            Tender(
+                council=council,
+                reference=f"BENCH-{n:06d}",
+                title=" ".join(rng.sample(WORDS, 5)).capitalize(),
+                description=" ".join(rng.choices(WORDS, k=60)),
+                status=Tender.Status.PLANNED,
+                published_at=now,
+            )
+            for n in range(args.tenders)
+        )
+    ids = [tender.pk for tender in made]
+    try:
+        started = time.perf_counter()
+        search.index_queryset("tender", Tender.objects.filter(pk__in=ids))
+        indexed = time.perf_counter() - started
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE councils_searchdocument")
+        documents = SearchDocument.objects.count()
+        print(
+            f"{connection.vendor}: {documents:,} documents "
+            f"({args.tenders:,} generated tenders indexed in {indexed:.1f} s)"
+        )
+        client = Client()
+        health = median_ms(client, "/healthz", {}, args.repeat)
+        print(f"/healthz median {health:.1f} ms")
+        for query in QUERIES:
+            for url in ("/search/", "/opportunities/"):
+                ms = median_ms(client, url, {"q": query}, args.repeat)
+                print(
+                    f"{url:16} q={query!r:28} median {ms:7.1f} ms "
+                    f"({ms / health:5.1f}x health check)"
+                )
+    finally:
+        Tender.objects.filter(pk__in=ids).delete()
+
+
+if __name__ == "__main__":
+    main()

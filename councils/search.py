@@ -1,0 +1,463 @@
+"""Site search: one index of every public page, on PostgreSQL or SQLite.
+
+Each app says how its models become search documents, from its
+``AppConfig.ready()``, as it does for panels::
+
+    @search.register(
+        "tender",
+        label="Tender opportunities",
+        order=20,
+        indexed=lambda: Tender.objects.select_related("council"),
+        visible=lambda: Tender.objects.visible(),
+        related=("types_of_care",),
+    )
+    def tender_document(tender) -> search.Document:
+        return search.Document(title=tender.title, body=..., url=..., council=...)
+
+``indexed`` is every row that may ever be shown (a scheduled tender too);
+``visible`` what readers see now, checked when searching, so publish times,
+withdrawals and replaced live copies need no index job. Saving or deleting a row,
+and changing its ``related`` many-to-many fields, update its document through
+signals; code that writes in bulk (imports) calls ``index_queryset``, and
+``manage.py rebuild_search_index`` makes the whole index again.
+
+Queries are typed as on the web, and mean the same on both databases
+(``parse_query``):
+
+- every word must be on the page, with English stemming (``supported living``
+  finds "support living" too); the last word may be the start of a longer one;
+- "quoted words" must be together, in that order, and so must the names of types
+  of care even unquoted (``home care`` finds home care, not "care home");
+- a minus leaves a word or phrase out (``day services -older``).
+
+PostgreSQL searches a weighted tsvector (title A, body B) through ``to_tsquery``
+(each word quoted as a lexeme), ranks with ``ts_rank`` and highlights with
+``ts_headline``; SQLite searches its FTS5 table (Porter stemmer), ranks with
+``bm25`` and highlights with ``snippet``. Every word is quoted for both engines,
+so nothing typed can reach either's query syntax.
+"""
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+)
+from django.db import connection, models
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+
+from .models import SearchDocument
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+# Marks around matching words in snippets; taken out of every document's text.
+START, STOP = "\x02", "\x03"
+BATCH = 1000
+
+
+class QueryError(ValueError):
+    """A query that cannot be searched, with a message for the person typing it."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """What a source row contributes to the index."""
+
+    title: str
+    url: str
+    body: str = ""
+    council: object | None = None
+    published_at: object | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    label: str
+    order: int
+    model: type[models.Model]
+    indexed: Callable[[], models.QuerySet]
+    visible: Callable[[], models.QuerySet]
+    document: Callable[[models.Model], Document]
+    related: tuple[str, ...] = field(default=())
+
+
+_registry: dict[str, Kind] = {}
+
+
+def register(
+    key: str,
+    *,
+    label: str,
+    order: int,
+    indexed: Callable[[], models.QuerySet],
+    visible: Callable[[], models.QuerySet],
+    model: type[models.Model] | None = None,
+    related: tuple[str, ...] = (),
+):
+    """Index the rows of ``indexed()`` with the decorated document function."""
+
+    def decorator(function):
+        source = model or indexed().model
+        kind = Kind(key, label, order, source, indexed, visible, function, related)
+        _registry[key] = kind
+        uid = f"search-{key}"
+        post_save.connect(_saved, sender=source, dispatch_uid=uid, weak=False)
+        post_delete.connect(_deleted, sender=source, dispatch_uid=uid, weak=False)
+        for name in related:
+            through = source._meta.get_field(name).remote_field.through
+            m2m_changed.connect(
+                _related_changed, sender=through, dispatch_uid=f"{uid}-{name}"
+            )
+        return function
+
+    return decorator
+
+
+def kinds() -> list[Kind]:
+    return sorted(_registry.values(), key=lambda kind: kind.order)
+
+
+def _kinds_of(model) -> list[Kind]:
+    return [kind for kind in _registry.values() if kind.model is model]
+
+
+# Keeping the index current
+
+
+def _saved(sender, instance, raw=False, **kwargs):
+    if raw:  # loaddata: the demo loader rebuilds the index at the end
+        return
+    for kind in _kinds_of(sender):
+        index_queryset(kind.key, sender._base_manager.filter(pk=instance.pk))
+
+
+def _deleted(sender, instance, **kwargs):
+    SearchDocument.objects.filter(
+        content_type=ContentType.objects.get_for_model(
+            sender, for_concrete_model=False
+        ),
+        object_id=instance.pk,
+    ).delete()
+
+
+def _related_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if reverse:
+        # Changed from the other side (a type of care's tenders): reindex those.
+        for kind in _kinds_of(model):
+            rows = model._base_manager.all()
+            if pk_set is not None:
+                rows = rows.filter(pk__in=pk_set)
+            index_queryset(kind.key, rows)
+        return
+    for kind in _kinds_of(type(instance)):
+        index_queryset(kind.key, type(instance)._base_manager.filter(pk=instance.pk))
+
+
+def _plain(text: str) -> str:
+    return text.replace(START, " ").replace(STOP, " ")
+
+
+def index_queryset(key: str, rows: models.QuerySet) -> int:
+    """Make the documents of these rows of kind ``key`` again (and remove those
+    of rows no longer indexed). Returns how many documents were written."""
+    kind = _registry[key]
+    content_type = ContentType.objects.get_for_model(
+        kind.model, for_concrete_model=False
+    )
+    ids = list(rows.order_by().values_list("pk", flat=True))
+    written = 0
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        documents = []
+        for obj in kind.indexed().filter(pk__in=batch):
+            made = kind.document(obj)
+            council = made.council
+            documents.append(
+                SearchDocument(
+                    kind=key,
+                    council_id=getattr(council, "pk", council),
+                    title=_plain(made.title)[:400],
+                    body=_plain(made.body),
+                    url=made.url,
+                    published_at=made.published_at,
+                    content_type=content_type,
+                    object_id=obj.pk,
+                )
+            )
+        SearchDocument.objects.filter(
+            content_type=content_type, object_id__in=batch
+        ).delete()
+        created = SearchDocument.objects.bulk_create(documents)
+        written += len(created)
+        if connection.vendor == "postgresql" and documents:
+            SearchDocument.objects.filter(
+                content_type=content_type, object_id__in=batch
+            ).update(search_vector=_vector())
+    return written
+
+
+def rebuild(keys: Iterable[str] | None = None) -> dict[str, int]:
+    """Make every document of these kinds (all kinds by default) again."""
+    counts = {}
+    for key in keys or [kind.key for kind in kinds()]:
+        kind = _registry[key]
+        SearchDocument.objects.filter(kind=key).delete()
+        counts[key] = index_queryset(key, kind.indexed())
+    return counts
+
+
+def _vector():
+    return SearchVector("title", weight="A", config="english") + SearchVector(
+        "body", weight="B", config="english"
+    )
+
+
+# Queries
+
+# SQLite FTS5: the table made by migration councils 0011. bm25 is lower for better
+# matches, so it is negated; a title match counts ten times a body match.
+FTS_MATCH = (
+    "SELECT rowid FROM councils_searchdocument_fts "
+    "WHERE councils_searchdocument_fts MATCH %s"
+)
+FTS_RANK = (
+    "SELECT -bm25(councils_searchdocument_fts, 10.0, 1.0) "
+    "FROM councils_searchdocument_fts WHERE councils_searchdocument_fts MATCH %s "
+    "AND rowid = councils_searchdocument.id"
+)
+FTS_SNIPPET = (
+    "SELECT rowid, snippet(councils_searchdocument_fts, 1, char(2), char(3), "
+    "' … ', 30) FROM councils_searchdocument_fts "
+    "WHERE councils_searchdocument_fts MATCH %s"
+)
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s",]+)|(,)')
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query as groups of words: each group is found as a phrase, every wanted
+    group must be on the page and no unwanted one. With ``prefix`` the last word of
+    the last wanted group also matches longer words ("ne8 1" finds "NE8 1HH")."""
+
+    wanted: tuple[tuple[str, ...], ...]
+    unwanted: tuple[tuple[str, ...], ...]
+    prefix: bool = False
+
+    def words(self) -> list[str]:
+        return [word for group in self.wanted for word in group]
+
+    def tsquery(self) -> str:
+        """For PostgreSQL's to_tsquery: every word a quoted lexeme (words are
+        letters and digits only, so nothing typed reaches its syntax)."""
+
+        def phrase(group, prefix=False):
+            lexemes = [f"'{word}'" for word in group]
+            if prefix:
+                lexemes[-1] += ":*"
+            return "(" + " <-> ".join(lexemes) + ")"
+
+        last = len(self.wanted) - 1
+        parts = [
+            phrase(group, self.prefix and i == last)
+            for i, group in enumerate(self.wanted)
+        ]
+        parts += [f"!{phrase(group)}" for group in self.unwanted]
+        return " & ".join(parts)
+
+    def fts5(self) -> str:
+        """For SQLite FTS5's MATCH: quoted phrases, AND and NOT."""
+        last = len(self.wanted) - 1
+        wanted = " AND ".join(
+            f'"{" ".join(group)}"' + ("*" if self.prefix and i == last else "")
+            for i, group in enumerate(self.wanted)
+        )
+        unwanted = "".join(f' NOT "{" ".join(group)}"' for group in self.unwanted)
+        return f"({wanted}){unwanted}"
+
+
+def known_phrases() -> set[tuple[str, ...]]:
+    """Names of types of care (and councils' own words for them) of two or more
+    words: typed unquoted, they are still searched as phrases, because "home care"
+    and "care home" are different markets."""
+    from .models import TypeOfCare
+
+    # One query: each type of care with its aliases (or none) beside it.
+    rows = TypeOfCare.objects.order_by().values_list("name", "aliases__name")
+    names = {name for row in rows for name in row if name}
+    phrases = set()
+    for name in names:
+        words = tuple(_WORD.findall(name.lower()))
+        if len(words) > 1:
+            phrases.add(words)
+            if words[-1].endswith("s"):  # "care homes" and "care home"
+                phrases.add((*words[:-1], words[-1][:-1]))
+    return phrases
+
+
+def _group_words(words: list[str], phrases: set[tuple[str, ...]]) -> list[tuple]:
+    """Unquoted words one by one, except known phrases, which stay together."""
+    groups, i = [], 0
+    longest = max((len(phrase) for phrase in phrases), default=0)
+    while i < len(words):
+        for size in range(min(longest, len(words) - i), 1, -1):
+            if tuple(words[i : i + size]) in phrases:
+                groups.append(tuple(words[i : i + size]))
+                i += size
+                break
+        else:
+            groups.append((words[i],))
+            i += 1
+    return groups
+
+
+def parse_query(text: str, phrases: set[tuple[str, ...]] | None = None) -> ParsedQuery:
+    """Read a query as typed on the web. Raises QueryError with a message to show.
+
+    Unquoted words must all be on the page, anywhere; "quoted words" and the names
+    of types of care (``known_phrases``) must be together, in that order; a word
+    or quoted phrase after a minus must not be on the page.
+    """
+    text = (text or "").strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryError(
+            f"Search for {MAX_QUERY_LENGTH} characters or fewer: this is {len(text)}"
+        )
+    if phrases is None:
+        phrases = known_phrases()
+    wanted: list[tuple[str, ...]] = []
+    unwanted: list[tuple[str, ...]] = []
+    run: list[str] = []
+    prefix = False
+
+    def end_run():
+        wanted.extend(_group_words(run, phrases))
+        run.clear()
+
+    for match in _TOKEN.finditer(text):
+        quoted_minus, phrase, minus, word, comma = match.groups()
+        prefix = False
+        if comma:
+            end_run()
+        elif phrase is not None:
+            end_run()
+            words = tuple(_WORD.findall(phrase.lower()))
+            if words:
+                (unwanted if quoted_minus else wanted).append(words)
+        elif minus:
+            end_run()
+            words = tuple(_WORD.findall(word.lower()))
+            if words:
+                unwanted.append(words)
+        else:
+            found = _WORD.findall(word.lower())
+            run.extend(found)
+            # A last word typed bare may be the start of a longer one.
+            prefix = bool(found)
+    end_run()
+    if not wanted:
+        if unwanted:
+            raise QueryError(
+                "Enter a word to search for as well as the words to leave out"
+            )
+        raise QueryError("Enter words to search for: letters or numbers")
+    if sum(len(group) for group in wanted + unwanted) > MAX_TERMS:
+        raise QueryError(f"Search for {MAX_TERMS} words or fewer")
+    return ParsedQuery(tuple(wanted), tuple(unwanted), prefix)
+
+
+def visible_documents() -> models.QuerySet:
+    """Documents of pages readers may see now."""
+    shown = Q(pk__in=[])
+    for kind in kinds():
+        shown |= Q(kind=kind.key, object_id__in=kind.visible().order_by().values("pk"))
+    return SearchDocument.objects.filter(shown)
+
+
+def matching(query: ParsedQuery, documents=None) -> models.QuerySet:
+    """Documents matching the query, annotated with ``rank`` (higher is better)."""
+    documents = SearchDocument.objects.all() if documents is None else documents
+    if connection.vendor == "postgresql":
+        search = _pg_query(query)
+        return documents.filter(search_vector=search).annotate(
+            rank=SearchRank(F("search_vector"), search)
+        )
+    match = query.fts5()
+    return documents.filter(pk__in=RawSQL(FTS_MATCH, [match])).annotate(  # noqa: S611
+        rank=RawSQL(FTS_RANK, [match], output_field=models.FloatField())  # noqa: S611
+    )
+
+
+def matching_ids(key: str, query: ParsedQuery) -> models.QuerySet:
+    """The source ids of kind ``key`` that match the query (for a finder's keyword
+    box); a subquery, so the finder can filter ``pk__in`` on it."""
+    return (
+        matching(query, SearchDocument.objects.filter(kind=key))
+        .order_by()
+        .values("object_id")
+    )
+
+
+def _pg_query(query: ParsedQuery) -> SearchQuery:
+    return SearchQuery(query.tsquery(), search_type="raw", config="english")
+
+
+def snippets(documents: list[SearchDocument], query: ParsedQuery) -> None:
+    """Set ``snippet`` (safe HTML, matches in <mark>) on each document: one query."""
+    if not documents:
+        return
+    ids = [document.pk for document in documents]
+    if connection.vendor == "postgresql":
+        rows = (
+            SearchDocument.objects.filter(pk__in=ids)
+            .annotate(
+                headline=SearchHeadline(
+                    "body",
+                    _pg_query(query),
+                    config="english",
+                    start_sel=START,
+                    stop_sel=STOP,
+                    max_words=35,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                )
+            )
+            .values_list("pk", "headline")
+        )
+        found = dict(rows)
+    else:
+        placeholders = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            # Only "%s" placeholders are added to the constant SQL.
+            cursor.execute(
+                f"{FTS_SNIPPET} AND rowid IN ({placeholders})",
+                [query.fts5(), *ids],
+            )
+            found = dict(cursor.fetchall())
+    for document in documents:
+        text = found.get(document.pk) or ""
+        if START not in text:
+            # The words matched the title only: the start of the body instead.
+            text = Truncator(document.body).words(35)
+        document.snippet = highlighted(text)
+
+
+def highlighted(text: str) -> SafeString:
+    """Escape the text, then turn the match marks into <mark> elements."""
+    html = escape(text).replace(START, "<mark>").replace(STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped above; only our marks added

@@ -1,0 +1,71 @@
+"""How tenders and arrangements become site search documents (``councils.search``)."""
+
+from councils import search
+from councils.documents import markdown_text, words
+
+from .models import Arrangement, Tender
+
+
+def _names(related) -> str:
+    return ", ".join(str(item) for item in related.all())
+
+
+@search.register(
+    "tender",
+    label="Tender opportunities",
+    order=20,
+    # Live copies: what readers see (working copies are edited in the admin).
+    indexed=lambda: (
+        Tender._base_manager.filter(live_of__isnull=False)
+        .select_related("council")
+        .prefetch_related("types_of_care", "client_groups")
+    ),
+    visible=lambda: Tender.live.visible(),
+    model=Tender,
+    related=("types_of_care", "client_groups"),
+)
+def tender_document(tender: Tender) -> search.Document:
+    return search.Document(
+        title=tender.title,
+        body=words(
+            tender.description,
+            tender.service_area,
+            _names(tender.types_of_care),
+            _names(tender.client_groups),
+            tender.notes,
+            tender.reference,
+        ),
+        url=tender.get_absolute_url(),
+        council=tender.council,
+        published_at=tender.published_at,
+    )
+
+
+@search.register(
+    "arrangement",
+    label="Contracting arrangements",
+    order=30,
+    indexed=lambda: (
+        Arrangement._base_manager.filter(live_of__isnull=False)
+        .select_related("council")
+        .prefetch_related("types_of_care", "client_groups")
+    ),
+    visible=lambda: Arrangement.live.all(),
+    model=Arrangement,
+    related=("types_of_care", "client_groups"),
+)
+def arrangement_document(arrangement: Arrangement) -> search.Document:
+    return search.Document(
+        title=arrangement.name,
+        body=words(
+            arrangement.get_kind_display(),
+            markdown_text(arrangement.description),
+            arrangement.lots,
+            _names(arrangement.types_of_care),
+            _names(arrangement.client_groups),
+            markdown_text(arrangement.how_to_join),
+        ),
+        url=arrangement.get_absolute_url(),
+        council=arrangement.council,
+        published_at=arrangement.content_updated_at or arrangement.publish_at,
+    )

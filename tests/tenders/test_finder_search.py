@@ -1,0 +1,171 @@
+"""The finders' keyword boxes use the site search engine, and the three finders share
+one layout: collapsible checkbox groups with counts, applied filters with remove
+links, sort, "Skip to results" and "Showing 21 to 40 of 46"."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    ArrangementFactory,
+    CareServiceFactory,
+    TenderFactory,
+    TypeOfCareFactory,
+)
+
+pytestmark = pytest.mark.django_db
+TENDERS = reverse("tenders:tender-list")
+ARRANGEMENTS = reverse("tenders:arrangement-list")
+SERVICES = reverse("providers:service-list")
+
+
+def remove_links(response) -> dict[str, str]:
+    return {
+        label: href.replace("&amp;", "&")
+        for href, label in re.findall(
+            r'href="([^"]+)"><span class="govuk-visually-hidden">Remove filter </span>'
+            r"([^<]+) <",
+            response.text,
+        )
+    }
+
+
+def test_opportunity_keywords_are_stemmed_and_types_of_care_kept_together(
+    client, gateshead
+):
+    TypeOfCareFactory(name="Home care", slug="home-care")
+    TenderFactory(council=gateshead, title="Supported living for autistic adults")
+    TenderFactory(council=gateshead, title="Residential care home places")
+    TenderFactory(council=gateshead, title="Home care in rural areas")
+    found = client.get(TENDERS, {"q": "supported living"}).context["tenders"]
+    assert [t.title for t in found] == ["Supported living for autistic adults"]
+    found = client.get(TENDERS, {"q": "home care"}).context["tenders"]
+    assert [t.title for t in found] == ["Home care in rural areas"]
+    found = client.get(TENDERS, {"q": "home -rural"}).context["tenders"]
+    assert [t.title for t in found] == ["Residential care home places"]
+
+
+def test_arrangement_keywords_search_live_copies_only(client, gateshead):
+    arrangement = ArrangementFactory(council=gateshead, name="Respite framework")
+    arrangement.name = "Renamed in draft"
+    arrangement.save()
+    found = client.get(ARRANGEMENTS, {"q": "respite"}).context["arrangements"]
+    assert [a.name for a in found] == ["Respite framework"]
+    assert not client.get(ARRANGEMENTS, {"q": "renamed"}).context["arrangements"]
+
+
+def test_directory_keywords_find_words_in_service_types(client, gateshead):
+    from tests.factories import ServiceTypeFactory
+
+    CareServiceFactory(
+        council=gateshead,
+        name="Oak House",
+        service_types=[ServiceTypeFactory(name="Supported living service")],
+    )
+    CareServiceFactory(council=gateshead, name="Elm Court")
+    found = client.get(SERVICES, {"q": "supported living"}).context["services"]
+    assert [s.name for s in found] == ["Oak House"]
+
+
+@pytest.mark.parametrize("url", [TENDERS, ARRANGEMENTS, SERVICES])
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("!!! ???", "Enter words to search for"),
+        ("x" * 5000, "200 characters or fewer"),
+        ("-older", "Enter a word to search for as well"),
+    ],
+)
+def test_unsearchable_keywords_are_explained_with_400(client, url, q, message):
+    response = client.get(url, {"q": q})
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.text
+    assert message in response.text
+
+
+@pytest.mark.parametrize(
+    ("url", "factory"),
+    [
+        (TENDERS, lambda council: TenderFactory(council=council, title="Respite")),
+        (
+            ARRANGEMENTS,
+            lambda council: ArrangementFactory(council=council, name="Respite"),
+        ),
+        (SERVICES, lambda council: CareServiceFactory(council=council, name="Respite")),
+    ],
+)
+def test_each_finder_lists_applied_filters_with_a_link_removing_each(
+    client, gateshead, darlington, url, factory
+):
+    factory(gateshead)
+    response = client.get(url, {"q": "respite", "council": "gateshead", "page": "1"})
+    assert response.status_code == 200
+    assert remove_links(response) == {
+        "Council: Gateshead Council": "?q=respite",
+        "Keywords: “respite”": "?council=gateshead",
+    }
+    # Counts in the council group say what ticking another council would give.
+    assert "Darlington Borough Council (0)" in response.text
+    assert "Gateshead Council (1)" in response.text
+    # Filter groups fold without JavaScript; the chosen one is open.
+    assert re.search(
+        r'<details class="govuk-details app-finder-group" open>', response.text
+    )
+    assert '<details class="govuk-details app-finder-group">' in response.text
+    assert 'href="#results-heading">Skip to results' in response.text
+    assert 'id="sort"' in response.text
+    assert "Clear filters" in response.text
+
+
+@pytest.mark.parametrize(
+    ("url", "per_page", "factory"),
+    [
+        (TENDERS, 20, lambda n, c: TenderFactory(council=c, title=f"Respite {n}")),
+        (
+            ARRANGEMENTS,
+            20,
+            lambda n, c: ArrangementFactory(council=c, name=f"Respite {n}"),
+        ),
+        (SERVICES, 25, lambda n, c: CareServiceFactory(council=c, name=f"Respite {n}")),
+    ],
+)
+def test_each_finder_says_which_results_a_page_shows(
+    client, gateshead, url, per_page, factory
+):
+    for number in range(per_page * 2 + 6):
+        factory(number, gateshead)
+    response = client.get(url, {"page": 2})
+    total = per_page * 2 + 6
+    assert f"Showing {per_page + 1} to {per_page * 2} of {total}" in response.text
+
+
+def test_directory_filters_are_checkboxes_that_combine(client, gateshead, darlington):
+    CareServiceFactory(council=gateshead, name="Gateshead good", rating="good")
+    CareServiceFactory(council=darlington, name="Darlington good", rating="good")
+    CareServiceFactory(council=darlington, name="Darlington poor", rating="inadequate")
+    response = client.get(
+        SERVICES, {"council": ["gateshead", "darlington"], "rating": "good"}
+    )
+    assert [s.name for s in response.context["services"]] == [
+        "Darlington good",
+        "Gateshead good",
+    ]
+    assert "Good (2)" in response.text
+    assert "Inadequate (1)" in response.text
+    response = client.get(SERVICES, {"sort": "council"})
+    assert response.context["services"][0].name.startswith("Darlington")
+
+
+def test_a_bulk_tender_import_is_searchable_at_once(client, durham, tmp_path):
+    from django.core.management import call_command
+
+    from .conftest import table
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(table([["Title"], ["Shared lives recruitment"], ["Hoists"]]))
+    call_command("import_tenders", str(path), "--council", "durham", stdout=None)
+    found = client.get(TENDERS, {"q": "shared lives"}).context["tenders"]
+    assert [t.title for t in found] == ["Shared lives recruitment"]
+    response = client.get(reverse("councils:search"), {"q": "hoists"})
+    assert [d.title for d in response.context["documents"]] == ["Hoists"]
