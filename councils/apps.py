@@ -8,8 +8,10 @@ class CouncilsConfig(AppConfig):
     verbose_name = "Councils and their MPS"
 
     def ready(self):
-        from . import documents  # noqa: F401 - registers its pages for site search
-        from . import pagecache
+        from . import (
+            documents,  # noqa: F401 - registers its pages for site search
+            pagecache,
+        )
         from .alerts import changes
         from .models import Publication, Publishable
         from .scoping import check_council_scoping, sync_commissioners_group
