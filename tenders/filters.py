@@ -6,6 +6,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, Q, QuerySet
 
+from councils import clock
 from councils.filters import council_filter, type_of_care_filter
 from councils.models import Council, TypeOfCare
 
@@ -18,6 +19,56 @@ PUBLIC_STATUSES = [
     if value != Tender.Status.WITHDRAWN
 ]
 
+
+class SoonestResults:
+    """The finder's results in "soonest" order, as two index ranges.
+
+    Windows still to come come first, then those that are over, each by start
+    date and title. Ordering by "is it over?" first would make the database sort
+    every matching row for each page; reading the two parts one after the other
+    in the order of an index reads only the rows of the page asked for. The
+    Paginator needs only ``count()`` and slicing.
+    """
+
+    def __init__(self, tenders, window: str, today=None):
+        today = today or clock.today()
+        unordered = tenders.order_by()
+        self.to_come = unordered.window_to_come(window, today).by_start(window)
+        self.over = unordered.window_over(window, today).by_start(window)
+        self.unordered = unordered
+        self.window, self.today = window, today
+
+    def count(self) -> int:
+        """All the results and those still to come, in one pass."""
+        counts = self.unordered.aggregate(
+            total=Count("pk"),
+            to_come=Count(
+                "pk",
+                filter=Q(**{f"{self.window}_end__gte": self.today})
+                | Q(**{f"{self.window}_end__isnull": True}),
+            ),
+        )
+        self.to_come_count = counts["to_come"]
+        return counts["total"]
+
+    def related(self, *select, prefetch=()):
+        for part in ("to_come", "over"):
+            queryset = getattr(self, part).select_related(*select)
+            setattr(self, part, queryset.prefetch_related(*prefetch))
+        return self
+
+    def __getitem__(self, page: slice) -> list:
+        if not hasattr(self, "to_come_count"):
+            self.count()
+        start, stop, split = page.start or 0, page.stop, self.to_come_count
+        rows = []
+        if start < split:
+            rows += list(self.to_come[start : min(stop, split)])
+        if stop > split:
+            rows += list(self.over[max(start - split, 0) : stop - split])
+        return rows
+
+
 SORTS = {
     "procurement": ("Soonest procurement", lambda tenders: tenders.soonest()),
     "commencement": (
@@ -28,6 +79,7 @@ SORTS = {
     "title": ("Title A to Z", lambda tenders: tenders.order_by("title", "pk")),
 }
 DEFAULT_SORT = "procurement"
+SOONEST_WINDOWS = {"procurement": "procurement", "commencement": "commencement"}
 CHECKBOXES = {"class": "govuk-checkboxes__input"}
 
 
@@ -249,6 +301,13 @@ class TenderFilter(ProcurementFilterSet):
 
     def sort_results(self, queryset, name, value):
         return SORTS[value or DEFAULT_SORT][1](queryset)
+
+    def results(self):
+        """The results to page through: for the "soonest" sorts, read in two
+        parts (``SoonestResults``); otherwise the filtered queryset."""
+        if self.sort_key in SOONEST_WINDOWS:
+            return SoonestResults(self.qs, SOONEST_WINDOWS[self.sort_key])
+        return self.qs
 
     @property
     def sort_key(self) -> str:

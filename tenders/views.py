@@ -16,10 +16,11 @@ from councils.downloads import (
     json_download,
 )
 from councils.models import Section
+from councils.paging import BeyondDepth, BoundedPaginator
 from councils.views import PreviewMixin
 
 from . import exports, ocds
-from .filters import ArrangementFilter, TenderFilter, filter_query
+from .filters import ArrangementFilter, SoonestResults, TenderFilter, filter_query
 from .models import Arrangement, Tender
 
 # MPS headings a provider reading about a tender is most likely to want next.
@@ -47,17 +48,22 @@ class FinderListView(FilterView):
     """
 
     paginate_by = 20
+    paginator_class = BoundedPaginator
 
     def make_filter(self, request):
         raise NotImplementedError
+
+    def results(self):
+        """What the page lists, with each row's council and types of care."""
+        return self.filterset.qs.select_related("council").prefetch_related(
+            "types_of_care"
+        )
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.make_filter(request)
         self.page_error = None
         if self.filterset.is_valid():
-            self.object_list = self.filterset.qs.select_related(
-                "council"
-            ).prefetch_related("types_of_care")
+            self.object_list = self.results()
             self.filtered()
         else:
             self.object_list = self.filterset.queryset.none()
@@ -80,6 +86,8 @@ class FinderListView(FilterView):
             page = paginator.page(number)
         except PageNotAnInteger:
             self.page_error = f"“{number}” is not a page number"
+        except BeyondDepth as error:
+            self.page_error = str(error)
         except EmptyPage:
             self.page_error = (
                 f"There is no page {number}: the results fill "
@@ -106,6 +114,12 @@ class TenderListView(FinderListView):
 
     def make_filter(self, request):
         return tender_filter(request)
+
+    def results(self):
+        results = self.filterset.results()
+        if isinstance(results, SoonestResults):
+            return results.related("council", prefetch=["types_of_care"])
+        return super().results()
 
     def filtered(self) -> None:
         self.filterset.label_facets(self.filterset.facet_counts())
