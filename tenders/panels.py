@@ -4,6 +4,16 @@ from councils import panels
 
 from .models import Arrangement, Rate, Tender, TenderPipeline
 
+# Tenders a panel lists, soonest first; the rest are a link to the finder away, so
+# a council with thousands of tenders has a page the size of one with thirty.
+PANEL_TENDERS = 25
+
+
+def first_tenders(tenders) -> dict:
+    """The first ``PANEL_TENDERS`` rows, and whether there are more."""
+    rows = list(tenders[: PANEL_TENDERS + 1])
+    return {"tenders": rows[:PANEL_TENDERS], "more_tenders": len(rows) > PANEL_TENDERS}
+
 
 @panels.register(
     "council", order=10, template_name="tenders/includes/council_pipeline.html"
@@ -13,11 +23,13 @@ def council_pipeline(council):
     return {
         "council": council,
         "pipeline": TenderPipeline.objects.filter(council=council).first(),
-        "tenders": Tender.objects.for_council(council)
-        .published()
-        .in_pipeline()
-        .soonest()
-        .select_related("council"),
+        **first_tenders(
+            Tender.objects.for_council(council)
+            .published()
+            .in_pipeline()
+            .soonest()
+            .select_related("council")
+        ),
     }
 
 
@@ -70,11 +82,11 @@ def market_tenders(*, type_of_care, councils):
     return {
         "type_of_care": type_of_care,
         "councils": councils,
-        "tenders": Tender.objects.filter(
-            types_of_care=type_of_care, council__in=councils
-        )
-        .published()
-        .in_pipeline()
-        .soonest()
-        .select_related("council"),
+        **first_tenders(
+            Tender.objects.filter(types_of_care=type_of_care, council__in=councils)
+            .published()
+            .in_pipeline()
+            .soonest()
+            .select_related("council")
+        ),
     }
