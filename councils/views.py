@@ -118,9 +118,10 @@ class SectionDetailView(DetailView):
         context.update(
             body=body,
             contents=contents if len(contents) > 1 else [],
+            # Each link is made from its council and heading.
             sibling_sections=Section.live.for_council(
                 self.object.council
-            ).select_related("heading"),
+            ).select_related("council", "heading"),
         )
         return context
 
