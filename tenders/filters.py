@@ -52,15 +52,23 @@ class SoonestResults:
         return counts["total"]
 
     def related(self, *select, prefetch=()):
+        """Both parts with ``select_related`` and ``prefetch_related`` applied."""
         for part in ("to_come", "over"):
             queryset = getattr(self, part).select_related(*select)
             setattr(self, part, queryset.prefetch_related(*prefetch))
         return self
 
     def __getitem__(self, page: slice) -> list:
+        start, stop = page.start or 0, page.stop
+        if start == 0 and not hasattr(self, "to_come_count"):
+            # The first rows need no count: windows to come, then any over.
+            rows = list(self.to_come[:stop])
+            if len(rows) < stop:
+                rows += list(self.over[: stop - len(rows)])
+            return rows
         if not hasattr(self, "to_come_count"):
             self.count()
-        start, stop, split = page.start or 0, page.stop, self.to_come_count
+        split = self.to_come_count
         rows = []
         if start < split:
             rows += list(self.to_come[start : min(stop, split)])

@@ -197,10 +197,9 @@ class TenderQuerySet(CouncilOwnedQuerySet):
         return (
             self.published()
             .filter(status__in=[Tender.Status.PLANNED, Tender.Status.OPEN])
-            .filter(
-                models.Q(procurement_end__gte=today) | models.Q(procurement_end=None)
-            )
-            .soonest(today=today)
+            .window_to_come(today=today)
+            # Every window here is still to come, so the start-date index orders them.
+            .by_start()
         )
 
 
