@@ -204,6 +204,16 @@ def wrk(port: int, path: str, args) -> dict:
     return found
 
 
+def drain(port: int) -> None:
+    """Wait until requests wrk left queued have been answered, so that the next
+    measurement starts on an idle server."""
+    for _ in range(2):
+        try:
+            get(port, "/healthz", timeout=600)
+        except OSError:
+            pass
+
+
 def workers_rss(master_pid: int) -> int:
     """Resident memory (bytes) of the largest gunicorn worker now."""
     found = subprocess.run(
@@ -310,7 +320,12 @@ def main() -> None:
         database_url, args.redis_url, args.port, args.workers, 1, NO_LIMITS, False
     ) as (_, port, process):
         for name, path in chosen:
-            status, body, _ = get(port, path, timeout=60)
+            drain(port)
+            try:
+                status, body, _ = get(port, path, timeout=300)
+            except OSError as error:
+                status, body = f"failed: {error}", b""
+            drain(port)
             health = wrk(port, "/healthz", args)
             page = wrk(port, path, args) if name != "health" else health
             errors = page["errors"] + (0 if status == 200 else 1)
@@ -327,6 +342,7 @@ def main() -> None:
             print("| download | path | status | seconds | bytes | worker peak RSS MB |")
             print("|---|---|---|---|---|---|")
             for name, path in downloads:
+                drain(port)
                 found = download(port, path, process.pid)
                 print(
                     f"| {name} | `{path}` | {found['status']} | "

@@ -20,7 +20,7 @@ from councils.paging import BeyondDepth, BoundedPaginator
 from councils.views import PreviewMixin
 
 from . import exports, ocds
-from .filters import ArrangementFilter, SoonestResults, TenderFilter, filter_query
+from .filters import ArrangementFilter, TenderFilter, filter_query
 from .models import Arrangement, Tender
 
 # MPS headings a provider reading about a tender is most likely to want next.
@@ -63,8 +63,8 @@ class FinderListView(FilterView):
         self.filterset = self.make_filter(request)
         self.page_error = None
         if self.filterset.is_valid():
-            self.object_list = self.results()
             self.filtered()
+            self.object_list = self.results()
         else:
             self.object_list = self.filterset.queryset.none()
         context = self.get_context_data(
@@ -116,13 +116,12 @@ class TenderListView(FinderListView):
         return tender_filter(request)
 
     def results(self):
-        results = self.filterset.results()
-        if isinstance(results, SoonestResults):
-            return results.related("council", prefetch=["types_of_care"])
-        return super().results()
+        results = self.filterset.results(total=self.facets["total"])
+        return results.related("council", prefetch=["types_of_care"])
 
     def filtered(self) -> None:
-        self.filterset.label_facets(self.filterset.facet_counts())
+        self.facets = self.filterset.facet_counts()
+        self.filterset.label_facets(self.facets)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
