@@ -20,6 +20,7 @@ it ran. The machine (cores, memory, PostgreSQL version) is printed first.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -208,10 +209,8 @@ def drain(port: int) -> None:
     """Wait until requests wrk left queued have been answered, so that the next
     measurement starts on an idle server."""
     for _ in range(2):
-        try:
+        with contextlib.suppress(OSError):
             get(port, "/healthz", timeout=600)
-        except OSError:
-            pass
 
 
 def workers_rss(master_pid: int) -> int:
