@@ -64,6 +64,25 @@ def write_csv(
         writer.writerow([csv_cell(value, list_separator) for value in row])
 
 
+def csv_lines(
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    list_separator: str = "; ",
+    byte_order_mark: bool = True,
+) -> Iterator[str]:
+    """``write_csv``'s lines one at a time, for streaming; a byte order mark first
+    unless told not to."""
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    yield ("\ufeff" if byte_order_mark else "") + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([csv_cell(value, list_separator) for value in row])
+
+
 def buffered(pieces: Iterable[str], size: int = CHUNK_BYTES) -> Iterator[str]:
     """Small pieces of text joined into chunks of about ``size`` characters, so a
     streamed download is sent in a few large writes rather than one per row."""
