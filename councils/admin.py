@@ -255,7 +255,11 @@ class AuditEntryAdmin(CouncilScopedAdmin):
     """The audit trail, read-only: the council's staff see their councils' entries."""
 
     list_display = ["created_at", "username", "council", "action", "object_repr"]
-    list_filter = ["action", ("council", admin.RelatedOnlyFieldListFilter)]
+    list_filter = [
+        "action",
+        ("council", admin.RelatedOnlyFieldListFilter),
+        ("content_type", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["council"]
     search_fields = ["object_repr", "username", "message"]
     date_hierarchy = "created_at"
@@ -274,13 +278,24 @@ class AuditEntryAdmin(CouncilScopedAdmin):
 
     @admin.display(description="what changed")
     def changes_table(self, obj):
+        """Each field's old → new value; an import's counts as they are."""
         from django.utils.html import format_html_join
+
+        def shown(value):
+            if value in (None, "", []):
+                return "(blank)"
+            return "; ".join(map(str, value)) if isinstance(value, list) else value
 
         return format_html_join(
             "\n",
-            "<p><strong>{}</strong>: {} → {}</p>",
+            "<p><strong>{}</strong>: {}</p>",
             (
-                (field, change.get("from"), change.get("to"))
+                (
+                    field,
+                    f"{shown(change.get('from'))} → {shown(change.get('to'))}"
+                    if isinstance(change, dict)
+                    else change,
+                )
                 for field, change in obj.changes.items()
             ),
         )

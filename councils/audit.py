@@ -3,18 +3,29 @@
 Django's admin LogEntry records the user, the object and which fields changed,
 but not the council nor the values. ``CouncilScopedAdmin`` calls
 ``record_admin_action`` next to each LogEntry it writes, with the changed fields'
-old and new values; imports call ``record_event``. Entries are
-``councils.models.AuditEntry`` rows, scoped like every council-owned model.
+old and new values; imports call ``record_event`` for the import as a whole and
+record each row they add, change or remove with an ``ImportAudit``, written in
+bulk inside the import's transaction. Entries are ``councils.models.AuditEntry``
+rows, scoped like every council-owned model.
 """
 
 import datetime
+import getpass
+import json
+import os
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
-from django.db import models
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, models
 
+from . import clock
+from .bulk import insert_rows
 from .models import AuditEntry, Council
+
+USERNAME_LENGTH = AuditEntry._meta.get_field("username").max_length
+REPR_LENGTH = AuditEntry._meta.get_field("object_repr").max_length
 
 
 def council_of(obj) -> Council | None:
@@ -39,7 +50,7 @@ def _plain(value):
         return str(value)
     if isinstance(value, datetime.date | datetime.datetime | datetime.time):
         return value.isoformat()
-    if isinstance(value, models.QuerySet | list | tuple | set):
+    if isinstance(value, models.QuerySet | list | tuple | set | frozenset):
         return sorted(str(_plain(item)) for item in value)
     if isinstance(value, File):  # a stored or uploaded file: its name
         return value.name or ""
@@ -73,6 +84,23 @@ def _initial_as_objects(field, value):
     return value
 
 
+def command_line_user() -> str:
+    """Who ran a command: the operating system's user, for the audit trail of a
+    command-line import run without ``--user``."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name and no password-file entry
+        name = f"uid {os.getuid()}"
+    return f"{name} (command line)"[:USERNAME_LENGTH]
+
+
+def actor_name(user, run_by: str = "") -> str:
+    """The name an entry keeps: the user's, else who ran the command."""
+    if user is not None and user.pk:
+        return user.get_username()
+    return run_by[:USERNAME_LENGTH]
+
+
 def record_event(
     *,
     user,
@@ -83,11 +111,13 @@ def record_event(
     changes: dict | None = None,
     message: str = "",
     log_entry=None,
+    run_by: str = "",
 ) -> AuditEntry:
-    """Write one audit entry."""
+    """Write one audit entry. ``run_by`` names who ran a command when there is
+    no ``user`` (``command_line_user()``)."""
     return AuditEntry.objects.create(
         user=user if user is not None and user.pk else None,
-        username=user.get_username() if user is not None and user.pk else "",
+        username=actor_name(user, run_by),
         council=council,
         action=action,
         content_type=ContentType.objects.get_for_model(obj) if obj else None,
@@ -117,3 +147,112 @@ def record_admin_action(*, request, obj, action: str, log_entry, changes=None):
         message=log_entry.get_change_message() if log_entry else "",
         log_entry=log_entry,
     )
+
+
+class ImportAudit:
+    """An audit entry for each row an import adds, changes or removes.
+
+    The import calls ``added``, ``changed`` and ``removed`` as it writes a batch of
+    rows, then ``write``: the batch's entries go in with one statement (COPY on
+    PostgreSQL, see ``councils.bulk``) inside the import's transaction, so they are
+    kept or rolled back with the rows they describe, and the number of queries does
+    not grow with the rows. Each entry names the row's council (None for region
+    and England figures: administrators only), the person importing (or who ran
+    the command) and, as its message, the import (``source``).
+    """
+
+    COLUMNS = [
+        "created_at",
+        "user_id",
+        "username",
+        "council_id",
+        "action",
+        "content_type_id",
+        "object_id",
+        "object_repr",
+        "changes",
+        "message",
+    ]
+
+    # Entries are written at least this often, so memory stays flat.
+    WRITE_EVERY = 2000
+
+    def __init__(self, *, model, source: str, user=None, run_by: str = "", now=None):
+        self.content_type_id = ContentType.objects.get_for_model(model).pk
+        self.user_id = user.pk if user is not None and user.pk else None
+        self.username = actor_name(user, run_by)
+        self.source = source
+        self.now = connection.ops.adapt_datetimefield_value(now or clock.now())
+        self.pending: list[tuple] = []
+        self.written = 0
+
+    def added(self, *, council_id, object_id, object_repr: str, values: dict) -> None:
+        """A new row, with the values it was given (blank ones left out)."""
+        self._add(
+            AuditEntry.Action.ADDED,
+            council_id,
+            object_id,
+            object_repr,
+            {
+                name: {"from": None, "to": _plain(value)}
+                for name, value in values.items()
+                if value not in (None, "", frozenset(), set(), [])
+            },
+        )
+
+    def changed(
+        self, *, council_id, object_id, object_repr: str, changes: dict
+    ) -> None:
+        """A changed row; ``changes`` maps each changed field to (old, new)."""
+        self._add(
+            AuditEntry.Action.CHANGED,
+            council_id,
+            object_id,
+            object_repr,
+            {
+                name: {"from": _plain(old), "to": _plain(new)}
+                for name, (old, new) in changes.items()
+            },
+        )
+
+    def removed(self, *, council_id, object_id, object_repr: str, values: dict) -> None:
+        """A deleted row, with the values it had."""
+        self._add(
+            AuditEntry.Action.DELETED,
+            council_id,
+            object_id,
+            object_repr,
+            {
+                name: {"from": _plain(value), "to": None}
+                for name, value in values.items()
+            },
+        )
+
+    def _add(self, action, council_id, object_id, object_repr, changes) -> None:
+        if len(self.pending) >= self.WRITE_EVERY:
+            self.write()
+        self.pending.append(
+            (
+                self.now,
+                self.user_id,
+                self.username,
+                council_id,
+                str(action),
+                self.content_type_id,
+                "" if object_id is None else str(object_id),
+                str(object_repr)[:REPR_LENGTH],
+                json.dumps(changes, cls=DjangoJSONEncoder, ensure_ascii=False),
+                self.source,
+            )
+        )
+
+    def write(self) -> None:
+        """Insert the entries gathered since the last ``write``."""
+        if not self.pending:
+            return
+        # COPY's errors are psycopg's own: make them Django's, which every
+        # import turns into a refusal.
+        with connection.wrap_database_errors:
+            insert_rows(AuditEntry, self.COLUMNS, self.pending)
+        self.written += len(self.pending)
+        self.pending = []

@@ -13,8 +13,9 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse, StreamingHttpResponse
-from django.utils import timezone
 from django.views import View
+
+from . import clock
 
 # Rows fetched from the database at a time, and bytes sent at a time, by downloads
 # that stream: memory stays flat however many rows there are.
@@ -152,7 +153,7 @@ def json_download(
 ) -> StreamingHttpResponse:
     """Records as a JSON document with the address they came from and a count,
     streamed as they are read."""
-    meta = {"source": source, "generated": timezone.now(), "count": count}
+    meta = {"source": source, "generated": clock.now(), "count": count}
     return StreamingHttpResponse(
         buffered(
             json_document({"meta": meta | (extra_meta or {})}, "results", records),

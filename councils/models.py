@@ -10,7 +10,6 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
@@ -288,20 +287,25 @@ class PublishableQuerySet(CouncilOwnedQuerySet):
     scheduled copy goes live at its time without any job running.
     """
 
-    def live(self):
-        """Live copies readers see now: due, and not replaced by a later due copy."""
+    def live(self, now=None):
+        """Live copies readers see now: due, and not replaced by a later due copy.
+
+        "Now" is ``clock.now()`` when the queryset is made, passed as a parameter
+        (not the database's ``NOW()``), so moving the clock moves publishing too.
+        """
+        now = now or clock.now()
         later = self.model._base_manager.filter(
             live_of=models.OuterRef("live_of"),
-            publish_at__lte=Now(),
+            publish_at__lte=now,
             publish_at__gt=models.OuterRef("publish_at"),
         )
-        return self.filter(live_of__isnull=False, publish_at__lte=Now()).filter(
+        return self.filter(live_of__isnull=False, publish_at__lte=now).filter(
             ~models.Exists(later)
         )
 
-    def scheduled(self):
+    def scheduled(self, now=None):
         """Live copies waiting for their publish time."""
-        return self.filter(live_of__isnull=False, publish_at__gt=Now())
+        return self.filter(live_of__isnull=False, publish_at__gt=now or clock.now())
 
     def due_for_review(self, today=None):
         """Live copies whose review-by date has passed."""
@@ -312,7 +316,12 @@ class WorkingCopyManager(models.Manager):
     """The default manager: working copies only, never the live copies."""
 
     def get_queryset(self):
-        return super().get_queryset().filter(live_of__isnull=True)
+        return self.every_copy().filter(live_of__isnull=True)
+
+    def every_copy(self):
+        """Working and live copies alike, with the model's queryset methods
+        (``.scheduled()`` for the admin's "scheduled" lists)."""
+        return super().get_queryset()
 
 
 class LiveManager(models.Manager):
@@ -557,9 +566,9 @@ class Section(Publishable):
 
 
 class PublicationQuerySet(CouncilOwnedQuerySet):
-    def due(self):
+    def due(self, now=None):
         """Publications whose time has come."""
-        return self.filter(publish_at__lte=Now())
+        return self.filter(publish_at__lte=now or clock.now())
 
     def public(self):
         """The public change log: major changes whose time has come."""

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
+from . import clock
 from .audit import record_event
 from .models import AuditEntry, Council, EditorialState, Publication, Publishable
 
@@ -110,7 +111,7 @@ def working_copy_save(
 
 def publish_errors(*, obj, user, major, note, publish_at, now=None) -> dict:
     """Why this publication is refused, by form field ("__all__" for the rest)."""
-    now = now or timezone.now()
+    now = now or clock.now()
     council = owning_council(obj)
     errors = {}
     # No user is a load from code (the demo data), which no review can come from.
@@ -159,7 +160,7 @@ def publish(
     The first publication is always a major change. A minor change keeps the
     "Last updated" date and the change note readers were last shown.
     """
-    now = timezone.now()
+    now = clock.now()
     errors = publish_errors(
         obj=obj, user=user, major=major, note=note, publish_at=publish_at, now=now
     )
@@ -252,7 +253,7 @@ def submit(*, obj: Publishable, user) -> None:
         obj,
         editorial_state=EditorialState.SUBMITTED,
         submitted_by=user,
-        submitted_at=timezone.now(),
+        submitted_at=clock.now(),
         review_comment="",
     )
     _record_version(obj, user, "Submitted for review.")
@@ -289,9 +290,7 @@ def archive(*, obj: Publishable, user) -> None:
     if obj.editorial_state == EditorialState.ARCHIVED:
         raise ValidationError("This is already archived.")
     with transaction.atomic():
-        Publication.objects.for_object(obj).filter(
-            publish_at__gt=timezone.now()
-        ).delete()
+        Publication.objects.for_object(obj).filter(publish_at__gt=clock.now()).delete()
         type(obj)._base_manager.filter(live_of=obj).delete()
         _set_state(obj, editorial_state=EditorialState.ARCHIVED)
         _record_version(obj, user, "Archived: taken off the public pages.")

@@ -16,14 +16,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Min, OuterRef, Subquery
-from django.db.models.functions import Now
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from . import publishing
+from . import clock, publishing
 from .diffs import content_diff
 from .models import EditorialState, Publication
 
@@ -249,9 +248,9 @@ class PublishingAdmin(VersionHistoryAdmin):
 
     def get_queryset(self, request):
         scheduled = (
-            self.model._base_manager.filter(
-                live_of=OuterRef("pk"), publish_at__gt=Now()
-            )
+            self.model._default_manager.every_copy()
+            .scheduled()
+            .filter(live_of=OuterRef("pk"))
             .order_by()
             .values("live_of")
             .annotate(first=Min("publish_at"))
@@ -360,7 +359,7 @@ class PublishingAdmin(VersionHistoryAdmin):
                         review_by=data["review_by"],
                     )
                     when = timezone.localtime(publication.publish_at)
-                    if publication.publish_at > timezone.now():
+                    if publication.publish_at > clock.now():
                         messages.success(
                             request,
                             f"Scheduled: it goes live on {when:%d %B %Y at %H:%M}.",
@@ -440,9 +439,10 @@ class PublishingAdmin(VersionHistoryAdmin):
                 archive_url=self._url("archive", obj),
                 preview_url=obj.get_preview_url(),
                 live=self.model.live.filter(live_of=obj).first(),
-                scheduled=self.model._base_manager.filter(
-                    live_of=obj, publish_at__gt=timezone.now()
-                ).first(),
+                scheduled=self.model._default_manager.every_copy()
+                .scheduled()
+                .filter(live_of=obj)
+                .first(),
                 conflict=getattr(context.get("adminform").form, "conflict", None),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)

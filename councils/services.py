@@ -21,16 +21,19 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 
+from . import clock
+from .audit import ImportAudit, actor_name
 from .bulk import DATABASE_ERRORS, RowUpdates, insert_rows, refresh_statistics
 from .downloads import FORMULA_TRIGGERS
 from .models import (
     ENGLAND_GSS_CODE,
+    AuditEntry,
     Council,
     Indicator,
     IndicatorImport,
@@ -231,6 +234,7 @@ def indicator_figures_import(
     dry_run: bool,
     limits: ImportLimits = FIGURE_LIMITS,
     progress: Callable[[int], None] | None = None,
+    run_by: str = "",
 ) -> FiguresImportReport:
     """Load a tidy table of indicator figures, all or nothing.
 
@@ -238,12 +242,24 @@ def indicator_figures_import(
     own councils only, a portal administrator for any council, region or England.
     ``user=None`` is the command line run as an administrator. A dry run reports
     what would happen and writes nothing. Every call is recorded as an
-    ``IndicatorImport`` (previewed, imported or refused).
+    ``IndicatorImport`` (previewed, imported or refused). A real run is in the
+    audit trail: each figure added or changed, under its council (region and
+    England figures under none: administrators only), written in the import's
+    transaction, and the import itself for each council it names. ``run_by``
+    names who ran a command without a ``user`` (``audit.command_line_user()``).
     """
     if user is not None and not user.has_perm(PERMISSION):
         raise PermissionDenied("You may not import indicator figures.")
     report = FiguresImportReport(file_name=file_name, dry_run=dry_run)
-    run = _FiguresImport(report, user, dry_run, progress)
+    audit = None
+    if not dry_run:
+        audit = ImportAudit(
+            model=IndicatorValue,
+            source=f"Indicator figures import: {file_name}",
+            user=user,
+            run_by=run_by,
+        )
+    run = _FiguresImport(report, user, audit, progress)
     try:
         with transaction.atomic():
             run.run(file, limits)
@@ -265,7 +281,41 @@ def indicator_figures_import(
             f"{(str(error).splitlines() or [type(error).__name__])[0]}",
         )
     report.record = _record(report, user, run.councils_named)
+    if not dry_run:
+        _audit_import(report, user, run_by)
     return report
+
+
+def _audit_import(report: FiguresImportReport, user, run_by: str) -> None:
+    """The import as a whole in the audit trail of each council it names (or of
+    none, for region and England figures only), in one query."""
+    record = report.record
+    councils = list(record.councils.all()) or [None]
+    action = (
+        AuditEntry.Action.IMPORT_REFUSED
+        if report.has_errors
+        else AuditEntry.Action.IMPORTED
+    )
+    content_type = ContentType.objects.get_for_model(IndicatorImport)
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            user=user if user is not None and user.pk else None,
+            username=actor_name(user, run_by),
+            council=council,
+            action=action,
+            content_type=content_type,
+            object_id=str(record.pk),
+            object_repr=f"Indicator figures {report.file_name}"[:200],
+            changes={
+                "new": report.new,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "errors": report.error_count,
+            },
+            message=record.error_summary,
+        )
+        for council in councils
+    )
 
 
 def _record(report: FiguresImportReport, user, councils: set[int]) -> IndicatorImport:
@@ -309,16 +359,17 @@ class _Row:
 class _FiguresImport:
     """One pass over a table: clean rows, classify them by batch, write if clean."""
 
-    def __init__(self, report, user, dry_run, progress):
+    def __init__(self, report, user, audit: ImportAudit | None, progress):
         self.report = report
-        self.dry_run = dry_run
+        self.audit = audit
+        self.dry_run = audit is None
         self.progress = progress
         self.councils_named: set[int] = set()
         self.user = user
         self.url_validator = URLValidator(schemes=["http", "https"])
         self.period_index: dict[tuple[str, date], int] = {}
         self.keys: dict[int, int] = {}
-        self.now = timezone.now()
+        self.now = clock.now()
         self.parsers = {
             "metric": self._metric,
             "area_code": self._area,
@@ -549,6 +600,13 @@ class _FiguresImport:
             if changes:
                 self.report.updated += 1
                 updates.append((found["id"], wanted))
+                if self.audit:
+                    self.audit.changed(
+                        council_id=row.area.council_id,
+                        object_id=found["id"],
+                        object_repr=_described(row),
+                        changes={name: (found[name], wanted[name]) for name in changes},
+                    )
                 self._preview(
                     row,
                     "updated",
@@ -564,6 +622,25 @@ class _FiguresImport:
             return
         self._insert(inserts)
         self._update(updates)
+        self._audit_inserts(inserts)
+        self.audit.write()
+
+    def _audit_inserts(self, inserts: list[tuple[_Row, dict]]) -> None:
+        """Each new figure in the audit trail, with the id it was given."""
+        if not inserts:
+            return
+        ids = {
+            key: values["id"]
+            for key, values in self._existing([row for row, _ in inserts]).items()
+        }
+        for row, wanted in inserts:
+            key = (row.indicator[0], row.area.code, row.period.kind, row.period.start)
+            self.audit.added(
+                council_id=row.area.council_id,
+                object_id=ids.get(key),
+                object_repr=_described(row),
+                values=wanted,
+            )
 
     def _stored_values(self, row: _Row) -> dict:
         values = row.values
@@ -691,6 +768,11 @@ def _wanted_ids_sql(keys: list[tuple]) -> tuple[str, list]:
         f"SELECT t.id FROM wanted {join}",
         [value for key in keys for value in key],
     )
+
+
+def _described(row: _Row) -> str:
+    """A figure as the audit trail names it: indicator, area and period."""
+    return f"{row.indicator[1]}: {row.area.name} ({row.area.code}), {row.period_text}"
 
 
 def _remembered(parse: Callable[[str], object]) -> Callable[[str], object]:

@@ -1,10 +1,14 @@
 """Public pages for councils and their Market Position Statements."""
 
+from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, ListView, TemplateView
 
@@ -130,11 +134,23 @@ class PreviewMixin:
     """A working copy at its public page's layout, for its council's staff only.
 
     Anyone else, signed in or not, gets a 404, as for a page that does not exist.
-    The page is marked as a preview and is never cached or indexed.
+    Staff get in on the admin's own terms (``admin.site.has_permission``): where
+    the admin asks for a second factor (portal administrators, and anyone who has
+    set one up), a session signed in with a password only is sent to the admin's
+    sign-in to enter the code first, before anything is looked up. The page is
+    marked as a preview and is never cached or indexed.
     """
 
     preview_related: tuple[str, ...] = ()
     preview_prefetch: tuple[str, ...] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_active and user.is_staff and not admin.site.has_permission(request):
+            return redirect_to_login(
+                request.get_full_path(), reverse("admin:login"), REDIRECT_FIELD_NAME
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
         return get_object_or_404(

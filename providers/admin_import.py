@@ -134,15 +134,18 @@ class CqcImportAdminMixin:
         if hashlib.sha256(data).hexdigest() != stored["sha256"]:
             raise PermissionDenied
         produced_on = stored["produced_on"]
-        report = IMPORTERS[stored["which"]](
-            file=io.BytesIO(data),
-            file_name=stored["name"],
-            user=request.user,
-            produced_on=date.fromisoformat(produced_on) if produced_on else None,
-        )
+        try:
+            report = IMPORTERS[stored["which"]](
+                file=io.BytesIO(data),
+                file_name=stored["name"],
+                user=request.user,
+                produced_on=date.fromisoformat(produced_on) if produced_on else None,
+            )
+        finally:
+            # Imported or refused, the upload is not needed again.
+            storage.remove()
         if report.has_errors:
             return self._render(request, CqcFileForm(), report, None, 400)
-        storage.remove()
         messages.success(request, f"Imported {report.file_name} {report.summary()}")
         return HttpResponseRedirect(self._url("changelist"))
 

@@ -9,6 +9,9 @@ everything or nothing and list every problem. The steps are in ``providers/cqc/`
 
 from datetime import date
 
+from councils.audit import record_event
+from councils.models import AuditEntry
+
 from .cqc.directory import directory_records
 from .cqc.places import Places
 from .cqc.ratings import READERS
@@ -31,18 +34,50 @@ def cqc_file_import(
     user=None,
     dry_run: bool = False,
     produced_on: date | None = None,
+    run_by: str = "",
 ) -> ImportReport:
     """Import one of CQC's files of the given kinds; the report says what happened
-    (or would, with ``dry_run``) or why nothing was imported."""
+    (or would, with ``dry_run``) or why nothing was imported.
+
+    A real run is in the audit trail: each service added or changed under its
+    council, and the import itself (refused ones too) for administrators.
+    ``run_by`` names who ran a command without a ``user``
+    (``councils.audit.command_line_user()``).
+    """
     report = ImportReport(file_name=file_name, dry_run=dry_run)
+    _read_and_save(report, file, file_name, kinds, user, produced_on, run_by)
+    if not dry_run:
+        record_event(
+            user=user,
+            run_by=run_by,
+            council=None,
+            action=(
+                AuditEntry.Action.IMPORT_REFUSED
+                if report.has_errors
+                else AuditEntry.Action.IMPORTED
+            ),
+            object_repr=f"CQC file {file_name}",
+            changes={
+                "added": report.added,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "deregistered": report.deregistered,
+                "problems": len(report.problems),
+            },
+            message="\n".join(map(str, report.problems[:20])),
+        )
+    return report
+
+
+def _read_and_save(report, file, file_name, kinds, user, produced_on, run_by):
     try:
         table = open_table(file, file_name=file_name, expected=kinds)
     except NotACqcFile as error:
         report.problem(str(error))
-        return report
+        return
     except (OSError, UnicodeDecodeError) as error:
         report.problem(f"{file_name} cannot be read ({error})")
-        return report
+        return
     report.kind = table.kind
     report.produced_on = produced_on or table.produced_on
     places = Places()
@@ -51,16 +86,21 @@ def cqc_file_import(
         records = reader(table, report=report, places=places)
     except NotACqcFile as error:
         report.problem(str(error))
-        return report
+        return
     if report.produced_on is None:
         report.problem(
             f"{file_name} does not say when CQC produced it: give the date the file "
             "was produced (CQC's download page shows it)"
         )
     if report.has_errors:
-        return report
-    save_records(records, report=report, register=table.kind in REGISTERS, user=user)
-    return report
+        return
+    save_records(
+        records,
+        report=report,
+        register=table.kind in REGISTERS,
+        user=user,
+        run_by=run_by,
+    )
 
 
 def cqc_directory_import(*, file, file_name: str, **options) -> ImportReport:

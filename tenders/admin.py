@@ -1,8 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
-from django.utils import timezone
 
+from councils import clock
 from councils.publishing_admin import PublishingAdmin, VersionHistoryAdmin
 from councils.scoping import CouncilScopedAdmin
 
@@ -62,7 +62,7 @@ class TenderForm(forms.ModelForm):
 
     def clean_published_at(self):
         value = self.cleaned_data.get("published_at")
-        now = timezone.now()
+        now = clock.now()
         if value is None:
             return self.instance.published_at if self.instance.pk else now
         if value < now and value != self.instance.published_at:

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -115,10 +114,10 @@ def generated_reference_prefix(council) -> str:
 
 
 class TenderQuerySet(CouncilOwnedQuerySet):
-    def published(self):
+    def published(self, now=None):
         """Tenders whose publish time has come, worked out in the query, so a
         scheduled tender appears at its time without any job running."""
-        return self.filter(published_at__lte=Now())
+        return self.filter(published_at__lte=now or clock.now())
 
     def visible(self):
         """Tenders in the finder, feeds and downloads: published, not withdrawn."""
@@ -417,7 +416,7 @@ class Tender(models.Model):
 
     @property
     def has_been_public(self) -> bool:
-        return self.published_at is not None and self.published_at <= timezone.now()
+        return self.published_at is not None and self.published_at <= clock.now()
 
     @property
     def ocds_status(self) -> str:

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 
 from tests.factories import (
@@ -7,14 +9,17 @@ from tests.factories import (
     make_commissioner,
 )
 
+CLOCK_OFFSET_VARIABLE = "MPS_TEST_CLOCK_OFFSET_YEARS"
+
 
 def pytest_addoption(parser):
     parser.addoption(
         "--years-ahead",
         type=int,
-        default=0,
+        default=int(os.environ.get(CLOCK_OFFSET_VARIABLE) or 0),
         help="Run the suite with the clock moved this many years ahead (time-machine), "
-        "to prove no test depends on the year it runs in.",
+        "to prove no test depends on the year it runs in. Defaults to the "
+        f"{CLOCK_OFFSET_VARIABLE} environment variable.",
     )
 
 
@@ -26,11 +31,21 @@ def pytest_configure(config):
         import time_machine
 
         now = datetime.datetime.now(datetime.UTC)
-        # Before any test module is imported, so factory dates move too.
-        config._clock = time_machine.travel(
-            now.replace(year=now.year + years), tick=True
-        )
+        # Before any test module is imported, so factory dates move too. Every
+        # "now" in the code is councils.clock (Python's clock, which time-machine
+        # moves), never the database's NOW(), which it cannot.
+        try:
+            ahead = now.replace(year=now.year + years)
+        except ValueError:  # 29 February, into a year without one
+            ahead = now.replace(year=now.year + years, day=28)
+        config._clock = time_machine.travel(ahead, tick=True)
         config._clock.start()
+
+
+def pytest_unconfigure(config):
+    clock = getattr(config, "_clock", None)
+    if clock is not None:
+        clock.stop()
 
 
 def pytest_report_header(config):

@@ -1,6 +1,5 @@
 from django import template
 from django.apps import apps
-from django.db.models.functions import Now
 from django.template.loader import render_to_string
 from django.utils.html import urlize
 from django.utils.safestring import mark_safe
@@ -72,9 +71,7 @@ def editorial_dashboard(user, limit=10):
         working = model._default_manager.editable_by(user).select_related(
             *[model.council_path.split("__")[0]]
         )
-        scheduled = model._base_manager.filter(
-            live_of__isnull=False, publish_at__gt=Now()
-        ).values("live_of")
+        scheduled = model._default_manager.every_copy().scheduled().values("live_of")
         groups.append(
             {
                 "name": model._meta.verbose_name_plural,

@@ -11,9 +11,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
+from councils import clock
+from councils.audit import ImportAudit
+from councils.bulk import DATABASE_ERRORS
 from councils.models import TypeOfCare
 
 from ..models import (
@@ -58,12 +60,23 @@ def save_records(
     report: ImportReport,
     register: bool,
     user=None,
+    run_by: str = "",
 ) -> None:
     """Write the records; with ``register`` (a file listing every registered
-    location) also mark services missing from it as having left CQC's register."""
+    location) also mark services missing from it as having left CQC's register.
+    A real run records each service added or changed in the audit trail, under
+    its council, in the same transaction."""
+    audit = None
+    if not report.dry_run:
+        audit = ImportAudit(
+            model=CareService,
+            source=f"{report.kind_label} import: {report.file_name}",
+            user=user,
+            run_by=run_by,
+        )
     try:
         with transaction.atomic():
-            _write(records, report=report, register=register)
+            _write(records, report=report, register=register, audit=audit)
             if report.dry_run:
                 raise _Rollback
             report.run_id = CqcImport.objects.create(
@@ -81,6 +94,12 @@ def save_records(
             ).pk
     except _Rollback:
         pass
+    except DATABASE_ERRORS as error:
+        # Rolled back whole, like any refusal: a clear reason, never a server error.
+        report.problem(
+            "The database refused the import, so nothing was written: "
+            f"{(str(error).splitlines() or [type(error).__name__])[0]}"
+        )
 
 
 def _providers(records) -> dict[str, int]:
@@ -135,8 +154,16 @@ def _vocabulary(model, names: set[str]) -> dict[str, int]:
     return ids
 
 
-def _write(records: dict[str, LocationRecord], *, report: ImportReport, register):
-    now = timezone.now()
+def _write(
+    records: dict[str, LocationRecord],
+    *,
+    report: ImportReport,
+    register,
+    audit: ImportAudit | None,
+):
+    now = clock.now()
+    # Each existing service's changes for the audit trail: {field: (old, new)}.
+    audited: dict[str, dict] = {}
     provider_ids = _providers(records.values())
     existing = {
         s.cqc_location_id: s for s in CareService.objects.exclude(cqc_location_id="")
@@ -180,6 +207,9 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
                     replaced_on=report.produced_on,
                 )
             )
+        audited[location_id] = {
+            name: (getattr(service, name), values[name]) for name in changed
+        }
         for name in changed:
             setattr(service, name, values[name])
         service.imported_at = now
@@ -206,7 +236,9 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
             ).values_list("cqc_location_id", "pk")
         )
     for attribute, model in MANY:
-        touched |= _set_many(records, attribute, model, service_ids, existing)
+        touched |= _set_many(
+            records, attribute, model, service_ids, existing, audited if audit else None
+        )
     report.updated = len(touched)
     report.unchanged = len(records) - report.added - report.updated
     if register:
@@ -221,8 +253,41 @@ def _write(records: dict[str, LocationRecord], *, report: ImportReport, register
         ]
         for service in gone:
             service.deregistered_on = report.produced_on
+            audited.setdefault(service.cqc_location_id, {})["deregistered_on"] = (
+                None,
+                report.produced_on,
+            )
         CareService.objects.bulk_update(gone, ["deregistered_on"], batch_size=BATCH)
         report.deregistered = len(gone)
+    if audit is not None:
+        _audit(audit, to_create, audited, existing, service_ids)
+
+
+def _audit(audit, created, audited, existing, service_ids) -> None:
+    """Each service added or changed, in the audit trail under its council."""
+    for service in created:
+        values = {
+            field.attname: getattr(service, field.attname)
+            for field in CareService._meta.concrete_fields
+            if not field.primary_key and field.attname != "imported_at"
+        }
+        audit.added(
+            council_id=service.council_id,
+            object_id=service_ids.get(service.cqc_location_id),
+            object_repr=f"{service.name} ({service.cqc_location_id})",
+            values=values,
+        )
+    for location_id, changes in audited.items():
+        service = existing.get(location_id)
+        if service is None:  # a new service's terms: part of its addition
+            continue
+        audit.changed(
+            council_id=service.council_id,
+            object_id=service.pk,
+            object_repr=f"{service.name} ({location_id})",
+            changes=changes,
+        )
+    audit.write()
 
 
 def _extra(model, name: str) -> dict:
@@ -236,9 +301,12 @@ def _extra(model, name: str) -> dict:
 MANY = [("service_types", ServiceType), ("specialisms", Specialism)]
 
 
-def _set_many(records, attribute, model, service_ids, existing) -> set[str]:
+def _set_many(
+    records, attribute, model, service_ids, existing, audited=None
+) -> set[str]:
     """Set each record's terms of one many-to-many field; the location IDs of
-    existing services whose terms changed."""
+    existing services whose terms changed. With ``audited``, each existing
+    service's old and new term names are added to its changes."""
     names = {n for r in records.values() for n in getattr(r, attribute) or []}
     term_ids = _vocabulary(model, names)
     through = getattr(CareService, attribute).through
@@ -249,6 +317,7 @@ def _set_many(records, attribute, model, service_ids, existing) -> set[str]:
     ):
         current[service_id].add(term_id)
     add, remove, touched = [], defaultdict(list), set()
+    names_by_id = None
     for location_id, record in records.items():
         terms = getattr(record, attribute)
         if terms is None:
@@ -260,6 +329,13 @@ def _set_many(records, attribute, model, service_ids, existing) -> set[str]:
             continue
         if location_id in existing:
             touched.add(location_id)
+            if audited is not None:
+                if names_by_id is None:
+                    names_by_id = dict(model.objects.values_list("pk", "name"))
+                audited.setdefault(location_id, {})[attribute] = (
+                    sorted(names_by_id.get(pk, str(pk)) for pk in have),
+                    sorted(terms),
+                )
         add += [
             through(careservice_id=service_id, **{term_field: t}) for t in wanted - have
         ]

@@ -16,10 +16,10 @@ from typing import BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, transaction
-from django.utils import timezone
 
 from councils import clock
-from councils.models import Council
+from councils.audit import ImportAudit, record_event
+from councils.models import AuditEntry, Council
 from councils.reading import DEFAULT_LIMITS, ImportLimits, TableRefused, open_table
 
 from ..dates import DateWindow, describe_window
@@ -69,6 +69,7 @@ def tender_table_import(
     confirm_withdrawals: bool = False,
     limits: ImportLimits = DEFAULT_LIMITS,
     progress: Callable[[int], None] | None = None,
+    run_by: str = "",
 ) -> ImportReport:
     """Import a tender table for one council, all or nothing.
 
@@ -79,6 +80,10 @@ def tender_table_import(
     table leaves out are withdrawn, and the pipeline's "last updated" moves to
     today; withdrawing more than half of them needs ``confirm_withdrawals``. Every
     run, preview or real, is recorded as an ``ImportRecord``, refused ones too.
+    A real run is in the council's audit trail: each tender added, changed or
+    withdrawn, in the import's transaction, and the import itself, refused ones
+    too. ``run_by`` names who ran a command without a ``user``
+    (``councils.audit.command_line_user()``).
     """
     if user is not None and not (
         user.has_perm("tenders.import_tender")
@@ -96,7 +101,15 @@ def tender_table_import(
             if not dry_run:
                 # One import per council at a time: references are numbered here.
                 Council.objects.select_for_update().filter(pk=council.pk).first()
-            _TableImport(report, council, dry_run, progress).run(
+            audit = None
+            if not dry_run:
+                audit = ImportAudit(
+                    model=Tender,
+                    source=f"Tender table import: {file_name}",
+                    user=user,
+                    run_by=run_by,
+                )
+            _TableImport(report, council, audit, progress).run(
                 file, limits, confirm_withdrawals
             )
             if report.has_errors:
@@ -117,22 +130,49 @@ def tender_table_import(
             f"{str(error).splitlines()[0]}",
         )
     report.record = import_record(report, user)
+    if not dry_run:
+        record_import(report, user, run_by)
     return report
+
+
+def record_import(report: ImportReport, user, run_by: str) -> None:
+    """The import as a whole in the council's audit trail: confirmed or refused."""
+    record_event(
+        user=user,
+        run_by=run_by,
+        council=report.council,
+        action=(
+            AuditEntry.Action.IMPORT_REFUSED
+            if report.has_errors
+            else AuditEntry.Action.IMPORTED
+        ),
+        obj=report.record,
+        object_repr=f"Tender table {report.file_name}",
+        changes={
+            "new": report.new,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "withdrawn": report.withdrawn_count,
+            "errors": report.error_count,
+        },
+        message=report.record.error_summary,
+    )
 
 
 class _TableImport:
     """One pass over a table: clean rows, classify them by batch, write if clean."""
 
-    def __init__(self, report, council, dry_run, progress):
+    def __init__(self, report, council, audit: ImportAudit | None, progress):
         self.report = report
         self.council = council
-        self.dry_run = dry_run
+        self.audit = audit
+        self.dry_run = audit is None
         self.progress = progress
         self.title_matched: dict[int, int] = {}
         self.titles: dict[str, list[int]] | None = None
         self.deferred: list[Row] = []
         self.next_number: int | None = None
-        self.now = timezone.now()
+        self.now = clock.now()
         self.matched: set[int] = set()
         self.inserted: set[str] = set()
         self.existing_titles: dict[str, tuple[str, str]] | None = None
@@ -196,12 +236,21 @@ class _TableImport:
         """Withdraw the open tenders a whole-pipeline table leaves out."""
         live = Tender.objects.filter(council=self.council, status__in=LIVE)
         left_out = []
-        for pk, reference, title in live.values_list("id", "reference", "title"):
+        for pk, reference, title, status in live.values_list(
+            "id", "reference", "title", "status"
+        ):
             if reference in self.inserted:
                 continue  # written by this import, a moment ago
             self.report.open_before += 1
             if pk not in self.matched:
                 left_out.append(pk)
+                if self.audit:
+                    self.audit.changed(
+                        council_id=self.council.pk,
+                        object_id=pk,
+                        object_repr=f"{reference} {title}",
+                        changes={"status": (status, Tender.Status.WITHDRAWN)},
+                    )
                 if len(self.report.withdrawn) < PREVIEW_ROWS:
                     self.report.withdrawn.append(Withdrawal(reference, title))
         report = self.report
@@ -225,15 +274,19 @@ class _TableImport:
             Tender.objects.filter(pk__in=left_out).update(
                 status=Tender.Status.WITHDRAWN, updated_at=self.now
             )
+            self.audit.write()
 
     def _update_pipeline(self) -> None:
         """Move "last updated" for a whole pipeline; keep the table's footnotes."""
         if not (self.report.whole_pipeline or self.report.footnotes):
             return
         today = clock.today()
-        pipeline, _ = TenderPipeline.objects.get_or_create(
+        pipeline, created = TenderPipeline.objects.get_or_create(
             council=self.council, defaults={"last_updated": today}
         )
+        before = {"last_updated": pipeline.last_updated, "footnote": pipeline.footnote}
+        if created:
+            before = dict.fromkeys(before)
         if self.report.whole_pipeline:
             pipeline.last_updated = today
         if self.report.footnotes:
@@ -241,6 +294,19 @@ class _TableImport:
                 f"{marker} {text}" for marker, text in self.report.footnotes.items()
             )
         pipeline.save()
+        changes = {
+            name: (old, getattr(pipeline, name))
+            for name, old in before.items()
+            if old != getattr(pipeline, name)
+        }
+        if changes:
+            self.audit.changed(
+                council_id=self.council.pk,
+                object_id=pipeline.pk,
+                object_repr=str(pipeline),
+                changes=changes,
+            )
+            self.audit.write()
 
     # Matching rows to tenders ----------------------------------------------------
 
@@ -309,6 +375,16 @@ class _TableImport:
             if changes:
                 self.report.updated += 1
                 updates.append((found, row))
+                if self.audit:
+                    self.audit.changed(
+                        council_id=self.council.pk,
+                        object_id=found["id"],
+                        object_repr=f"{found['reference']} {found['title']}",
+                        changes={
+                            name: (self._audited(name, old), self._audited(name, new))
+                            for name, (old, new) in changes.items()
+                        },
+                    )
             else:
                 self.report.unchanged += 1
             self._preview(
@@ -318,6 +394,7 @@ class _TableImport:
             return
         self._insert(inserts)
         self._update(updates)
+        self.audit.write()
 
     def _preview(self, row, outcome, reference, changes: dict) -> None:
         if len(self.report.preview) >= PREVIEW_ROWS:
@@ -351,6 +428,13 @@ class _TableImport:
         if row.values[first] is None:
             return None
         return DateWindow(row.values[first], row.values[last])
+
+    def _audited(self, name: str, value):
+        """A value as the audit trail keeps it: list columns as their names."""
+        if name in RELATIONS and value is not None:
+            names = self.checker.term_names[name]
+            return sorted(names.get(pk, str(pk)) for pk in value)
+        return value
 
     def _shown(self, name: str, value) -> str:
         """A value as the preview shows it."""
@@ -507,14 +591,25 @@ class _TableImport:
             self.inserted.add(values["reference"])
             tuples.append(tuple(values.get(name) for name in names))
         writing.insert_rows(names, tuples)
+        ids = dict(
+            Tender.objects.filter(
+                council=self.council,
+                reference__in=[row.values["reference"] for row in rows],
+            ).values_list("reference", "id")
+        )
         if self.relations:
-            ids = dict(
-                Tender.objects.filter(
-                    council=self.council,
-                    reference__in=[row.values["reference"] for row in rows],
-                ).values_list("reference", "id")
-            )
             self._write_relations([(ids[row.values["reference"]], row) for row in rows])
+        for row in rows:
+            reference = row.values["reference"]
+            self.audit.added(
+                council_id=self.council.pk,
+                object_id=ids[reference],
+                object_repr=f"{reference} {row.values['title']}",
+                values={
+                    name: self._audited(name, value)
+                    for name, value in row.values.items()
+                },
+            )
 
     def _write_relations(self, rows: list[tuple[int, Row]]) -> None:
         for name in self.relations:

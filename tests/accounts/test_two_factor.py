@@ -14,6 +14,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from councils import clock
 from tests.accounts.conftest import PASSWORD
 from tests.factories import UserFactory
 
@@ -136,10 +137,10 @@ def test_an_idle_session_ends(client, commissioner, settings):
     session = Session.objects.get(session_key=client.session.session_key)
     idle = settings.SESSION_IDLE_TIMEOUT_MINUTES
     # Each request renews the session for the idle time, and no more.
-    left = session.expire_date - timezone.now()
+    left = session.expire_date - clock.now()
     assert idle * 60 - 60 < left.total_seconds() <= idle * 60
     # Idle past the limit: the session has expired.
-    session.expire_date = timezone.now() - timezone.timedelta(seconds=1)
+    session.expire_date = clock.now() - timezone.timedelta(seconds=1)
     session.save()
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302

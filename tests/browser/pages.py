@@ -81,7 +81,13 @@ PAGES = [
     Page("changes-filtered", "/changes/?council=county-durham"),
     Page("changes-invalid-filter", "/changes/?council=nowhere", status=400),
     Page("change-detail", "/changes/1/"),
-    Page("section-preview", "/preview/sections/1/", signed_in_as="portal-admin"),
+    # A commissioner without a second factor: the demo administrator has none set
+    # up, and previews ask administrators for it, as the admin does.
+    Page(
+        "section-preview",
+        "/preview/sections/4/",
+        signed_in_as="durham-commissioner",
+    ),
     Page(
         "tender-preview",
         "/opportunities/preview/1/",

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
+from councils import clock
 from councils.models import AuditEntry
 from tests.conftest import login_with_second_factor
 from tests.councils.test_publishing import edit, publish_in_admin
@@ -21,7 +21,7 @@ def test_an_admin_change_records_who_which_council_when_and_the_values(
     gateshead_client, gateshead, gateshead_commissioner
 ):
     section = SectionFactory(council=gateshead, body="Old text")
-    before = timezone.now()
+    before = clock.now()
     response = edit(gateshead_client, section, "New text")
     assert response.status_code == 302
     entry = AuditEntry.objects.get(action=AuditEntry.Action.CHANGED)
@@ -127,7 +127,7 @@ def test_entries_older_than_the_retention_period_are_pruned(gateshead, settings)
     settings.AUDIT_RETENTION_DAYS = 30
     old = AuditEntryFactory(council=gateshead)
     AuditEntry.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - timedelta(days=31)
+        created_at=clock.now() - timedelta(days=31)
     )
     recent = AuditEntryFactory(council=gateshead)
     call_command("prune_audit_log", verbosity=0)

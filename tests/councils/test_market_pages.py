@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
+from councils import clock
 from councils.models import ENGLAND_GSS_CODE, Indicator
 from tests.factories import (
     ArrangementFactory,
@@ -55,7 +55,7 @@ def north_tyneside(durham):
 
 
 def recent():
-    return timezone.localdate() - timedelta(days=30)
+    return clock.today() - timedelta(days=30)
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ def test_figure_past_its_expected_update_is_marked_may_be_out_of_date(
     client, durham, admissions
 ):
     fresh, _region, england = figures_for(admissions, durham)
-    england.as_at = timezone.localdate() - timedelta(days=400)
+    england.as_at = clock.today() - timedelta(days=400)
     england.save()
     response = client.get(admissions.get_absolute_url())
     assert response.text.count('govuk-tag--yellow">May be out of date') == 1
@@ -217,7 +217,7 @@ def test_monthly_figure_goes_out_of_date_sooner_than_an_annual_one(durham):
         indicator=monthly,
         council=durham,
         period="January 2024",
-        as_at=timezone.localdate() - timedelta(days=40),
+        as_at=clock.today() - timedelta(days=40),
     )
     assert value.out_of_date
     value.indicator.frequency = Indicator.Frequency.ANNUAL

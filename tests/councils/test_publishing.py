@@ -4,9 +4,11 @@ through the admin and the public pages."""
 import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from councils import clock
 from councils.models import EditorialState, Publication, Section
 from councils.publishing import publish, working_copy_save
 from tests.conftest import login_with_second_factor
@@ -130,11 +132,11 @@ def test_scheduled_version_goes_live_at_its_time_without_any_job(
 ):
     section = SectionFactory(council=gateshead, body="Live words.")
     Section._base_manager.filter(live_of=section).update(
-        publish_at=timezone.now() - datetime.timedelta(days=2)
+        publish_at=clock.now() - datetime.timedelta(days=2)
     )
     section.body = "Scheduled words."
     working_copy_save(obj=section, user=None)
-    later = timezone.now() + datetime.timedelta(days=30)
+    later = clock.now() + datetime.timedelta(days=30)
     publish(obj=section, user=None, major=True, note="New plans", publish_at=later)
 
     assert "Live words." in gateshead_client.get(section.get_absolute_url()).text
@@ -142,14 +144,39 @@ def test_scheduled_version_goes_live_at_its_time_without_any_job(
 
     # Move the schedule into the past, as time passing would.
     Section._base_manager.filter(live_of=section, publish_at=later).update(
-        publish_at=timezone.now() - datetime.timedelta(minutes=1)
+        publish_at=clock.now() - datetime.timedelta(minutes=1)
     )
     Publication.objects.filter(note="New plans").update(
-        publish_at=timezone.now() - datetime.timedelta(minutes=1)
+        publish_at=clock.now() - datetime.timedelta(minutes=1)
     )
     page = gateshead_client.get(section.get_absolute_url()).text
     assert "Scheduled words." in page
     assert "New plans" in gateshead_client.get(reverse("councils:change-list")).text
+
+
+def test_a_scheduled_version_goes_live_when_the_clock_passes_its_time(
+    gateshead_client, gateshead
+):
+    # The live query compares with the portal's clock (councils.clock), not the
+    # database's: moving the clock alone must publish it.
+    section = SectionFactory(council=gateshead, body="Live words.")
+    section.body = "Scheduled words."
+    working_copy_save(obj=section, user=None)
+    publish(
+        obj=section,
+        user=None,
+        major=True,
+        note="New plans",
+        publish_at=clock.now() + datetime.timedelta(days=3),
+    )
+    assert "Live words." in gateshead_client.get(section.get_absolute_url()).text
+
+    with time_machine.travel(clock.now() + datetime.timedelta(days=4)):
+        assert Section.live.get(live_of=section).body == "Scheduled words."
+        page = gateshead_client.get(section.get_absolute_url()).text
+        changes = gateshead_client.get(reverse("councils:change-list")).text
+    assert "Scheduled words." in page
+    assert "New plans" in changes
 
 
 def test_scheduled_first_publication_is_on_no_page_before_its_time(client, gateshead):
@@ -158,7 +185,7 @@ def test_scheduled_first_publication_is_on_no_page_before_its_time(client, gates
         obj=section,
         user=None,
         major=True,
-        publish_at=timezone.now() + datetime.timedelta(days=3),
+        publish_at=clock.now() + datetime.timedelta(days=3),
     )
 
     assert client.get(section.get_absolute_url()).status_code == 404
@@ -352,7 +379,7 @@ def test_section_past_its_review_date_tells_readers(client, gateshead):
 
 def test_review_by_defaults_to_twelve_months_after_publishing(gateshead):
     section = SectionFactory(council=gateshead, published=False)
-    when = timezone.now() + datetime.timedelta(days=1)
+    when = clock.now() + datetime.timedelta(days=1)
     publish(obj=section, user=None, major=True, publish_at=when)
     assert section.review_by == timezone.localtime(when).date().replace(
         year=timezone.localtime(when).year + 1

@@ -97,3 +97,32 @@ def test_confirm_refuses_get(client, portal_admin):
 def test_the_import_list_links_to_the_upload(client, portal_admin):
     login_with_second_factor(client, portal_admin)
     assert UPLOAD in client.get("/admin/providers/cqcimport/").text
+
+
+def test_a_database_error_while_writing_is_a_refusal_and_the_upload_is_removed(
+    client, portal_admin, north_east_councils, monkeypatch
+):
+    from django.core import signing
+    from django.db import IntegrityError
+    from import_export.tmp_storages import TempFolderStorage
+
+    from councils.models import AuditEntry
+    from providers.admin_import import TOKEN_SALT
+
+    login_with_second_factor(client, portal_admin)
+    preview = upload(client, ACTIVE)
+    stored = signing.loads(token(preview), salt=TOKEN_SALT)
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(CareService.objects, "bulk_create", refuse)
+    response = client.post(CONFIRM, {"token": token(preview)})
+
+    assert response.status_code == 400
+    assert "The database refused the import, so nothing was written" in response.text
+    assert not CareService.objects.exists()
+    assert not CqcImport.objects.exists()
+    assert AuditEntry.objects.get().action == AuditEntry.Action.IMPORT_REFUSED
+    with pytest.raises(FileNotFoundError):
+        TempFolderStorage(name=stored["file"], read_mode="rb").read()

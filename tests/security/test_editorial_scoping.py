@@ -1,16 +1,27 @@
 """Attacks on history, differences, restores, previews and publishing: a Gateshead
 commissioner against Darlington's sections, and visitors against anyone's drafts."""
 
+import datetime
+
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from councils import clock
 from councils.models import EditorialState, Section
 from councils.publishing import versions_of, working_copy_save
-from tests.factories import SectionFactory, make_commissioner
+from tests.conftest import login_with_second_factor
+from tests.factories import (
+    ArrangementFactory,
+    SectionFactory,
+    TenderFactory,
+    make_commissioner,
+)
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "Darlington's unpublished plans"
+HIDDEN = "Darlington unpublished home care"
 
 
 def admin_url(view, section, *args):
@@ -131,8 +142,52 @@ def test_own_staff_preview_the_working_copy_at_the_real_layout(gateshead_client,
 
 
 def test_administrators_preview_any_council(client, portal_admin, theirs):
-    client.force_login(portal_admin)
+    login_with_second_factor(client, portal_admin)
     assert SECRET in client.get(theirs.get_preview_url()).text
+
+
+def previews(darlington, theirs):
+    """A section's, a scheduled tender's and an arrangement's preview."""
+    tender = TenderFactory(
+        council=darlington,
+        title=HIDDEN,
+        published_at=clock.now() + datetime.timedelta(days=7),
+    )
+    arrangement = ArrangementFactory(council=darlington, name=HIDDEN)
+    return [
+        theirs.get_preview_url(),
+        tender.get_preview_url(),
+        arrangement.get_preview_url(),
+    ]
+
+
+def test_an_administrator_without_the_second_factor_gets_no_preview(
+    client, portal_admin, darlington, theirs
+):
+    # Signed in with the password, but the admin's second factor not entered.
+    client.force_login(portal_admin)
+    for url in previews(darlington, theirs):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith(reverse("admin:login")), url
+        for text in (response.text, client.get(url, follow=True).text):
+            assert SECRET not in text and HIDDEN not in text
+
+
+def test_staff_who_set_up_a_second_factor_must_enter_it_to_preview(
+    client, darlington, theirs
+):
+    member = make_commissioner(darlington, username="darlington-staff")
+    TOTPDevice.objects.create(user=member, name="App", confirmed=True)
+    client.force_login(member)
+    urls = previews(darlington, theirs)
+    for url in urls:
+        assert client.get(url).status_code == 302, url
+
+    login_with_second_factor(client, member)
+    assert SECRET in client.get(urls[0]).text
+    for url in urls[1:]:
+        assert HIDDEN in client.get(url).text, url
 
 
 @pytest.mark.parametrize(

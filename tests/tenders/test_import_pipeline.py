@@ -11,9 +11,9 @@ from decimal import Decimal
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import Workbook
 
+from councils import clock
 from tenders.models import ImportRecord, Tender
 from tests.factories import (
     ArrangementFactory,
@@ -331,22 +331,22 @@ def test_withdrawing_more_than_half_the_open_tenders_needs_a_second_confirmation
 def test_whole_pipeline_import_moves_the_pipelines_last_updated_date(
     gateshead_client, gateshead, client
 ):
-    long_ago = timezone.localdate() - timedelta(days=700)
+    long_ago = clock.today() - timedelta(days=700)
     TenderPipelineFactory(council=gateshead, last_updated=long_ago)
     rows = [["Reference", "Title"], ["GH-1", "Lot 1"]]
 
     confirm(gateshead_client, upload_whole_pipeline(gateshead_client, gateshead, rows))
 
     gateshead.tender_pipeline.refresh_from_db()
-    assert gateshead.tender_pipeline.last_updated == timezone.localdate()
+    assert gateshead.tender_pipeline.last_updated == clock.today()
     page = client.get(gateshead.get_absolute_url())
-    assert f'Last updated <time datetime="{timezone.localdate():%Y-%m-%d}"' in (
+    assert f'Last updated <time datetime="{clock.today():%Y-%m-%d}"' in (
         page.content.decode()
     )
 
 
 def test_a_partial_import_leaves_last_updated_alone(gateshead_client, gateshead):
-    long_ago = timezone.localdate() - timedelta(days=700)
+    long_ago = clock.today() - timedelta(days=700)
     TenderPipelineFactory(council=gateshead, last_updated=long_ago)
     rows = [["Reference", "Title"], ["GH-1", "Lot 1"]]
 

@@ -4,10 +4,12 @@ tender that has been public is withdrawn, never deleted."""
 import datetime
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from councils import clock
 from tenders.models import Tender
 from tests.conftest import login_with_second_factor
 from tests.factories import TenderFactory, make_commissioner
@@ -22,7 +24,7 @@ def scheduled(gateshead):
     return TenderFactory(
         council=gateshead,
         title=TITLE,
-        published_at=timezone.now() + datetime.timedelta(days=7),
+        published_at=clock.now() + datetime.timedelta(days=7),
     )
 
 
@@ -50,18 +52,26 @@ def test_scheduled_tender_appears_everywhere_once_its_time_has_come(
     client, gateshead, scheduled
 ):
     Tender.objects.filter(pk=scheduled.pk).update(
-        published_at=timezone.now() - datetime.timedelta(minutes=1)
+        published_at=clock.now() - datetime.timedelta(minutes=1)
     )
     for url in everywhere(gateshead):
         assert TITLE in client.get(url).content.decode(), url
+
+
+def test_a_scheduled_tender_appears_when_the_clock_passes_its_time(
+    client, gateshead, scheduled
+):
+    with time_machine.travel(clock.now() + datetime.timedelta(days=8)):
+        for url in everywhere(gateshead):
+            assert TITLE in client.get(url).content.decode(), url
 
 
 def test_feed_never_says_a_tender_was_updated_before_it_was_published(
     client, gateshead, scheduled
 ):
     Tender.objects.filter(pk=scheduled.pk).update(
-        published_at=timezone.now() - datetime.timedelta(minutes=1),
-        updated_at=timezone.now() - datetime.timedelta(days=3),
+        published_at=clock.now() - datetime.timedelta(minutes=1),
+        updated_at=clock.now() - datetime.timedelta(days=3),
     )
     feed = client.get(reverse("tenders:tender-feed")).text
     published = feed.split("<published>")[1].split("</published>")[0]

@@ -4,7 +4,8 @@ Uses the same service as the admin's import: all or nothing, every problem repor
 every run recorded. Without ``--user`` it runs as a portal administrator (whoever
 can run manage.py can change the database anyway) and may load figures for any
 council, region or England; with ``--user`` that person's scoping applies, exactly
-as in the admin, and the record names them.
+as in the admin, and the record names them. Without it the audit trail names the
+operating system user who ran the command.
 """
 
 from pathlib import Path
@@ -13,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from councils.audit import command_line_user
 from councils.services import indicator_figures_import
 
 
@@ -57,6 +59,7 @@ class Command(BaseCommand):
                     user=person,
                     dry_run=dry_run,
                     progress=self._progress,
+                    run_by="" if person else command_line_user(),
                 )
             except PermissionDenied as error:
                 raise CommandError(f"{user}: {error}") from None

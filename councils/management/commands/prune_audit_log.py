@@ -4,8 +4,8 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
+from councils import clock
 from councils.models import AuditEntry
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        cutoff = timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+        cutoff = clock.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS)
         with transaction.atomic():
             audit, _ = AuditEntry.objects.filter(created_at__lt=cutoff).delete()
             logs, _ = LogEntry.objects.filter(action_time__lt=cutoff).delete()

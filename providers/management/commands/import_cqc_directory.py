@@ -1,8 +1,10 @@
 from datetime import date
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from councils.audit import command_line_user
 from providers.services import cqc_directory_import
 
 
@@ -24,12 +26,25 @@ class Command(BaseCommand):
             "say.",
         )
         parser.add_argument(
+            "--user",
+            help="The username the import is recorded under in the audit trail (a "
+            "portal administrator). Without it the audit trail names the operating "
+            "system user who ran the command.",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="Report what the import would do and save nothing.",
         )
 
-    def handle(self, *args, file, produced_on, dry_run, **options):
+    def handle(self, *args, file, produced_on, dry_run, user=None, **options):
+        importer = None
+        if user:
+            importer = get_user_model().objects.filter(username=user).first()
+            if importer is None or not (importer.is_active and importer.is_superuser):
+                raise CommandError(
+                    f"No active portal administrator has the username “{user}”."
+                )
         try:
             with file.open("rb") as handle:
                 report = self.importer(
@@ -37,6 +52,8 @@ class Command(BaseCommand):
                     file_name=file.name,
                     dry_run=dry_run,
                     produced_on=produced_on,
+                    user=importer,
+                    run_by="" if importer else command_line_user(),
                 )
         except OSError as error:
             raise CommandError(f"{file} cannot be read ({error})") from error

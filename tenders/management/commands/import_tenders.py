@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from councils.audit import command_line_user
 from councils.models import Council
 from tenders.imports.service import tender_table_import
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             "--user",
             help="The username the import is recorded under (in the import list and "
             "the audit trail); they must be able to edit the council. Without it the "
-            "import is recorded as run from the command line.",
+            "audit trail names the operating system user who ran the command.",
         )
         parser.add_argument(
             "--dry-run",
@@ -85,6 +86,7 @@ class Command(BaseCommand):
             whole_pipeline=self.whole_pipeline,
             confirm_withdrawals=self.confirm_withdrawals,
             progress=self._progress,
+            run_by="" if importer else command_line_user(),
         )
 
     def _report(self, report, path, dry_run):
