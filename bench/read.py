@@ -205,6 +205,10 @@ def wrk(port: int, path: str, args) -> dict:
     return found
 
 
+def ratio(rps: float, health: float) -> str:
+    return f"{rps / health:.4f}" if health else "n/a"
+
+
 def drain(port: int) -> None:
     """Wait until requests wrk left queued have been answered, so that the next
     measurement starts on an idle server."""
@@ -278,7 +282,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--only", default="", help="pages whose name has this word")
+    parser.add_argument(
+        "--only", default="", help="pages whose name has one of these words (a,b)"
+    )
     parser.add_argument("--no-downloads", action="store_true")
     parser.add_argument(
         "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
@@ -298,7 +304,7 @@ def main() -> None:
     chosen = [
         (name, path)
         for name, path in pages(names)
-        if args.only in name or name == "health"
+        if any(word in name for word in args.only.split(",")) or name == "health"
     ]
     downloads = [] if args.no_downloads else DOWNLOADS
     queries = in_child(env, [p for _, p in chosen])
@@ -331,7 +337,7 @@ def main() -> None:
             print(
                 f"| {name} | `{path}` | {page['rps']:.1f} | {page['p50']:.1f} | "
                 f"{page['p99']:.1f} | {health['rps']:.0f} | "
-                f"{page['rps'] / health['rps']:.4f} | {queries[path]} | "
+                f"{ratio(page['rps'], health['rps'])} | {queries[path]} | "
                 f"{len(body):,} | {errors if errors else ''}"
                 f"{'' if status == 200 else f' (status {status})'} |",
                 flush=True,
