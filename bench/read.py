@@ -9,7 +9,7 @@ requests/s, p50 and p99 (``wrk --latency``), the ratio of its requests/s to the
 health check's, the queries one request makes (counted separately, through
 Django's test client in a child process, on the second request so one-off lookups
 are left out; downloads' query counts are pinned by the test suite instead) and
-the bytes of one response. Each download is then fetched once
+the bytes and time of one response on an idle server. Each download is then fetched once
 in full: time, bytes and the peak resident memory of the gunicorn workers while
 it ran. The machine (cores, memory, PostgreSQL version) is printed first.
 
@@ -318,18 +318,20 @@ def main() -> None:
     print()
     print(
         "| page | path | req/s | p50 ms | p99 ms | health req/s | ratio | queries "
-        "| bytes | errors |"
+        "| bytes | one request ms | errors |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     with portal(
         database_url, args.redis_url, args.port, args.workers, 1, NO_LIMITS, False
     ) as (_, port, process):
         for name, path in chosen:
             drain(port)
+            started = time.perf_counter()
             try:
                 status, body, _ = get(port, path, timeout=300)
             except OSError as error:
                 status, body = f"failed: {error}", b""
+            alone = (time.perf_counter() - started) * 1000
             drain(port)
             health = wrk(port, "/healthz", args)
             page = wrk(port, path, args) if name != "health" else health
@@ -338,7 +340,7 @@ def main() -> None:
                 f"| {name} | `{path}` | {page['rps']:.1f} | {page['p50']:.1f} | "
                 f"{page['p99']:.1f} | {health['rps']:.0f} | "
                 f"{ratio(page['rps'], health['rps'])} | {queries[path]} | "
-                f"{len(body):,} | {errors if errors else ''}"
+                f"{len(body):,} | {alone:.0f} | {errors if errors else ''}"
                 f"{'' if status == 200 else f' (status {status})'} |",
                 flush=True,
             )
