@@ -192,10 +192,17 @@ def wrk(port: int, path: str, args) -> dict:
         text=True,
         timeout=args.duration + 60,
     ).stdout
+
+    def latency(percent: str) -> float:
+        # wrk prints no distribution when no request finished in time.
+        found = re.search(rf"{percent}%\s+([\d.]+(?:us|ms|s|m))\b", output)
+        return to_ms(found.group(1)) if found else float("nan")
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     found = {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        "p50": to_ms(re.search(r"50%\s+(\S+)", output).group(1)),
-        "p99": to_ms(re.search(r"99%\s+(\S+)", output).group(1)),
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50": latency("50"),
+        "p99": latency("99"),
         "errors": 0,
     }
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
