@@ -437,7 +437,7 @@ class Generator:
 
     def make_tenders(self) -> int:
         r = self.random
-        existing = Tender.objects.count()
+        existing = Tender.live.count()
         shares = self.share(self.target_tenders - existing)
         rows, types, groups, cpvs = [], [], [], []
         for council, count in zip(self.councils, shares, strict=True):
@@ -457,7 +457,7 @@ class Generator:
                 if r.random() < 0.01:  # scheduled, not yet public
                     published = self.now + timedelta(days=r.randint(30, 400))
                 rows.append(
-                    Tender(
+                    dict(
                         council=council,
                         reference=f"{prefix}{n:05d}",
                         title=title[:300],
@@ -485,7 +485,8 @@ class Generator:
                 types.append([care.pk] + [t.pk for t in r.sample(self.types, 1)])
                 groups.append([g.pk for g in r.sample(self.groups, r.randint(1, 2))])
                 cpvs.append([r.choice(self.cpvs).pk])
-        made = self.bulk(Tender, rows)
+        # Working copies and their live copies, as publishing leaves them.
+        made = self.published(Tender, rows)
         for relation, right, chosen in (
             (Tender.types_of_care, "typeofcare", types),
             (Tender.client_groups, "clientgroup", groups),
@@ -493,11 +494,11 @@ class Generator:
         ):
             pairs = {
                 (tender.pk, pk)
-                for tender, pks in zip(made, chosen, strict=True)
-                for pk in pks
+                for index, tender in enumerate(made)
+                for pk in chosen[index % len(chosen)]
             }
             self.through(relation, sorted(pairs), "tender", right)
-        return len(made)
+        return len(made) // 2
 
     def make_pipelines(self) -> int:
         have = set(TenderPipeline.objects.values_list("council_id", flat=True))
@@ -521,7 +522,9 @@ class Generator:
         r = self.random
         working = []
         for fields in fields_list:
-            when = self.now - timedelta(days=r.randint(10, 700))
+            when = fields.get("published_at") or self.now - timedelta(
+                days=r.randint(10, 700)
+            )
             state = {
                 "editorial_state": EditorialState.PUBLISHED,
                 "first_published_at": when,

@@ -126,7 +126,7 @@ def child_measure(paths: list[str] | None) -> None:
             .values_list("slug", flat=True)[0]
         )
         section = Section.live.published().filter(council__slug=biggest).first()
-        tender = Tender.objects.visible().filter(council__slug=biggest).first()
+        tender = Tender.live.visible().filter(council__slug=biggest).first()
         try:
             search = reverse("search")
         except NoReverseMatch:

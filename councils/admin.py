@@ -19,7 +19,8 @@ from .models import (
     TypeOfCare,
     TypeOfCareAlias,
 )
-from .publishing_admin import PublishingAdmin
+from .publishing import figures_changed_record
+from .publishing_admin import PublishingAdmin, RestorableHistoryAdmin
 from .scoping import CouncilScopedAdmin
 
 
@@ -182,7 +183,12 @@ class IndicatorValueForm(forms.ModelForm):
 
 
 @admin.register(IndicatorValue)
-class IndicatorValueAdmin(IndicatorFiguresImportMixin, CouncilScopedAdmin):
+class IndicatorValueAdmin(
+    RestorableHistoryAdmin, IndicatorFiguresImportMixin, CouncilScopedAdmin
+):
+    """Each save is a version (History: compare, restore) and a What changed
+    entry for the council's figures."""
+
     form = IndicatorValueForm
     change_list_template = "admin/councils/indicatorvalue/change_list.html"
     list_display = ["indicator", "area_code", "council", "period", "value", "as_at"]
@@ -198,6 +204,16 @@ class IndicatorValueAdmin(IndicatorFiguresImportMixin, CouncilScopedAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change or form.changed_data:
+            figures_changed_record(
+                figures=IndicatorValue.objects.filter(pk=obj.pk),
+                user=request.user,
+                note=f"Figure for {obj.period} {'changed' if change else 'added'}: "
+                f"{obj.formatted}.",
+            )
 
 
 @admin.register(IndicatorImport)
@@ -231,9 +247,20 @@ class IndicatorImportAdmin(CouncilScopedAdmin):
 
 
 @admin.register(CommissioningIntention)
-class CommissioningIntentionAdmin(CouncilScopedAdmin):
-    list_display = ["summary", "council", "type_of_care", "direction", "status"]
+class CommissioningIntentionAdmin(PublishingAdmin, CouncilScopedAdmin):
+    """Edited as a working copy and published from its Publish page, like
+    sections: review, schedules, history with restore, preview, archive."""
+
+    list_display = [
+        "summary",
+        "council",
+        "type_of_care",
+        "direction",
+        "status",
+        "state",
+    ]
     list_filter = [
+        "editorial_state",
         "status",
         "direction",
         "type_of_care",
@@ -247,6 +274,7 @@ class CommissioningIntentionAdmin(CouncilScopedAdmin):
         (None, {"fields": ["council", "type_of_care", "direction", "status"]}),
         ("What and where", {"fields": ["summary", "where", "detail", "period"]}),
         ("How", {"fields": ["how", "sections", "position"]}),
+        ("Publishing", {"fields": ["review_by"]}),
     ]
 
 

@@ -19,7 +19,12 @@ class ChangeFeed(Feed):
     author_name = "North East MPS Portal"
 
     def __call__(self, request, *args, **kwargs):
-        filterset = change_filter(request)
+        council = (
+            get_object_or_404(Council, slug=kwargs["slug"])
+            if "slug" in kwargs
+            else None
+        )
+        filterset = change_filter(request, council)
         if not filterset.is_valid():
             return HttpResponseBadRequest(
                 "\n".join(
@@ -28,40 +33,45 @@ class ChangeFeed(Feed):
                 ),
                 content_type="text/plain; charset=utf-8",
             )
+        request.change_filter = (council, filterset)
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request, slug=None):
-        council = get_object_or_404(Council, slug=slug) if slug else None
-        if council is None and request.GET.get("council"):
-            council = Council.objects.get(slug=request.GET["council"])
-        return council
+        """The council (None site-wide) and the filters, checked in __call__."""
+        return request.change_filter
 
-    def title(self, council):
+    def title(self, obj):
+        council, _ = obj
         where = council.name if council else "North East councils"
         return f"What changed: {where}"
 
-    def subtitle(self, council):
+    def subtitle(self, obj):
         return "Major changes to Market Position Statements and what councils publish."
 
-    def link(self, council):
-        if council:
-            return reverse("councils:council-changes", kwargs={"slug": council.slug})
-        return reverse("councils:change-list")
+    def _with_query(self, url, filterset) -> str:
+        query = filterset.data.copy()
+        query.pop("page", None)
+        return f"{url}?{query.urlencode()}" if query else url
 
-    def feed_url(self, council):
+    def link(self, obj):
+        council, filterset = obj
         if council:
-            return reverse(
-                "councils:council-change-feed", kwargs={"slug": council.slug}
-            )
-        return reverse("councils:change-feed")
+            url = reverse("councils:council-changes", kwargs={"slug": council.slug})
+        else:
+            url = reverse("councils:change-list")
+        return self._with_query(url, filterset)
 
-    def items(self, council):
-        from .models import Publication
-
-        changes = Publication.objects.public().select_related("council")
+    def feed_url(self, obj):
+        council, filterset = obj
         if council:
-            changes = changes.for_council(council)
-        return changes[:FEED_LENGTH]
+            url = reverse("councils:council-change-feed", kwargs={"slug": council.slug})
+        else:
+            url = reverse("councils:change-feed")
+        return self._with_query(url, filterset)
+
+    def items(self, obj):
+        _, filterset = obj
+        return filterset.qs[:FEED_LENGTH]
 
     def item_title(self, change):
         return change.title
@@ -70,7 +80,8 @@ class ChangeFeed(Feed):
         return change.note
 
     def item_link(self, change):
-        return change.get_absolute_url()
+        # Figures' entries have no one version to compare: they link to the figures.
+        return change.get_absolute_url() if change.version_id else change.url
 
     def item_pubdate(self, change):
         return change.publish_at

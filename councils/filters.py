@@ -104,16 +104,14 @@ class IndicatorValueFilter(django_filters.FilterSet):
 
 
 class ChangeFilter(django_filters.FilterSet):
-    council = django_filters.ModelChoiceFilter(
-        queryset=Council.objects.all(),
-        to_field_name="slug",
-        empty_label="All councils",
-        label="Council",
-        error_messages={
-            "invalid_choice": "Choose a council from the list",
-        },
-    )
+    """The "What changed" log by council and by type of care (all when none)."""
+
+    council = council_filter(field_name="council__slug")
+    type_of_care = type_of_care_filter(method="filter_type_of_care")
 
     class Meta:
         model = Publication
-        fields = ["council"]
+        fields = []
+
+    def filter_type_of_care(self, queryset, name, value):
+        return queryset.about(value) if value else queryset

@@ -574,6 +574,14 @@ class PublicationQuerySet(CouncilOwnedQuerySet):
         """The public change log: major changes whose time has come."""
         return self.due().filter(major=True)
 
+    def about(self, types_of_care):
+        """Changes to content about any of these types of care."""
+        return self.filter(
+            pk__in=Publication.types_of_care.through.objects.filter(
+                typeofcare__in=types_of_care
+            ).values("publication_id")
+        )
+
     def for_object(self, obj):
         return self.filter(
             content_type=ContentType.objects.get_for_model(obj),
@@ -630,6 +638,13 @@ class Publication(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    types_of_care = models.ManyToManyField(
+        TypeOfCare,
+        blank=True,
+        related_name="publications",
+        verbose_name="types of care",
+        help_text="What the changed content is about, for filtering What changed.",
     )
 
     objects = PublicationQuerySet.as_manager()
@@ -897,8 +912,13 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
         )
 
 
+@reversion.register()
 class IndicatorValue(models.Model):
-    """One figure: an indicator's value for an area and a period, with its source."""
+    """One figure: an indicator's value for an area and a period, with its source.
+
+    Every admin save and import is a version (History in the admin, with
+    restore); changes to a council's figures are listed in What changed.
+    """
 
     PeriodKind = PeriodKind
 
@@ -956,6 +976,18 @@ class IndicatorValue(models.Model):
 
     council_path = "council"
     commissioner_extra_permissions = ["import"]
+    # What a version is compared and restored by (councils.publishing_admin).
+    content_fields = (
+        "indicator",
+        "area_code",
+        "period",
+        "base_year",
+        "value",
+        "source_name",
+        "source_url",
+        "as_at",
+        "notes",
+    )
 
     class Meta:
         ordering = ["indicator", "area_code", "period_start"]
@@ -1100,13 +1132,19 @@ class IndicatorImport(models.Model):
         return f"{self.file_name} ({self.created_at:%d %b %Y %H:%M})"
 
 
-class CommissioningIntentionQuerySet(CouncilOwnedQuerySet):
+class CommissioningIntentionQuerySet(PublishableQuerySet):
     def published(self):
+        """Marked published by the council. Readers see
+        ``CommissioningIntention.live.published()``: live copies of those."""
         return self.filter(status=CommissioningIntention.Status.PUBLISHED)
 
 
-class CommissioningIntention(models.Model):
-    """What a council wants more or less of, for one type of care, and how."""
+@reversion.register()
+class CommissioningIntention(Publishable):
+    """What a council wants more or less of, for one type of care, and how.
+
+    Edited as a working copy; readers see ``CommissioningIntention.live``.
+    """
 
     class Status(models.TextChoices):
         PUBLISHED = "published", "Published"
@@ -1168,9 +1206,22 @@ class CommissioningIntention(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = CommissioningIntentionQuerySet.as_manager()
+    objects = WorkingCopyManager.from_queryset(CommissioningIntentionQuerySet)()
+    live = LiveManager.from_queryset(CommissioningIntentionQuerySet)()
 
     council_path = "council"
+    content_fields = (
+        "type_of_care",
+        "direction",
+        "status",
+        "summary",
+        "where",
+        "detail",
+        "how",
+        "period",
+        "sections",
+        "position",
+    )
 
     class Meta:
         ordering = ["type_of_care__position", "council__name", "position"]
@@ -1186,9 +1237,15 @@ class CommissioningIntention(models.Model):
         return f"{self.council}: {self.type_of_care}: {self.summary}"
 
     def get_absolute_url(self):
+        # Live copies share their working copy's address.
         return (
             reverse("councils:market-detail", kwargs={"slug": self.type_of_care.slug})
-            + f"?council={self.council.slug}#intention-{self.pk}"
+            + f"?council={self.council.slug}#intention-{self.live_of_id or self.pk}"
+        )
+
+    def get_preview_url(self):
+        return reverse(
+            "councils:intention-preview", kwargs={"pk": self.live_of_id or self.pk}
         )
 
 

@@ -9,6 +9,7 @@ public change log.
 import datetime
 
 import reversion
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,17 @@ def owning_council(obj) -> Council:
     for name in obj.council_path.split("__"):
         obj = getattr(obj, name)
     return obj
+
+
+def types_of_care_of(obj) -> list[int]:
+    """The ids of the types of care an item is about, through a ``types_of_care``
+    or ``type_of_care`` field; none for content about no one type (MPS sections)."""
+    names = {field.name for field in obj._meta.get_fields()}
+    if "types_of_care" in names and obj.pk is not None:
+        return list(obj.types_of_care.values_list("pk", flat=True))
+    if "type_of_care" in names and obj.type_of_care_id is not None:
+        return [obj.type_of_care_id]
+    return []
 
 
 def default_review_by(published: datetime.datetime) -> datetime.date:
@@ -212,6 +224,7 @@ def publish(
             published_by=user,
             submitted_by=submitted_by,
         )
+        publication.types_of_care.set(types_of_care_of(obj))
         copy = model._base_manager.get(pk=obj.pk)
         copy.pk = copy.id = None
         copy._state.adding = True
@@ -296,6 +309,118 @@ def archive(*, obj: Publishable, user) -> None:
         _record_version(obj, user, "Archived: taken off the public pages.")
 
 
+def version_restore(*, obj, version: Version, user) -> None:
+    """Save an earlier version's content as a new version, for content with no
+    working copy (indicator figures). The model's own checks run first."""
+    if version.content_type.model_class() is not type(obj) or version.object_id != str(
+        obj.pk
+    ):
+        raise ValidationError("That version belongs to something else.")
+    stored = version.field_dict
+    fields = [obj._meta.get_field(name) for name in obj.content_fields]
+    for field in fields:
+        if not field.many_to_many and field.attname in stored:
+            setattr(obj, field.attname, stored[field.attname])
+    obj.full_clean()
+    saved = timezone.localtime(version.revision.date_created)
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(f"Restored the version saved on {saved:%d %b %Y %H:%M}.")
+        obj.save()
+        if user is not None and not (
+            type(obj)._default_manager.editable_by(user).filter(pk=obj.pk).exists()
+        ):
+            # The version belonged to an area or council outside the user's.
+            raise ValidationError(
+                "That version is for a council you cannot edit, so it was not restored."
+            )
+        for field in fields:
+            if field.many_to_many:
+                getattr(obj, field.name).set(
+                    field.related_model._base_manager.filter(
+                        pk__in=stored.get(field.name) or []
+                    )
+                )
+
+
+def versions_record(objs, *, user, comment: str, batch_size: int = 2000) -> None:
+    """A version of each object, one revision per batch, for writes made in bulk
+    (imports) that ``reversion.create_revision`` around a save cannot see."""
+    batch = []
+    for obj in objs.iterator(chunk_size=batch_size):
+        batch.append(obj)
+        if len(batch) >= batch_size:
+            _versions_of_batch(batch, user, comment)
+            batch = []
+    if batch:
+        _versions_of_batch(batch, user, comment)
+
+
+def _versions_of_batch(objs, user, comment) -> None:
+    with reversion.create_revision():
+        reversion.set_user(user)
+        reversion.set_comment(comment)
+        for obj in objs:
+            reversion.add_to_revision(obj)
+
+
+def figures_changed_record(*, figures, user, note: str) -> list[Publication]:
+    """What changed entries for indicator figures that were added or changed: one
+    per council and indicator, linking to the indicator's figures for the council.
+
+    Figures have no working copy, so the entry has no version of its own; each
+    figure's history (admin: History) holds every version. Region and England
+    figures belong to no council and are not listed.
+    """
+    from .models import Indicator
+
+    groups = {}
+    for council_id, indicator_id in (
+        figures.exclude(council=None)
+        .order_by()
+        .values_list("council_id", "indicator_id")
+    ):
+        groups[(council_id, indicator_id)] = (
+            groups.get((council_id, indicator_id), 0) + 1
+        )
+    if not groups:
+        return []
+    councils = Council.objects.in_bulk({c for c, _ in groups})
+    indicators = Indicator.objects.prefetch_related("types_of_care").in_bulk(
+        {i for _, i in groups}
+    )
+    content_type = ContentType.objects.get_for_model(Indicator)
+    now = clock.now()
+    publications = Publication.objects.bulk_create(
+        [
+            Publication(
+                content_type=content_type,
+                object_id=indicator_id,
+                council=councils[council_id],
+                title=f"{councils[council_id].name}: {indicators[indicator_id].name}",
+                url=f"{indicators[indicator_id].get_absolute_url()}"
+                f"?council={councils[council_id].slug}",
+                publish_at=now,
+                major=True,
+                note=note.format(count=count, s="" if count == 1 else "s"),
+                published_by=user,
+            )
+            for (council_id, indicator_id), count in groups.items()
+        ]
+    )
+    through = Publication.types_of_care.through
+    through.objects.bulk_create(
+        [
+            through(publication_id=publication.pk, typeofcare_id=type_of_care.pk)
+            for ((_, indicator_id), publication) in zip(
+                groups, publications, strict=True
+            )
+            for type_of_care in indicators[indicator_id].types_of_care.all()
+        ]
+    )
+    return publications
+
+
 def restore(*, obj: Publishable, version: Version, user) -> None:
     """Make an earlier version's content the working copy, as a new version."""
     if version.content_type.model_class() is not type(obj) or version.object_id != str(
@@ -303,15 +428,25 @@ def restore(*, obj: Publishable, version: Version, user) -> None:
     ):
         raise ValidationError("That version belongs to something else.")
     stored = version.field_dict
+    related = {}
     for name in obj.content_fields:
-        setattr(
-            obj,
-            obj._meta.get_field(name).attname,
-            stored[obj._meta.get_field(name).attname],
-        )
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            # Terms since deleted cannot come back.
+            related[name] = field.related_model._base_manager.filter(
+                pk__in=stored.get(name) or []
+            )
+        elif field.attname in stored:
+            setattr(obj, field.attname, stored[field.attname])
+
+    def set_related():
+        for name, terms in related.items():
+            getattr(obj, name).set(terms)
+
     saved = timezone.localtime(version.revision.date_created)
     working_copy_save(
         obj=obj,
         user=user,
         comment=f"Restored the version saved on {saved:%d %b %Y %H:%M}.",
+        save_related=set_related,
     )

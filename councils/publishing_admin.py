@@ -130,7 +130,7 @@ class VersionHistoryAdmin:
             *super().get_urls(),
         ]
 
-    def _url(self, name, obj):
+    def _object_url(self, name, obj):
         opts = self.model._meta
         return reverse(
             f"admin:{opts.app_label}_{opts.model_name}_{name}", args=[obj.pk]
@@ -151,8 +151,8 @@ class VersionHistoryAdmin:
             "opts": self.model._meta,
             "original": obj,
             "title": title,
-            "change_url": self._url("change", obj),
-            "history_url": self._url("history", obj),
+            "change_url": self._object_url("change", obj),
+            "history_url": self._object_url("history", obj),
             **extra,
         }
 
@@ -193,7 +193,7 @@ class VersionHistoryAdmin:
                 f"History of {obj}",
                 rows=rows,
                 default_from=default_from,
-                compare_url=self._url("compare", obj),
+                compare_url=self._object_url("compare", obj),
                 may_restore=self.may_restore
                 and self.has_change_permission(request, obj),
             ),
@@ -228,6 +228,38 @@ class VersionHistoryAdmin:
                 ),
             ),
         )
+
+
+class RestorableHistoryAdmin(VersionHistoryAdmin):
+    """History, differences and restore for a model with no working copy
+    (indicator figures): restoring saves the version's content as a new version."""
+
+    may_restore = True
+
+    def get_urls(self):
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        return [
+            path(
+                "<path:object_id>/history/<int:version_id>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name=f"{prefix}_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def restore_view(self, request, object_id, version_id):
+        """Save an earlier version's content as the current one (POST only)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self._editable_object(request, object_id)
+        version = get_object_or_404(publishing.versions_of(obj), pk=version_id)
+        try:
+            publishing.version_restore(obj=obj, version=version, user=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Restored: the earlier version is current again.")
+        return redirect(self._object_url("change", obj))
 
 
 class PublishingAdmin(VersionHistoryAdmin):
@@ -337,7 +369,7 @@ class PublishingAdmin(VersionHistoryAdmin):
                 if action == "submit":
                     publishing.submit(obj=obj, user=request.user)
                     messages.success(request, "Submitted for review.")
-                    return redirect(self._url("change", obj))
+                    return redirect(self._object_url("change", obj))
                 if action == "return" and return_form.is_valid():
                     publishing.return_to_editor(
                         obj=obj,
@@ -347,7 +379,7 @@ class PublishingAdmin(VersionHistoryAdmin):
                     messages.success(
                         request, "Returned to the editor with your comment."
                     )
-                    return redirect(self._url("change", obj))
+                    return redirect(self._object_url("change", obj))
                 if action == "publish" and publish_form.is_valid():
                     data = publish_form.cleaned_data
                     publication = publishing.publish(
@@ -366,7 +398,7 @@ class PublishingAdmin(VersionHistoryAdmin):
                         )
                     else:
                         messages.success(request, "Published: readers see it now.")
-                    return redirect(self._url("change", obj))
+                    return redirect(self._object_url("change", obj))
             except ValidationError as error:
                 form = return_form if action == "return" else publish_form
                 if hasattr(error, "error_dict"):
@@ -409,7 +441,7 @@ class PublishingAdmin(VersionHistoryAdmin):
                     "Archived: it is off the public pages. Publish it again to bring "
                     "it back.",
                 )
-            return redirect(self._url("change", obj))
+            return redirect(self._object_url("change", obj))
         return TemplateResponse(
             request,
             "admin/publishing/archive.html",
@@ -428,15 +460,15 @@ class PublishingAdmin(VersionHistoryAdmin):
             "Restored as the working copy. Readers still see the published version "
             "until you publish it.",
         )
-        return redirect(self._url("change", obj))
+        return redirect(self._object_url("change", obj))
 
     def render_change_form(
         self, request, context, add=False, change=False, form_url="", obj=None
     ):
         if obj is not None:
             context.update(
-                publish_url=self._url("publish", obj),
-                archive_url=self._url("archive", obj),
+                publish_url=self._object_url("publish", obj),
+                archive_url=self._object_url("archive", obj),
                 preview_url=obj.get_preview_url(),
                 live=self.model.live.filter(live_of=obj).first(),
                 scheduled=self.model._default_manager.every_copy()

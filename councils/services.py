@@ -41,6 +41,7 @@ from .models import (
     Region,
 )
 from .periods import PERIOD_FORMS, Period, PeriodKind, ValueProblem, read_period
+from .publishing import figures_changed_record, versions_record
 from .reading import (
     DEFAULT_LIMITS,
     ImportLimits,
@@ -263,6 +264,8 @@ def indicator_figures_import(
     try:
         with transaction.atomic():
             run.run(file, limits)
+            if not report.has_errors and not dry_run:
+                _figures_written_record(run, user, file_name)
             if report.has_errors:
                 transaction.set_rollback(True)
             else:
@@ -284,6 +287,23 @@ def indicator_figures_import(
     if not dry_run:
         _audit_import(report, user, run_by)
     return report
+
+
+def _figures_written_record(run, user, file_name: str) -> None:
+    """History and What changed for the figures an import added or changed: it
+    stamps every one it writes with the same ``updated_at``."""
+    figures = IndicatorValue.objects.filter(updated_at=run.now)
+    versions_record(
+        figures.select_related("indicator"),
+        user=user,
+        comment=f"Imported from {file_name}.",
+    )
+    escaped = file_name.replace("{", "{{").replace("}", "}}")
+    figures_changed_record(
+        figures=figures,
+        user=user,
+        note=f"{{count}} figure{{s}} added or updated from {escaped}.",
+    )
 
 
 def _audit_import(report: FiguresImportReport, user, run_by: str) -> None:

@@ -39,6 +39,11 @@ urlpatterns = [
         views.SectionPreviewView.as_view(),
         name="section-preview",
     ),
+    path(
+        "preview/intentions/<int:pk>/",
+        views.IntentionPreviewView.as_view(),
+        name="intention-preview",
+    ),
     path("changes/", views.ChangeListView.as_view(), name="change-list"),
     path("changes/feed/", ChangeFeed(), name="change-feed"),
     path("changes/<int:pk>/", views.ChangeDetailView.as_view(), name="change-detail"),

@@ -88,7 +88,7 @@ class CouncilDetailView(DetailView):
             .in_comparison_order()
         )
         context["intentions"] = (
-            CommissioningIntention.objects.published()
+            CommissioningIntention.live.published()
             .for_council(self.object)
             .select_related("council", "type_of_care")
             .prefetch_related("sections__heading", "sections__council")
@@ -168,6 +168,16 @@ class PreviewMixin:
         response["Cache-Control"] = "private, no-store"
         response["X-Robots-Tag"] = "noindex"
         return response
+
+
+class IntentionPreviewView(PreviewMixin, DetailView):
+    """A commissioning intention's working copy, as its market page shows it."""
+
+    model = CommissioningIntention
+    template_name = "councils/intention_preview.html"
+    context_object_name = "intention"
+    preview_related = ("council", "type_of_care")
+    preview_prefetch = ("sections__heading", "sections__council")
 
 
 class SectionPreviewView(PreviewMixin, SectionDetailView):
@@ -310,7 +320,13 @@ class ChangeListView(ListView):
         self.object_list = (
             self.filterset.qs if valid else self.filterset.queryset.none()
         )
-        context = self.get_context_data(filter=self.filterset, council=self.council)
+        query = request.GET.copy()
+        query.pop("page", None)
+        context = self.get_context_data(
+            filter=self.filterset,
+            council=self.council,
+            feed_query=f"?{query.urlencode()}" if valid and query else "",
+        )
         return self.render_to_response(context, status=200 if valid else 400)
 
 
@@ -349,7 +365,7 @@ class MarketListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        published = Q(intentions__status=CommissioningIntention.Status.PUBLISHED)
+        published = Q(intentions__in=CommissioningIntention.live.published())
         context["types_of_care"] = TypeOfCare.objects.annotate(
             councils_with_intentions=Count(
                 "intentions__council", filter=published, distinct=True
@@ -407,7 +423,7 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
             return context
         councils = self.councils
         context["intentions"] = (
-            CommissioningIntention.objects.published()
+            CommissioningIntention.live.published()
             .filter(type_of_care=self.object, council__in=councils)
             .select_related("council")
             .prefetch_related("sections__heading", "sections__council")
@@ -563,7 +579,7 @@ class IntentionDownloadView(FilteredDownloadView):
 
     def queryset(self):
         return (
-            CommissioningIntention.objects.published()
+            CommissioningIntention.live.published()
             .select_related("council", "type_of_care")
             .prefetch_related("sections__heading")
         )

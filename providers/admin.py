@@ -1,11 +1,14 @@
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
 
 from councils.scoping import CouncilScopedAdmin, CouncilScopedInline
 
 from .admin_import import CqcImportAdminMixin
+from .cqc.report import Problem
 from .models import (
     CareService,
     CqcImport,
+    GroupRating,
     PastRating,
     Provider,
     ServiceType,
@@ -38,9 +41,23 @@ class PastRatingInline(CouncilScopedInline):
         return False
 
 
+class GroupRatingInline(CouncilScopedInline):
+    model = GroupRating
+    extra = 0
+    fields = ["group", "key_question", "rating", "published_on"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = (
+        "CQC ratings of services and population groups (kept by the CQC import)"
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(CareService)
 class CareServiceAdmin(CouncilScopedAdmin):
-    inlines = [PastRatingInline]
+    inlines = [PastRatingInline, GroupRatingInline]
     list_display = [
         "name",
         "council",
@@ -120,8 +137,9 @@ class CqcImportAdmin(CqcImportAdminMixin, admin.ModelAdmin):
 
     list_display = [
         "kind",
-        "produced_on",
         "file_name",
+        "outcome",
+        "produced_on",
         "imported_at",
         "imported_by",
         "added",
@@ -130,9 +148,55 @@ class CqcImportAdmin(CqcImportAdminMixin, admin.ModelAdmin):
         "deregistered",
         "outside_regions",
         "not_social_care",
+        "first_problem",
     ]
-    list_filter = ["kind"]
-    date_hierarchy = "produced_on"
+    list_filter = ["outcome", "preview", "kind"]
+    date_hierarchy = "imported_at"
+    search_fields = ["file_name"]
+    list_select_related = ["imported_by"]
+    fields = [
+        "file_name",
+        "kind",
+        "outcome",
+        "preview",
+        "produced_on",
+        "imported_at",
+        "imported_by",
+        "problem_list",
+        "added",
+        "updated",
+        "unchanged",
+        "deregistered",
+        "outside_regions",
+        "not_social_care",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description="first problem")
+    def first_problem(self, run):
+        if not run.problems:
+            return ""
+        first = run.problems[0]
+        more = len(run.problems) - 1
+        reason = Problem(first["reason"], first.get("row"), first.get("column", ""))
+        return f"{reason} (and {more} more)" if more else str(reason)
+
+    @admin.display(description="why it was refused")
+    def problem_list(self, run):
+        if not run.problems:
+            return "-"
+        return format_html(
+            '<table><thead><tr><th scope="col">Row</th><th scope="col">Column</th>'
+            '<th scope="col">Reason</th></tr></thead><tbody>{}</tbody></table>',
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (p.get("row") or "", p.get("column") or "", p.get("reason"))
+                    for p in run.problems
+                ),
+            ),
+        )
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser

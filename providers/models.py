@@ -179,7 +179,10 @@ class CareServiceQuerySet(CouncilOwnedQuerySet):
     def market_summary_by_council(self):
         """Per council: how many services, and the counts behind "rated good or
         outstanding" (as in rating_summary), in one query."""
-        judged = Q(is_demo=False, rating__in=JUDGED_RATINGS) & ~Q(cqc_location_id="")
+        # The same services as counted(): registered, not demo data, rated.
+        judged = Q(
+            is_demo=False, rating__in=JUDGED_RATINGS, deregistered_on__isnull=True
+        ) & ~Q(cqc_location_id="")
         return (
             self.values("council__name", "council__slug")
             .annotate(
@@ -207,6 +210,10 @@ class CareServiceQuerySet(CouncilOwnedQuerySet):
 
 
 class CqcImportQuerySet(models.QuerySet):
+    def imported(self):
+        """Runs that imported their file (refused runs imported nothing)."""
+        return self.filter(outcome=CqcImport.Outcome.IMPORTED)
+
     def ratings(self):
         """Runs of the two ratings files (which give England's counts)."""
         return self.filter(
@@ -214,8 +221,8 @@ class CqcImportQuerySet(models.QuerySet):
         )
 
     def newest(self):
-        """The run of the most recently produced file, or None."""
-        return self.order_by("-produced_on", "-imported_at", "-pk").first()
+        """The imported run of the most recently produced file, or None."""
+        return self.imported().order_by("-produced_on", "-imported_at", "-pk").first()
 
 
 class CareService(models.Model):
@@ -393,6 +400,21 @@ class CareService(models.Model):
         ]
 
     @property
+    def group_rating_table(self) -> list[tuple[str, list[str]]]:
+        """(service or population group, rating label per key question in CQC's
+        order: Overall, Safe, Effective, Caring, Responsive, Well-led) for the
+        groups CQC rates separately here. Uses prefetched group_ratings."""
+        by_group: dict[str, dict[str, str]] = {}
+        for rating in self.group_ratings.all():
+            by_group.setdefault(rating.group, {})[rating.key_question] = (
+                rating.get_rating_display()
+            )
+        return [
+            (group, [ratings.get(q, "") for q in KeyQuestion.values])
+            for group, ratings in sorted(by_group.items())
+        ]
+
+    @property
     def previous_rating(self):
         """The newest past rating that differs from the current one, if any."""
         for past in self.past_ratings.all():
@@ -431,18 +453,91 @@ class PastRating(models.Model):
         return f"{self.service}: {self.get_rating_display()}"
 
 
+class KeyQuestion(models.TextChoices):
+    """The ``Domain`` of CQC's latest ratings file, in CQC's order."""
+
+    OVERALL = "overall", "Overall"
+    SAFE = "safe", "Safe"
+    EFFECTIVE = "effective", "Effective"
+    CARING = "caring", "Caring"
+    RESPONSIVE = "responsive", "Responsive"
+    WELL_LED = "well_led", "Well-led"
+
+
+class GroupRating(models.Model):
+    """CQC's rating of one service or population group at a location, for one key
+    question: the latest ratings file's rows whose ``Service / Population Group``
+    is not Overall (the location's own ratings are on the care service)."""
+
+    service = models.ForeignKey(
+        CareService, on_delete=models.CASCADE, related_name="group_ratings"
+    )
+    group = models.CharField(
+        "service or population group",
+        max_length=200,
+        help_text="As CQC names it, for example 'Homecare services'.",
+    )
+    key_question = models.CharField(max_length=20, choices=KeyQuestion)
+    rating = models.CharField("CQC rating", max_length=30, choices=Rating)
+    published_on = models.DateField("rating published on", null=True, blank=True)
+
+    objects = CouncilOwnedQuerySet.as_manager()
+
+    council_path = "service__council"
+
+    class Meta:
+        ordering = ["service", "group", "pk"]
+        verbose_name = "CQC rating of a service or population group"
+        verbose_name_plural = "CQC ratings of services and population groups"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "group", "key_question"],
+                name="unique_group_rating",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.service}: {self.group}, {self.get_key_question_display()}"
+
+
 class CqcImport(models.Model):
-    """One run of a CQC file import, with what it did and the file's date."""
+    """One run of a CQC file import, refused or not: what it did, or why it was
+    refused, and the file's date."""
 
     class Kind(models.TextChoices):
         DIRECTORY = "directory", "Care directory (CSV)"
         ACTIVE_LOCATIONS = "active_locations", "Care directory with filters"
         LATEST_RATINGS = "latest_ratings", "Latest ratings"
 
-    kind = models.CharField(max_length=20, choices=Kind)
+    class Outcome(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        REFUSED = "refused", "Refused: nothing imported"
+
+    kind = models.CharField(
+        max_length=20,
+        choices=Kind,
+        blank=True,
+        help_text="Blank when the file was refused as not one of CQC's files.",
+    )
     file_name = models.CharField(max_length=255)
+    outcome = models.CharField(max_length=20, choices=Outcome, default=Outcome.IMPORTED)
+    preview = models.BooleanField(
+        "refused at preview",
+        default=False,
+        help_text="The file was refused when previewed (in the admin, or with "
+        "--dry-run), before anyone asked to import it.",
+    )
+    problems = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Why the file was refused: each problem's row, column and reason.",
+    )
     produced_on = models.DateField(
-        "file produced on", help_text="The date CQC produced the file."
+        "file produced on",
+        null=True,
+        blank=True,
+        help_text="The date CQC produced the file (blank if a refused file did not "
+        "say).",
     )
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(
@@ -477,8 +572,12 @@ class CqcImport(models.Model):
         ordering = ["-imported_at", "-pk"]
         verbose_name = "CQC file import"
         indexes = [
-            models.Index(fields=["kind", "-produced_on"], name="cqcimport_kind_idx")
+            models.Index(fields=["kind", "-produced_on"], name="cqcimport_kind_idx"),
+            models.Index(fields=["outcome"], name="cqcimport_outcome_idx"),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} produced on {self.produced_on:%d %B %Y}"
+        kind = self.get_kind_display() or self.file_name
+        if self.outcome == self.Outcome.REFUSED:
+            return f"{kind}: refused"
+        return f"{kind} produced on {self.produced_on:%d %B %Y}"

@@ -17,7 +17,7 @@ from .cqc.places import Places
 from .cqc.ratings import READERS
 from .cqc.reading import NotACqcFile, open_table
 from .cqc.report import ImportReport
-from .cqc.writing import save_records
+from .cqc.writing import record_run, save_records
 from .models import CqcImport
 
 Kind = CqcImport.Kind
@@ -39,13 +39,26 @@ def cqc_file_import(
     """Import one of CQC's files of the given kinds; the report says what happened
     (or would, with ``dry_run``) or why nothing was imported.
 
-    A real run is in the audit trail: each service added or changed under its
+    Every run that imports, and every refusal (previews included), is listed
+    under CQC file imports with its problems' rows, columns and reasons. A real
+    run is in the audit trail too: each service added or changed under its
     council, and the import itself (refused ones too) for administrators.
     ``run_by`` names who ran a command without a ``user``
     (``councils.audit.command_line_user()``).
     """
     report = ImportReport(file_name=file_name, dry_run=dry_run)
-    _read_and_save(report, file, file_name, kinds, user, produced_on, run_by)
+    records = _read(file, report=report, kinds=kinds, produced_on=produced_on)
+    if report.has_errors:
+        # Refused: nothing is written, but the attempt and its reasons are kept.
+        record_run(report, user=user)
+    else:
+        save_records(
+            records,
+            report=report,
+            register=report.kind in REGISTERS,
+            user=user,
+            run_by=run_by,
+        )
     if not dry_run:
         record_event(
             user=user,
@@ -69,38 +82,34 @@ def cqc_file_import(
     return report
 
 
-def _read_and_save(report, file, file_name, kinds, user, produced_on, run_by):
+def _read(file, *, report: ImportReport, kinds, produced_on) -> dict:
+    """The file's location records; problems go in the report."""
+    file_name = report.file_name
     try:
         table = open_table(file, file_name=file_name, expected=kinds)
     except NotACqcFile as error:
         report.problem(str(error))
-        return
+        return {}
     except (OSError, UnicodeDecodeError) as error:
         report.problem(f"{file_name} cannot be read ({error})")
-        return
+        return {}
     report.kind = table.kind
     report.produced_on = produced_on or table.produced_on
-    places = Places()
     reader = directory_records if table.kind == Kind.DIRECTORY else READERS[table.kind]
     try:
-        records = reader(table, report=report, places=places)
+        records = reader(table, report=report, places=Places())
     except NotACqcFile as error:
         report.problem(str(error))
-        return
+        return {}
+    except (OSError, UnicodeDecodeError) as error:
+        report.problem(f"{file_name} cannot be read ({error})")
+        return {}
     if report.produced_on is None:
         report.problem(
             f"{file_name} does not say when CQC produced it: give the date the file "
             "was produced (CQC's download page shows it)"
         )
-    if report.has_errors:
-        return
-    save_records(
-        records,
-        report=report,
-        register=table.kind in REGISTERS,
-        user=user,
-        run_by=run_by,
-    )
+    return records
 
 
 def cqc_directory_import(*, file, file_name: str, **options) -> ImportReport:

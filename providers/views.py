@@ -7,7 +7,7 @@ from django.views.generic import DetailView, ListView
 from councils.downloads import CHUNK_ROWS, buffered, csv_lines, json_document
 
 from .filters import CareServiceFilter
-from .models import CareService
+from .models import CareService, KeyQuestion
 
 EXPORT_COLUMNS = [
     ("name", "Name"),
@@ -137,4 +137,7 @@ class ServiceDetailView(DetailView):
 
     template_name = "providers/careservice_detail.html"
     context_object_name = "service"
-    queryset = CareService.objects.public().prefetch_related("past_ratings")
+    queryset = CareService.objects.public().prefetch_related(
+        "past_ratings", "group_ratings"
+    )
+    extra_context = {"key_questions": KeyQuestion.labels}

@@ -83,6 +83,7 @@ class FigureGroup:
 
     title: str
     figures: list[ComputedFigure] = field(default_factory=list)
+    setting: str = ""  # a Setting value, for the by-setting groups
 
     @property
     def any_rated(self) -> bool:
@@ -144,21 +145,25 @@ def computed_cqc_figures(
     *,
     region: Region,
     council: Council | None = None,
+    councils: list[Council] | None = None,
     by_type_of_care: bool = False,
     type_of_care: TypeOfCare | None = None,
 ) -> ComputedFigures:
-    """Figures for the council (or every council in the region), the region and
-    England, per setting and, with ``by_type_of_care``, per type of care (or for
-    ``type_of_care`` only). A fixed number of queries, whatever the number of
-    councils and services."""
+    """Figures for the council (or the ``councils``, or every council in the
+    region), the region and England, per setting and, with ``by_type_of_care``,
+    per type of care (or for ``type_of_care`` only). A fixed number of queries,
+    whatever the number of councils and services."""
     source = figure_source()
     england = source.run.england if source.run else {}
-    councils = [council] if council else list(region.councils.order_by("name"))
+    if council is not None:
+        councils = [council]
+    elif councils is None:
+        councils = list(region.councils.order_by("name"))
     services = CareService.objects.filter(council__region=region)
     figures = ComputedFigures(source=source)
 
     def group(title, counts, key_of, england_key, type_of_care=""):
-        rows = FigureGroup(title)
+        rows = FigureGroup(title, setting="" if type_of_care else england_key)
         for c in councils:
             good, judged = counts.get(key_of(c.pk), (0, 0))
             rows.figures.append(

@@ -2,8 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 
-from councils import clock
-from councils.publishing_admin import PublishingAdmin, VersionHistoryAdmin
+from councils.publishing_admin import PublishingAdmin
 from councils.scoping import CouncilScopedAdmin
 
 from .imports.admin import TenderImportExportMixin
@@ -44,49 +43,24 @@ class CpvCodeAdmin(admin.ModelAdmin):
     search_fields = ["code", "description"]
 
 
-class TenderForm(forms.ModelForm):
-    """ "Publish at" left empty means now; a time already past is refused unless
-    it is the one stored (the tender is already public)."""
-
-    class Meta:
-        model = Tender
-        # The admin adds the rest from its fieldsets.
-        fields = ["published_at"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "published_at" in self.fields:
-            self.fields["published_at"].required = False
-            if self.instance.pk is None:
-                self.initial["published_at"] = None
-
-    def clean_published_at(self):
-        value = self.cleaned_data.get("published_at")
-        now = clock.now()
-        if value is None:
-            return self.instance.published_at if self.instance.pk else now
-        if value < now and value != self.instance.published_at:
-            raise forms.ValidationError(
-                "That time has passed: choose a time in the future, or leave it "
-                "empty to publish now."
-            )
-        return value
-
-
 @admin.register(Tender)
-class TenderAdmin(VersionHistoryAdmin, TenderImportExportMixin, CouncilScopedAdmin):
-    form = TenderForm
+class TenderAdmin(PublishingAdmin, TenderImportExportMixin, CouncilScopedAdmin):
+    """Tenders are edited as a working copy and published (or scheduled, or sent
+    for review) from their Publish page, like MPS sections."""
+
     list_display = [
         "title",
         "council",
         "reference",
         "status",
+        "state",
         "procurement_activity",
         "commencement",
         "is_demo",
         "updated_at",
     ]
     list_filter = [
+        "editorial_state",
         "status",
         "is_demo",
         ("council", admin.RelatedOnlyFieldListFilter),
@@ -146,21 +120,17 @@ class TenderAdmin(VersionHistoryAdmin, TenderImportExportMixin, CouncilScopedAdm
             {"fields": ["notes", "contact_name", "contact_email"]},
         ),
         ("Official notice", {"fields": ["notice_url", "ocid"]}),
-        ("Publishing", {"fields": ["is_demo", "published_at", "updated_at"]}),
+        (
+            "Publishing",
+            {
+                "description": (
+                    "Saving changes the working copy only: readers see the published "
+                    "version until you publish (or schedule) it from Publish."
+                ),
+                "fields": ["is_demo", "review_by", "updated_at"],
+            },
+        ),
     ]
-
-    def view_on_site(self, obj):
-        return obj.get_absolute_url() if obj.has_been_public else obj.get_preview_url()
-
-    def has_delete_permission(self, request, obj=None):
-        """A tender that has been public is withdrawn, not deleted (its page stays
-        with a notice); only portal administrators delete, and only tenders never
-        public."""
-        if not request.user.is_superuser:
-            return False
-        if obj is not None and obj.has_been_public:
-            return False
-        return super().has_delete_permission(request, obj)
 
 
 @admin.register(TenderPipeline)

@@ -40,7 +40,7 @@ class TenderFeed(Feed):
     def get_object(self, request, *args, **kwargs):
         filterset = TenderFilter(
             data=request.GET,
-            queryset=Tender.objects.visible(),
+            queryset=Tender.live.visible(),
             request=request,
         )
         if not filterset.is_valid():

@@ -113,10 +113,14 @@ def generated_reference_prefix(council) -> str:
     )
 
 
-class TenderQuerySet(CouncilOwnedQuerySet):
+class TenderQuerySet(PublishableQuerySet):
     def published(self, now=None):
         """Tenders whose publish time has come, worked out in the query, so a
-        scheduled tender appears at its time without any job running."""
+        scheduled tender appears at its time without any job running.
+
+        Readers see ``Tender.live`` (live copies that are due); this also keeps
+        out a live copy whose first publication is still to come.
+        """
         return self.filter(published_at__lte=now or clock.now())
 
     def visible(self):
@@ -203,7 +207,10 @@ class TenderQuerySet(CouncilOwnedQuerySet):
 
 
 @reversion.register()
-class Tender(models.Model):
+class Tender(Publishable):
+    """A tender opportunity, edited as a working copy; readers see ``Tender.live``
+    (see Publishable). A withdrawn tender keeps its page, with a notice."""
+
     class Status(models.TextChoices):
         PLANNED = "planned", "Planned"
         OPEN = "open", "Open for bids"
@@ -332,7 +339,8 @@ class Tender(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
-    objects = TenderQuerySet.as_manager()
+    objects = WorkingCopyManager.from_queryset(TenderQuerySet)()
+    live = LiveManager.from_queryset(TenderQuerySet)()
 
     council_path = "council"
     commissioner_extra_permissions = ["import", "export"]
@@ -353,7 +361,10 @@ class Tender(models.Model):
         "contact_name",
         "contact_email",
         "notice_url",
-        "published_at",
+        "cpv_codes",
+        "value_text",
+        "reference",
+        "ocid",
     )
 
     class Meta:
@@ -364,7 +375,9 @@ class Tender(models.Model):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["council", "reference"], name="tender_reference_unique"
+                fields=["council", "reference"],
+                condition=models.Q(live_of=None),
+                name="tender_reference_unique",
             ),
             models.CheckConstraint(
                 condition=models.Q(value_min__isnull=True)
@@ -403,7 +416,15 @@ class Tender(models.Model):
         self.derive_date_windows()
         if not self.reference:
             self.reference = Tender.objects.next_reference(self.council)
+        if self.first_published_at is not None:
+            # Readers' "published" date: when the tender first went live.
+            self.published_at = self.first_published_at
         super().save(*args, **kwargs)
+        if self.live_of_id is not None and self.publish_at is not None:
+            # A live copy was last changed, for readers, when it went live, never
+            # before it was published (the feed's and OCDS's "updated").
+            Tender._base_manager.filter(pk=self.pk).update(updated_at=self.publish_at)
+            self.updated_at = self.publish_at
 
     def get_absolute_url(self):
         return reverse(
@@ -412,11 +433,13 @@ class Tender(models.Model):
         )
 
     def get_preview_url(self):
-        return reverse("tenders:tender-preview", kwargs={"pk": self.pk})
+        return reverse(
+            "tenders:tender-preview", kwargs={"pk": self.live_of_id or self.pk}
+        )
 
     @property
     def has_been_public(self) -> bool:
-        return self.published_at is not None and self.published_at <= clock.now()
+        return self.has_been_published
 
     @property
     def ocds_status(self) -> str:

@@ -47,8 +47,10 @@ def _period(start, end) -> dict:
 
 
 def ocid_for(tender: Tender) -> str:
-    """The notice's own ocid when the council has one, else one under our prefix."""
-    return tender.ocid or f"{settings.OCDS_OCID_PREFIX}-mps-{tender.pk}"
+    """The notice's own ocid when the council has one, else one under our prefix,
+    numbered by the working copy so that every published version shares it."""
+    number = tender.live_of_id or tender.pk
+    return tender.ocid or f"{settings.OCDS_OCID_PREFIX}-mps-{number}"
 
 
 def party_id(council) -> str:

@@ -26,7 +26,7 @@ def council_pipeline(council):
         "council": council,
         "pipeline": TenderPipeline.objects.filter(council=council).first(),
         **first_tenders(
-            Tender.objects.for_council(council)
+            Tender.live.for_council(council)
             .published()
             .in_pipeline()
             .select_related("council")
@@ -84,7 +84,7 @@ def market_tenders(*, type_of_care, councils):
         "type_of_care": type_of_care,
         "councils": councils,
         **first_tenders(
-            Tender.objects.filter(types_of_care=type_of_care, council__in=councils)
+            Tender.live.filter(types_of_care=type_of_care, council__in=councils)
             .published()
             .in_pipeline()
             .select_related("council")

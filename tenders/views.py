@@ -36,7 +36,7 @@ RELATED_HEADINGS = [
 def tender_filter(request) -> TenderFilter:
     """The finder's filters, always bound so that the default sort applies."""
     return TenderFilter(
-        data=request.GET, queryset=Tender.objects.visible(), request=request
+        data=request.GET, queryset=Tender.live.visible(), request=request
     )
 
 
@@ -140,7 +140,7 @@ class TenderDetailView(DetailView):
     def get_object(self, queryset=None):
         # Withdrawn tenders keep their page, with a notice, so links still work.
         return get_object_or_404(
-            Tender.objects.published()
+            Tender.live.published()
             .select_related("council__tender_pipeline")
             .prefetch_related(
                 "types_of_care", "client_groups", "cpv_codes", "council__contacts"

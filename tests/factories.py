@@ -73,11 +73,13 @@ class HeadingFactory(factory.django.DjangoModelFactory):
 
 
 def publish_unless_told_not_to(obj, create, extracted, **kwargs):
-    """A post-generation hook: published now unless ``published=False``."""
+    """A post-generation hook: published now unless ``published=False``; a
+    datetime (``published=next_week``) schedules it for then."""
     if create and extracted is not False:
         from councils.publishing import publish
 
-        publish(obj=obj, user=None, major=True)
+        publish_at = extracted if isinstance(extracted, datetime.datetime) else None
+        publish(obj=obj, user=None, major=True, publish_at=publish_at)
 
 
 class SectionFactory(factory.django.DjangoModelFactory):
@@ -164,6 +166,8 @@ class TenderFactory(factory.django.DjangoModelFactory):
     types_of_care = many_to_many("types_of_care")
     client_groups = many_to_many("client_groups")
     cpv_codes = many_to_many("cpv_codes")
+    # Declared after the categories, so the live copy gets them.
+    published = factory.PostGeneration(publish_unless_told_not_to)
 
 
 class TenderPipelineFactory(factory.django.DjangoModelFactory):
@@ -399,6 +403,8 @@ class CommissioningIntentionFactory(factory.django.DjangoModelFactory):
     status = CommissioningIntention.Status.PUBLISHED
 
     sections = many_to_many("sections")
+    # Declared after the sections, so the live copy gets them.
+    published = factory.PostGeneration(publish_unless_told_not_to)
 
 
 class RateFactory(factory.django.DjangoModelFactory):

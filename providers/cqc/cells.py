@@ -73,9 +73,10 @@ def parse_location_id(value) -> str:
 
 
 def parse_rating(value) -> str:
-    """CQC's rating word as a Rating value; blank stays blank."""
+    """CQC's rating word as a Rating value; blank (or CQC's "Not applicable", for a
+    key question it does not rate) stays blank."""
     value = text(value)
-    if not value or value == "-":
+    if not value or value == "-" or value.lower() == "not applicable":
         return ""
     try:
         return RATING_WORDS[value.lower()]

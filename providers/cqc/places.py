@@ -34,9 +34,16 @@ class Places:
             if slug in by_slug:
                 self.councils[normalise_council_name(alias)] = by_slug[slug]
         self.regions = {r.name.lower() for r in Region.objects.all()}
+        # National files name the same few hundred authorities over and over.
+        self.by_authority: dict[str, Council | None] = {}
 
     def covers(self, region: str) -> bool:
         return region.strip().lower() in self.regions
 
     def council(self, local_authority: str) -> Council | None:
-        return self.councils.get(normalise_council_name(local_authority))
+        try:
+            return self.by_authority[local_authority]
+        except KeyError:
+            found = self.councils.get(normalise_council_name(local_authority))
+            self.by_authority[local_authority] = found
+            return found

@@ -3,9 +3,11 @@
 - The care directory with filters (HSCA active locations): one row per location,
   with ``Care home?``, ``Care homes beds``, the overall rating, its publication date,
   whether it is inherited, and a Y column per service type.
-- The latest ratings file: one row per location, population group and key question
-  (``Domain``: Overall, Safe, Effective, Caring, Responsive, Well-led). Only the
-  location-level rows (``Service / Population Group`` = Overall) are read.
+- The latest ratings file: one row per location, service or population group and
+  key question (``Domain``: Overall, Safe, Effective, Caring, Responsive,
+  Well-led). Rows whose ``Service / Population Group`` is Overall are the
+  location's own ratings; the others rate one service or population group at the
+  location (``Homecare services``, say) and are kept as group ratings.
 
 Both cover all of England and every kind of service. Rows for adult social care in
 the portal's regions become records; every adult social care row in England is
@@ -14,7 +16,13 @@ counted for England's figures, so those never depend on what the portal keeps.
 
 from collections import defaultdict
 
-from ..models import GOOD_RATINGS, JUDGED_RATINGS, KEY_QUESTIONS, CqcImport
+from ..models import (
+    GOOD_RATINGS,
+    JUDGED_RATINGS,
+    KEY_QUESTIONS,
+    CqcImport,
+    KeyQuestion,
+)
 from .cells import (
     parse_count,
     parse_date,
@@ -35,6 +43,8 @@ from .vocabulary import (
 from .writing import LocationRecord
 
 DOMAINS = {"overall": "rating", **{q.lower(): f for f, q in KEY_QUESTIONS}}
+# The field a Domain word sets, as a KeyQuestion value, for group ratings.
+GROUP_KEYS = {DOMAINS[q.label.lower()]: q.value for q in KeyQuestion}
 COMMON = ["location id", "location name", "location local authority", "location region"]
 ACTIVE_COLUMNS = [
     *COMMON,
@@ -114,14 +124,18 @@ class _Columns(dict):
         self.spelled = table.spelled
 
 
-def _lenient(row, at, column="latest rating") -> tuple[bool, str]:
-    """(care home, overall rating) from a row in another region: a value CQC's
-    vocabulary does not have counts as unrated rather than refusing the file."""
+def _lenient_rating(value) -> str:
+    """A rating in another region's row: a value CQC's vocabulary does not have
+    counts as unrated rather than refusing the file."""
     try:
-        rating = parse_rating(row[at[column]])
+        return parse_rating(value)
     except ValueError:
-        rating = ""
-    return text(row[at["care home?"]]).upper() == "Y", rating
+        return ""
+
+
+def _lenient(row, at, column="latest rating") -> tuple[bool, str]:
+    """(care home, overall rating) from a row in another region."""
+    return text(row[at["care home?"]]).upper() == "Y", _lenient_rating(row[at[column]])
 
 
 def _place(report, line, row, at, places, unknown):
@@ -140,6 +154,11 @@ def _address(row, at) -> str:
     return ", ".join(text(row[at[c]]) for c in parts if c in at and text(row[at[c]]))[
         :300
     ]
+
+
+def _cqc_url(row, at) -> str:
+    url = text(row[at["url"]]) if "url" in at else ""
+    return url[:300] if url.startswith("https://www.cqc.org.uk/") else ""
 
 
 def _provider(row, at) -> dict:
@@ -275,29 +294,67 @@ def latest_rating_records(
     social = _Memo(lambda v: text(v).lower() in SOCIAL_CARE_CATEGORIES)
     overall = _Memo(lambda v: text(v).lower() == "overall")
     covered = _Memo(lambda v: places.covers(text(v)))
-    for line, row in table.rows:
-        if not any(row):
-            continue
-        if len(row) < width:
-            row = list(row) + [""] * (width - len(row))
-        if not social[row[category_at]]:
-            not_social.add(text(row[id_at]))
-            continue
-        if not overall[row[group_at]]:
-            continue
-        if not covered[row[region_at]]:
-            # Other regions are counted for England, never checked or refused.
-            outside.add(row[id_at])
-            if overall[row[domain_at]]:
-                national[text(row[id_at])] = _lenient(row, at)
-            continue
+    lenient_rating = _Memo(_lenient_rating)
+    yes = _Memo(lambda v: text(v).upper() == "Y")
+    rating_at, care_home_at = at["latest rating"], at["care home?"]
+    # The portal's rows: each distinct cell value is parsed once (a value that
+    # does not parse is refused every time it is met).
+    parsers = {
+        column: (at[column], at.spelled(column), _Memo(parse))
+        for column, parse in (
+            ("location id", parse_location_id),
+            ("latest rating", parse_rating),
+            ("care home?", parse_yes_no),
+            ("publication date", parse_date),
+            ("inherited rating (y/n)", parse_yes_no),
+        )
+    }
+
+    domain_field = _Memo(lambda v: DOMAINS.get(text(v).lower()))
+
+    def cell(column):
+        index, spelled, parsed = parsers[column]
         try:
-            location_id = _parse(
-                report, line, row, at, "location id", parse_location_id
-            )
-            domain = text(row[at["domain"]])
-            field = DOMAINS.get(domain.lower())
+            return parsed[row[index]]
+        except ValueError as error:
+            report.problem(str(error), row=line, column=spelled)
+            raise
+
+    # Rows come location by location, and where a location is (its region and
+    # kind of care) is the same on each of its rows: it is decided once per
+    # location, and its rows outside the portal's regions are skipped quickly.
+    last_id, skipped, counted = None, False, False
+    for line, row in table.rows:
+        if len(row) < width:
+            if not any(row):
+                continue
+            row = list(row) + [""] * (width - len(row))
+        elif not row[id_at] and not any(row):
+            continue
+        if row[id_at] != last_id:
+            last_id = row[id_at]
+            if not social[row[category_at]]:
+                not_social.add(last_id)
+                skipped, counted = True, False
+            elif not covered[row[region_at]]:
+                # Other regions are counted for England, never checked or refused.
+                outside.add(last_id)
+                skipped, counted = True, True
+            else:
+                skipped = False
+        if skipped:
+            if counted and overall[row[domain_at]] and overall[row[group_at]]:
+                national[text(last_id)] = (
+                    yes[row[care_home_at]],
+                    lenient_rating[row[rating_at]],
+                )
+            continue
+        location_level = overall[row[group_at]]
+        try:
+            location_id = cell("location id")
+            field = domain_field[row[domain_at]]
             if field is None:
+                domain = text(row[domain_at])
                 report.problem(
                     f"'{domain}' is not one of CQC's key questions (Overall, "
                     + ", ".join(q for _, q in KEY_QUESTIONS)
@@ -306,15 +363,13 @@ def latest_rating_records(
                     column=at.spelled("domain"),
                 )
                 continue
-            rating = _parse(report, line, row, at, "latest rating", parse_rating)
-            care_home = _parse(report, line, row, at, "care home?", parse_yes_no)
-            published = _parse(report, line, row, at, "publication date", parse_date)
-            inherited = _parse(
-                report, line, row, at, "inherited rating (y/n)", parse_yes_no
-            )
+            rating = cell("latest rating")
+            care_home = cell("care home?")
+            published = cell("publication date")
+            inherited = cell("inherited rating (y/n)")
         except ValueError:
             continue
-        if field == "rating":
+        if location_level and field == "rating":
             national[location_id] = (care_home, rating)
         record = records.get(location_id)
         if record is None:
@@ -332,16 +387,26 @@ def latest_rating_records(
                     "name": text(row[at["location name"]])[:250] or location_id,
                     "address": _address(row, at),
                     "postcode": text(row[at["location post code"]]).upper()[:10],
+                    "cqc_url": _cqc_url(row, at),
                 },
+                group_ratings={},
                 **_provider(row, at),
             )
+        if not location_level:
+            group = text(row[group_at])[:200]
+            if rating:
+                record.group_ratings[group, GROUP_KEYS[field]] = (
+                    rating,
+                    published,
+                )
+            continue
         record.fields[field] = rating
         if field == "rating":
             record.fields["rating_published_on"] = published if rating else None
             record.fields["rating_inherited"] = inherited
     _report_unknown(report, unknown)
-    report.outside_regions = len(outside)
-    report.not_social_care = len(not_social)
+    report.outside_regions = len({text(v) for v in outside})
+    report.not_social_care = len({text(v) for v in not_social})
     england = _England()
     for care_home, rating in national.values():
         england.add(care_home=care_home, rating=rating)

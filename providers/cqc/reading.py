@@ -35,6 +35,8 @@ FILE_NAMES = {
     Kind.ACTIVE_LOCATIONS: "CQC's care directory with filters (HSCA active locations)",
     Kind.LATEST_RATINGS: "CQC's latest ratings file",
 }
+# Older latest ratings files head the key question column "Key Question".
+HEADING_ALIASES = {"key question": "domain"}
 HEADER_SEARCH_ROWS = 30
 PRODUCED_ON = re.compile(r"produced on (\d{1,2} [A-Za-z]+ \d{4})", re.IGNORECASE)
 # CQC names its files like "01_September_2026_HSCA_Active_Locations.ods" or
@@ -97,6 +99,7 @@ def _find_header(rows: Iterator[list], start: int = 1):
     preamble = []
     for number, row in enumerate(rows, start=start):
         header = [normalise_heading(cell) for cell in row]
+        header = [HEADING_ALIASES.get(h, h) for h in header]
         while header and not header[-1]:
             header.pop()
         kind = _kind_of(header)

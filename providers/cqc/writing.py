@@ -1,26 +1,30 @@
 """Saving location records in bulk, all or nothing, and recording the run.
 
 Existing services are matched by CQC location ID and only the fields that changed
-are written (one bulk_update over the changed fields); new services, providers,
-service types and past ratings are bulk-created. A dry run does all of it inside a
-transaction that is rolled back, so the preview's counts are exactly what the
-import will do.
+are written; new services, providers, past ratings, group ratings and service
+types are inserted. On PostgreSQL inserts go in with COPY and changes through a
+COPY into a temporary table and one UPDATE (``councils/bulk.py``); ``executemany``
+elsewhere. A dry run does all of it inside a transaction that is rolled back, so
+the preview's counts are exactly what the import will do. A refused run (a bad
+file, or a database error while writing) is recorded with its problems and
+imports nothing.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.utils.text import slugify
 
 from councils import clock
 from councils.audit import ImportAudit
-from councils.bulk import DATABASE_ERRORS
+from councils.bulk import DATABASE_ERRORS, RowUpdates, insert_rows, refresh_statistics
 from councils.models import TypeOfCare
 
 from ..models import (
     CareService,
     CqcImport,
+    GroupRating,
     PastRating,
     Provider,
     ServiceType,
@@ -29,8 +33,8 @@ from ..models import (
 from .report import ImportReport
 from .vocabulary import TYPES_OF_CARE
 
-BATCH = 500
-UPDATE_BATCH = 100
+ANALYZE_AFTER = 1000
+MAX_RECORDED_PROBLEMS = 1000
 
 
 @dataclass
@@ -48,6 +52,9 @@ class LocationRecord:
     service_types: list[str] | None = None
     # Specialism names, or None to leave them as they are.
     specialisms: list[str] | None = None
+    # {(service or population group, KeyQuestion value): (rating, published on)},
+    # or None to leave the service's group ratings as they are.
+    group_ratings: dict | None = None
 
 
 class _Rollback(Exception):
@@ -65,7 +72,8 @@ def save_records(
     """Write the records; with ``register`` (a file listing every registered
     location) also mark services missing from it as having left CQC's register.
     A real run records each service added or changed in the audit trail, under
-    its council, in the same transaction."""
+    its council, in the same transaction. A database error refuses the whole file
+    (and is recorded as a refusal)."""
     audit = None
     if not report.dry_run:
         audit = ImportAudit(
@@ -79,19 +87,7 @@ def save_records(
             _write(records, report=report, register=register, audit=audit)
             if report.dry_run:
                 raise _Rollback
-            report.run_id = CqcImport.objects.create(
-                kind=report.kind,
-                file_name=report.file_name[:255],
-                produced_on=report.produced_on,
-                imported_by=user if user and user.is_authenticated else None,
-                added=report.added,
-                updated=report.updated,
-                unchanged=report.unchanged,
-                deregistered=report.deregistered,
-                outside_regions=report.outside_regions,
-                not_social_care=report.not_social_care,
-                england=report.england,
-            ).pk
+            report.run_id = record_run(report, user=user).pk
     except _Rollback:
         pass
     except DATABASE_ERRORS as error:
@@ -100,40 +96,160 @@ def save_records(
             "The database refused the import, so nothing was written: "
             f"{(str(error).splitlines() or [type(error).__name__])[0]}"
         )
+        record_run(report, user=user)
+
+
+def record_run(report: ImportReport, *, user=None) -> CqcImport:
+    """Record an import, or a refusal with every problem (row, column, reason)."""
+    refused = report.has_errors
+    return CqcImport.objects.create(
+        kind=report.kind,
+        file_name=report.file_name[:255],
+        outcome=CqcImport.Outcome.REFUSED if refused else CqcImport.Outcome.IMPORTED,
+        preview=refused and report.dry_run,
+        problems=_recorded_problems(report.problems),
+        produced_on=report.produced_on,
+        imported_by=user if user and user.is_authenticated else None,
+        added=0 if refused else report.added,
+        updated=0 if refused else report.updated,
+        unchanged=0 if refused else report.unchanged,
+        deregistered=0 if refused else report.deregistered,
+        outside_regions=report.outside_regions,
+        not_social_care=report.not_social_care,
+        england={} if refused else report.england,
+    )
+
+
+def _recorded_problems(problems) -> list[dict]:
+    """The problems as stored with a refused run: a file where every row is wrong
+    keeps its first thousand and a count of the rest."""
+    kept = [
+        {"row": p.row, "column": p.column, "reason": p.reason}
+        for p in problems[:MAX_RECORDED_PROBLEMS]
+    ]
+    if len(problems) > MAX_RECORDED_PROBLEMS:
+        more = len(problems) - MAX_RECORDED_PROBLEMS
+        kept.append(
+            {"row": None, "column": "", "reason": f"and {more:,} more problems"}
+        )
+    return kept
+
+
+def _columns(model) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+# Field types whose Python values psycopg and sqlite3 take as they are; values of
+# other types (date-times, whose form SQLite stores differently) go through the
+# field's own get_db_prep_save.
+PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "SlugField",
+    "TextField",
+    "URLField",
+}
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """Insert new rows, each a dict of field attnames to values (fields left out
+    take their defaults), in one COPY (PostgreSQL) or executemany. No model
+    instances are built: on a national file that halves the time of the write."""
+    if not rows:
+        return
+    columns = [
+        (f.attname, f.get_default(), f.get_internal_type() in PLAIN_TYPES, f)
+        for f in _columns(model)
+    ]
+    insert_rows(
+        model,
+        [f.column for *_, f in columns],
+        [
+            tuple(
+                row.get(name, default)
+                if plain
+                else f.get_db_prep_save(row.get(name, default), connection)
+                for name, default, plain, f in columns
+            )
+            for row in rows
+        ],
+    )
+
+
+def _update(model, objects: list, names: list[str]) -> None:
+    """Write the named fields of existing objects: one COPY into a temporary table
+    and one UPDATE (PostgreSQL) or executemany."""
+    if not objects:
+        return
+    columns = [model._meta.get_field(name) for name in names]
+    updates = RowUpdates(model, [f.column for f in columns])
+    updates.add(
+        [
+            (
+                o.pk,
+                *(
+                    f.get_db_prep_save(getattr(o, f.attname), connection)
+                    for f in columns
+                ),
+            )
+            for o in objects
+        ]
+    )
+    updates.apply()
+    if connection.vendor == "postgresql":
+        # The next update of this table in the transaction may change other columns.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {updates.changes}")
 
 
 def _providers(records) -> dict[str, int]:
+    """The pk of each record's provider by CQC provider ID, adding new providers
+    and renaming those CQC names differently now."""
     wanted = {r.provider_id: r.provider_name for r in records if r.provider_id}
-    existing = {
-        p.cqc_provider_id: p
-        for p in Provider.objects.filter(cqc_provider_id__in=list(wanted))
-    }
-    renamed = []
-    for provider_id, name in wanted.items():
-        provider = existing.get(provider_id)
-        if provider is not None and name and provider.name != name:
-            provider.name = name
-            renamed.append(provider)
-    Provider.objects.bulk_update(renamed, ["name"], batch_size=BATCH)
-    new = [
-        Provider(cqc_provider_id=pid, name=name or pid)
-        for pid, name in wanted.items()
-        if pid not in existing
-    ]
-    Provider.objects.bulk_create(new, batch_size=BATCH)
-    ids = {p.cqc_provider_id: p.pk for p in existing.values()}
-    if new:
-        ids |= dict(
-            Provider.objects.filter(
-                cqc_provider_id__in=[p.cqc_provider_id for p in new]
-            ).values_list("cqc_provider_id", "pk")
+    if not wanted:
+        return {}
+    # Every registered provider in one plain query: cheaper than an IN list of
+    # thousands of IDs, and no model instances.
+    known = {
+        pid: (pk, name)
+        for pk, pid, name in Provider.objects.exclude(cqc_provider_id="").values_list(
+            "pk", "cqc_provider_id", "name"
         )
-    return ids
+    }
+    renamed = [
+        Provider(pk=known[pid][0], name=name)
+        for pid, name in wanted.items()
+        if pid in known and name and known[pid][1] != name
+    ]
+    _update(Provider, renamed, ["name"])
+    new = [
+        {"cqc_provider_id": pid, "name": name or pid}
+        for pid, name in wanted.items()
+        if pid not in known
+    ]
+    _insert(Provider, new)
+    if new:
+        return dict(
+            Provider.objects.exclude(cqc_provider_id="").values_list(
+                "cqc_provider_id", "pk"
+            )
+        )
+    return {pid: pk for pid, (pk, _name) in known.items()}
 
 
 def _vocabulary(model, names: set[str]) -> dict[str, int]:
     """The pk of each term by name, adding the terms not yet known."""
+    if not names:
+        return {}
     ids = dict(model.objects.filter(name__in=names).values_list("name", "pk"))
+    if not names - set(ids):
+        return ids
     taken = set(model.objects.values_list("slug", flat=True))
     new = []
     for name in sorted(names - set(ids)):
@@ -168,10 +284,10 @@ def _write(
     existing = {
         s.cqc_location_id: s for s in CareService.objects.exclude(cqc_location_id="")
     }
-    to_create: list[CareService] = []
+    to_create: list[dict] = []
     changed_services: list[CareService] = []
     changed_fields: set[str] = set()
-    past: list[PastRating] = []
+    past: list[dict] = []
     touched: set[str] = set()
     for location_id, record in records.items():
         values = dict(record.fields)
@@ -181,12 +297,12 @@ def _write(
         service = existing.get(location_id)
         if service is None:
             to_create.append(
-                CareService(
-                    cqc_location_id=location_id,
-                    imported_at=now,
+                {
+                    "cqc_location_id": location_id,
+                    "imported_at": now,
                     **record.new_fields,
                     **values,
-                )
+                }
             )
             continue
         changed = tuple(
@@ -200,12 +316,12 @@ def _write(
             continue
         if service.rating and ("rating" in changed or "rating_published_on" in changed):
             past.append(
-                PastRating(
-                    service=service,
-                    rating=service.rating,
-                    published_on=service.rating_published_on,
-                    replaced_on=report.produced_on,
-                )
+                {
+                    "service_id": service.pk,
+                    "rating": service.rating,
+                    "published_on": service.rating_published_on,
+                    "replaced_on": report.produced_on,
+                }
             )
         audited[location_id] = {
             name: (getattr(service, name), values[name]) for name in changed
@@ -216,25 +332,20 @@ def _write(
         changed_services.append(service)
         changed_fields.update(changed)
         touched.add(location_id)
-    CareService.objects.bulk_create(to_create, batch_size=BATCH)
-    # One bulk_update over every changed field: unchanged values are written back
-    # as they are, which costs less than one UPDATE per combination of fields.
-    # bulk_update's CASE WHEN grows with rows times fields; small batches keep it
-    # linear.
-    CareService.objects.bulk_update(
-        changed_services,
-        [*sorted(changed_fields), "imported_at"],
-        batch_size=UPDATE_BATCH,
-    )
-    PastRating.objects.bulk_create(past, batch_size=BATCH)
+    _insert(CareService, to_create)
+    _update(CareService, changed_services, [*sorted(changed_fields), "imported_at"])
+    _insert(PastRating, past)
     report.added = len(to_create)
     service_ids = {s.cqc_location_id: s.pk for s in existing.values()}
     if to_create:
-        service_ids |= dict(
-            CareService.objects.filter(
-                cqc_location_id__in=[s.cqc_location_id for s in to_create]
-            ).values_list("cqc_location_id", "pk")
+        service_ids = dict(
+            CareService.objects.exclude(cqc_location_id="").values_list(
+                "cqc_location_id", "pk"
+            )
         )
+    touched |= _set_group_ratings(
+        records, service_ids, existing, audited if audit else None
+    )
     for attribute, model in MANY:
         touched |= _set_many(
             records, attribute, model, service_ids, existing, audited if audit else None
@@ -257,25 +368,23 @@ def _write(
                 None,
                 report.produced_on,
             )
-        CareService.objects.bulk_update(gone, ["deregistered_on"], batch_size=BATCH)
+        _update(CareService, gone, ["deregistered_on"])
         report.deregistered = len(gone)
+    if len(to_create) >= ANALYZE_AFTER:
+        # The planner learns the table's new size before the next import and pages.
+        refresh_statistics(CareService)
     if audit is not None:
         _audit(audit, to_create, audited, existing, service_ids)
 
 
 def _audit(audit, created, audited, existing, service_ids) -> None:
     """Each service added or changed, in the audit trail under its council."""
-    for service in created:
-        values = {
-            field.attname: getattr(service, field.attname)
-            for field in CareService._meta.concrete_fields
-            if not field.primary_key and field.attname != "imported_at"
-        }
+    for values in created:
         audit.added(
-            council_id=service.council_id,
-            object_id=service_ids.get(service.cqc_location_id),
-            object_repr=f"{service.name} ({service.cqc_location_id})",
-            values=values,
+            council_id=values["council_id"],
+            object_id=service_ids.get(values["cqc_location_id"]),
+            object_repr=f"{values['name']} ({values['cqc_location_id']})",
+            values={k: v for k, v in values.items() if k != "imported_at"},
         )
     for location_id, changes in audited.items():
         service = existing.get(location_id)
@@ -307,6 +416,8 @@ def _set_many(
     """Set each record's terms of one many-to-many field; the location IDs of
     existing services whose terms changed. With ``audited``, each existing
     service's old and new term names are added to its changes."""
+    if all(getattr(r, attribute) is None for r in records.values()):
+        return set()
     names = {n for r in records.values() for n in getattr(r, attribute) or []}
     term_ids = _vocabulary(model, names)
     through = getattr(CareService, attribute).through
@@ -336,14 +447,71 @@ def _set_many(
                     sorted(names_by_id.get(pk, str(pk)) for pk in have),
                     sorted(terms),
                 )
-        add += [
-            through(careservice_id=service_id, **{term_field: t}) for t in wanted - have
-        ]
+        add += [{"careservice_id": service_id, term_field: t} for t in wanted - have]
         remove[service_id] += list(have - wanted)
-    through.objects.bulk_create(add, batch_size=BATCH)
+    _insert(through, add)
     for service_id, gone in remove.items():
         if gone:
             through.objects.filter(
                 careservice_id=service_id, **{f"{term_field}__in": gone}
             ).delete()
     return touched
+
+
+def _set_group_ratings(records, service_ids, existing, audited=None) -> set[str]:
+    """Replace the group ratings of services whose file rows carry them and
+    differ; the location IDs of existing services whose group ratings changed
+    (with ``audited``, their old and new ratings are added to its changes)."""
+    wanted = {
+        service_ids[location_id]: record.group_ratings
+        for location_id, record in records.items()
+        if record.group_ratings is not None
+    }
+    if not wanted:
+        return set()
+    current: dict[int, dict] = defaultdict(dict)
+    existing_ids = {s.pk for s in existing.values()}
+    for rating in GroupRating.objects.filter(service_id__in=existing_ids).iterator():
+        current[rating.service_id][rating.group, rating.key_question] = (
+            rating.rating,
+            rating.published_on,
+        )
+    add, replaced = [], []
+    for service_id, ratings in wanted.items():
+        if current.get(service_id, {}) == ratings:
+            continue
+        if service_id in current:
+            replaced.append(service_id)
+        add += [
+            {
+                "service_id": service_id,
+                "group": group,
+                "key_question": question,
+                "rating": rating,
+                "published_on": published,
+            }
+            for (group, question), (rating, published) in ratings.items()
+        ]
+    if replaced:
+        GroupRating.objects.filter(service_id__in=replaced).delete()
+    _insert(GroupRating, add)
+    by_id = {s.pk: location_id for location_id, s in existing.items()}
+    changed = {
+        by_id[service_id]: service_id
+        for service_id in wanted
+        if service_id in by_id and current.get(service_id, {}) != wanted[service_id]
+    }
+    if audited is not None:
+        for location_id, service_id in changed.items():
+            audited.setdefault(location_id, {})["group_ratings"] = (
+                _described(current.get(service_id, {})),
+                _described(wanted[service_id]),
+            )
+    return set(changed)
+
+
+def _described(ratings: dict) -> list[str]:
+    return sorted(
+        f"{group}, {question}: {rating}"
+        for (group, question), (rating, _published) in ratings.items()
+    )

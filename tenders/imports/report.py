@@ -86,6 +86,8 @@ class ImportReport:
     needs_withdrawal_confirmation: bool = False
     footnotes: dict[str, str] = field(default_factory=dict)
     written: bool = False
+    # The council reviews changes: what is written waits for an approver.
+    sent_for_review: bool = False
     record: ImportRecord | None = None
 
     @property
@@ -117,6 +119,21 @@ class ImportReport:
                 f" {plural(self.withdrawn_count, 'tender')} no longer in the table "
                 f"{verb} withdrawn."
             )
+        changed = self.new + self.updated + self.withdrawn_count
+        if changed:
+            one = changed == 1
+            if self.sent_for_review:
+                text += (
+                    f" {self.council.name} reviews changes: "
+                    f"{'it' if one else 'they'} "
+                    f"{'will wait' if self.dry_run else 'wait'} for an approver to "
+                    "publish, and readers see the published versions until then."
+                )
+            else:
+                text += (
+                    f" Readers {'will see' if self.dry_run else 'see'} "
+                    f"{'it' if one else 'them'} now."
+                )
         return text
 
 

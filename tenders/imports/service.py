@@ -26,6 +26,7 @@ from ..dates import DateWindow, describe_window
 from ..models import Tender, TenderPipeline, generated_reference_prefix
 from . import writing
 from .columns import BY_FIELD, match_columns
+from .publishing import imported_tenders_publish, sends_for_review
 from .report import (
     Change,
     DateReading,
@@ -101,6 +102,7 @@ def tender_table_import(
             if not dry_run:
                 # One import per council at a time: references are numbered here.
                 Council.objects.select_for_update().filter(pk=council.pk).first()
+            report.sent_for_review = sends_for_review(council, user)
             audit = None
             if not dry_run:
                 audit = ImportAudit(
@@ -109,9 +111,15 @@ def tender_table_import(
                     user=user,
                     run_by=run_by,
                 )
-            _TableImport(report, council, audit, progress).run(
-                file, limits, confirm_withdrawals
-            )
+            table_import = _TableImport(report, council, audit, progress)
+            table_import.run(file, limits, confirm_withdrawals)
+            if not report.has_errors and not dry_run:
+                imported_tenders_publish(
+                    council=council,
+                    pks=table_import.written_ids(),
+                    user=user,
+                    file_name=file_name,
+                )
             if report.has_errors:
                 transaction.set_rollback(True)
             else:
@@ -175,6 +183,7 @@ class _TableImport:
         self.now = clock.now()
         self.matched: set[int] = set()
         self.inserted: set[str] = set()
+        self.changed: set[int] = set()
         self.existing_titles: dict[str, tuple[str, str]] | None = None
         self.close_checked = 0
 
@@ -271,6 +280,7 @@ class _TableImport:
             )
             return
         if left_out and not self.dry_run:
+            self.changed.update(left_out)
             Tender.objects.filter(pk__in=left_out).update(
                 status=Tender.Status.WITHDRAWN, updated_at=self.now
             )
@@ -307,6 +317,16 @@ class _TableImport:
                 changes=changes,
             )
             self.audit.write()
+
+    def written_ids(self) -> list[int]:
+        """The working copies this import added or changed (withdrawals too)."""
+        added = []
+        inserted = sorted(self.inserted)
+        for start in range(0, len(inserted), BATCH_SIZE):
+            added += Tender.objects.filter(
+                council=self.council, reference__in=inserted[start : start + BATCH_SIZE]
+            ).values_list("id", flat=True)
+        return sorted(self.changed.union(added))
 
     # Matching rows to tenders ----------------------------------------------------
 
@@ -632,6 +652,7 @@ class _TableImport:
             for found, row in updates
         ]
         writing.update_rows(self.council.pk, [*names, "updated_at"], tuples)
+        self.changed.update(found["id"] for found, _row in updates)
         if self.relations:
             self._write_relations(
                 [

@@ -12,7 +12,7 @@ register = template.Library()
 def upcoming_tenders(limit=5):
     """What is coming up next across the region, soonest first."""
     return {
-        "tenders": Tender.objects.upcoming()
+        "tenders": Tender.live.upcoming()
         .select_related("council")
         .prefetch_related("types_of_care")[:limit]
     }

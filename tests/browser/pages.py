@@ -80,6 +80,7 @@ PAGES = [
     Page("changes-council", "/councils/county-durham/changes/"),
     Page("changes-filtered", "/changes/?council=county-durham"),
     Page("changes-invalid-filter", "/changes/?council=nowhere", status=400),
+    Page("changes-type-of-care", "/changes/?type_of_care=domiciliary-care"),
     Page("change-detail", "/changes/1/"),
     # A commissioner without a second factor: the demo administrator has none set
     # up, and previews ask administrators for it, as the admin does.
@@ -91,6 +92,11 @@ PAGES = [
     Page(
         "tender-preview",
         "/opportunities/preview/1/",
+        signed_in_as="durham-commissioner",
+    ),
+    Page(
+        "intention-preview",
+        "/preview/intentions/1/",
         signed_in_as="durham-commissioner",
     ),
 ]

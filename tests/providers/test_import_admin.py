@@ -116,13 +116,15 @@ def test_a_database_error_while_writing_is_a_refusal_and_the_upload_is_removed(
     def refuse(*args, **kwargs):
         raise IntegrityError("duplicate key value violates unique constraint")
 
-    monkeypatch.setattr(CareService.objects, "bulk_create", refuse)
+    monkeypatch.setattr("providers.cqc.writing.insert_rows", refuse)
     response = client.post(CONFIRM, {"token": token(preview)})
 
     assert response.status_code == 400
     assert "The database refused the import, so nothing was written" in response.text
     assert not CareService.objects.exists()
-    assert not CqcImport.objects.exists()
+    refused = CqcImport.objects.get()
+    assert (refused.outcome, refused.imported_by) == ("refused", portal_admin)
+    assert "The database refused the import" in refused.problems[0]["reason"]
     assert AuditEntry.objects.get().action == AuditEntry.Action.IMPORT_REFUSED
     with pytest.raises(FileNotFoundError):
         TempFolderStorage(name=stored["file"], read_mode="rb").read()

@@ -175,3 +175,29 @@ def test_overview_queries_stay_the_same_as_services_grow(
         response = client.get("/quality/")
         client.get("/quality/gateshead/")
     assert figures(response, "Care homes")["Gateshead Council"] == (30, 30, 100)
+
+
+def test_market_page_shows_the_type_of_cares_figures_with_region_and_england(
+    client, imported
+):
+    response = client.get("/markets/domiciliary-care/?council=county-durham")
+    text = html.unescape(response.content.decode())
+    section = text.split('id="cqc-quality"', 1)[1]
+    assert "Domiciliary care: rated good or outstanding by CQC" in section
+    rows = section.split("</table>", 1)[0]
+    assert "Durham County Council" in rows
+    assert "Gateshead Council" not in rows
+    assert "North East (all)" in rows and "England (all)" in rows
+    assert "file produced on 1 November 2025" in section
+
+
+def test_market_summary_leaves_out_services_that_left_cqcs_register(client, imported):
+    from providers.models import CareService
+
+    CareService.objects.filter(cqc_location_id="1-000000002").update(
+        deregistered_on=date(2025, 11, 1)
+    )
+    text = client.get("/markets/domiciliary-care/").content.decode()
+    services = text.split('id="services"', 1)[1].split("</table>", 1)[0]
+    assert "No CQC ratings recorded" in services
+    assert "0 of 1 rated" not in services

@@ -72,7 +72,7 @@ def test_withdrawn_tender_keeps_its_page_with_a_withdrawn_notice(client, gateshe
 
 def test_unknown_or_scheduled_tenders_are_not_found(client, gateshead):
     scheduled = TenderFactory(
-        council=gateshead, published_at=clock.now() + datetime.timedelta(days=2)
+        council=gateshead, published=clock.now() + datetime.timedelta(days=2)
     )
     assert client.get(scheduled.get_absolute_url()).status_code == 404
     url = reverse("tenders:tender-detail", args=["gateshead", "NOPE-1"])

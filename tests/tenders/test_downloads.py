@@ -11,6 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from councils.publishing import publish, working_copy_save
 from tests.factories import TenderFactory, future_year
 
 # Planned dates are this many years ahead of today (councils.clock.today).
@@ -89,7 +90,8 @@ def test_feed_is_atom_of_the_filtered_results_newest_change_first(client, gatesh
     TenderFactory(council=gateshead, title="Newer")
     TenderFactory(title="Other council")
     older.notes = "Changed"
-    older.save()
+    working_copy_save(obj=older, user=None)
+    publish(obj=older, user=None, major=True, note="Changed")
     response = client.get(reverse("tenders:tender-feed"), {"council": "gateshead"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/atom+xml")

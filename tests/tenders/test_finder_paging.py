@@ -30,7 +30,7 @@ def test_soonest_pages_run_on_from_windows_to_come_into_those_that_are_over(clie
         TenderFactory(
             title=f"Over {number:02d}", procurement_activity=f"Spring {2001 + number}"
         )
-    expected = [t.title for t in Tender.objects.visible().soonest()]
+    expected = [t.title for t in Tender.live.visible().soonest()]
 
     first = client.get(LIST)
     second = client.get(LIST, {"page": 2})
@@ -45,7 +45,7 @@ def test_soonest_contract_start_pages_split_on_the_contract_window(client):
         TenderFactory(title=f"Starts later {number:02d}", commencement=f"{YEAR + 1}")
     for number in range(10):
         TenderFactory(title=f"Started {number:02d}", commencement=f"{2001 + number}")
-    expected = [t.title for t in Tender.objects.visible().soonest("commencement")]
+    expected = [t.title for t in Tender.live.visible().soonest("commencement")]
 
     pages = [client.get(LIST, {"sort": "commencement", "page": n}) for n in (1, 2)]
 

@@ -483,7 +483,8 @@ def test_one_row_is_one_row(gateshead_client, gateshead):
     response = upload(gateshead_client, gateshead, "t.csv", table([["Title"], ["Lot"]]))
 
     assert response.context["report"].summary() == (
-        "1 row: 1 new, 0 updated and 0 unchanged tender would be imported."
+        "1 row: 1 new, 0 updated and 0 unchanged tender would be imported. "
+        "Readers will see it now."
     )
 
 

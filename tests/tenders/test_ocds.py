@@ -11,6 +11,7 @@ from jsonschema import Draft4Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from councils.publishing import publish, working_copy_save
 from tenders.models import Tender
 from tests.factories import TenderFactory, future_year
 
@@ -130,7 +131,10 @@ def test_release_id_changes_when_the_tender_changes_and_ocid_does_not(client):
     first = ocds(client)["releases"][0]
     assert first["id"] == ocds(client)["releases"][0]["id"]
     tender.title = "Renamed"
-    tender.save()
+    working_copy_save(obj=tender, user=None)
+    # A working copy is not released until it is published.
+    assert ocds(client)["releases"][0]["id"] == first["id"]
+    publish(obj=tender, user=None, major=True, note="Renamed")
     second = ocds(client)["releases"][0]
     assert second["ocid"] == first["ocid"]
     assert second["id"] != first["id"]

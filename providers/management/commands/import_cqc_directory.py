@@ -34,7 +34,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run",
             action="store_true",
-            help="Report what the import would do and save nothing.",
+            help="Report what the import would do and save nothing (a refused "
+            "file is still listed, with its problems, under CQC file imports).",
         )
 
     def handle(self, *args, file, produced_on, dry_run, user=None, **options):

@@ -236,9 +236,11 @@ def latest_rows():
         ("Well-led", "Inadequate"),
     ]:
         yield row(*care, "Overall", domain, rating, date(2024, 6, 2), "N", ALPHA)
-    yield row(
-        *care, "Homecare services", "Overall", "Good", date(2024, 6, 2), "N", ALPHA
-    )
+    # CQC rates a service at the location on its own, key question by key question.
+    for domain, rating in [("Overall", "Good"), ("Safe", "Requires improvement")]:
+        yield row(
+            *care, "Homecare services", domain, rating, date(2024, 6, 2), "N", ALPHA
+        )
     yield row(
         "1-000000007",
         "Test Surgery",
