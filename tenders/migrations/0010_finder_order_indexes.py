@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("councils", "0011_finder_order_indexes"),
+        ("councils", "0011_section_council_live_index"),
         ("tenders", "0009_tender_editorial_workflow"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
