@@ -7,15 +7,20 @@ stay numbers, negative ones included.
 
 import csv
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.views import View
 
 from . import clock
+
+# Rows fetched from the database at a time, and bytes sent at a time, by downloads
+# that stream: memory stays flat however many rows there are.
+CHUNK_ROWS = 2000
+CHUNK_BYTES = 64 * 1024
 
 # A spreadsheet treats a cell starting with one of these as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -60,6 +65,39 @@ def write_csv(
         writer.writerow([csv_cell(value, list_separator) for value in row])
 
 
+def csv_lines(
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    list_separator: str = "; ",
+    byte_order_mark: bool = True,
+) -> Iterator[str]:
+    """``write_csv``'s lines one at a time, for streaming; a byte order mark first
+    unless told not to."""
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    yield ("\ufeff" if byte_order_mark else "") + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([csv_cell(value, list_separator) for value in row])
+
+
+def buffered(pieces: Iterable[str], size: int = CHUNK_BYTES) -> Iterator[str]:
+    """Small pieces of text joined into chunks of about ``size`` characters, so a
+    streamed download is sent in a few large writes rather than one per row."""
+    parts, length = [], 0
+    for piece in pieces:
+        parts.append(piece)
+        length += len(piece)
+        if length >= size:
+            yield "".join(parts)
+            parts, length = [], 0
+    if parts:
+        yield "".join(parts)
+
+
 def csv_download(
     records: Iterable[dict], *, columns: list[str], filename: str
 ) -> StreamingHttpResponse:
@@ -83,27 +121,43 @@ def csv_download(
             )
 
     return StreamingHttpResponse(
-        rows(),
+        buffered(rows()),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
+def _json(value) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False)
+
+
+def json_document(head: dict, key: str, items: Iterable) -> Iterator[str]:
+    """A JSON object: the members of ``head``, then ``key`` holding ``items``,
+    written one item (one line) at a time as they are read."""
+    opening = json.dumps(head, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
+    yield (opening[:-2] + ",\n" if head else "{\n") + f"  {_json(key)}: ["
+    separator = "\n    "
+    for item in items:
+        yield separator + _json(item)
+        separator = ",\n    "
+    yield "\n  ]\n}\n" if separator != "\n    " else "]\n}\n"
+
+
 def json_download(
-    records: Iterable[dict], *, source: str, filename: str
-) -> HttpResponse:
-    """Records as a JSON document with the address they came from and a count."""
-    results = list(records)
-    data = {
-        "meta": {
-            "source": source,
-            "generated": clock.now(),
-            "count": len(results),
-        },
-        "results": results,
-    }
-    return HttpResponse(
-        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+    records: Iterable[dict],
+    *,
+    source: str,
+    filename: str,
+    count: int,
+    extra_meta: dict | None = None,
+) -> StreamingHttpResponse:
+    """Records as a JSON document with the address they came from and a count,
+    streamed as they are read."""
+    meta = {"source": source, "generated": clock.now(), "count": count}
+    return StreamingHttpResponse(
+        buffered(
+            json_document({"meta": meta | (extra_meta or {})}, "results", records),
+        ),
         content_type="application/json",
         headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )
@@ -136,12 +190,14 @@ class FilteredDownloadView(View):
         filterset = self.filterset_class(data=request.GET, queryset=self.queryset())
         if not filterset.is_valid():
             return JsonResponse(filter_errors(filterset), status=400)
-        records = (self.record(row) for row in filterset.qs.iterator(chunk_size=2000))
+        rows = filterset.qs
+        records = (self.record(row) for row in rows.iterator(chunk_size=CHUNK_ROWS))
         if self.format == "json":
             return json_download(
                 records,
                 source=request.build_absolute_uri(),
                 filename=f"{self.filename}.json",
+                count=rows.count(),
             )
         return csv_download(
             records, columns=self.columns, filename=f"{self.filename}.csv"

@@ -542,6 +542,11 @@ class Section(Publishable):
                 fields=["status", "-content_updated_at"], name="section_recent_idx"
             ),
             models.Index(fields=["live_of", "-publish_at"], name="section_live_idx"),
+            # Per-council counts of live sections (the council list) and a council's
+            # live sections (its page) read only that council's rows.
+            models.Index(
+                fields=["council", "live_of"], name="section_council_live_idx"
+            ),
         ]
 
     def __str__(self):

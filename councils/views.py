@@ -125,9 +125,10 @@ class SectionDetailView(DetailView):
         context.update(
             body=body,
             contents=contents if len(contents) > 1 else [],
+            # Each link is made from its council and heading.
             sibling_sections=Section.live.for_council(
                 self.object.council
-            ).select_related("heading"),
+            ).select_related("council", "heading"),
         )
         return context
 
@@ -189,6 +190,10 @@ class SectionPreviewView(PreviewMixin, SectionDetailView):
     preview_related = ("council", "heading")
 
 
+# Councils the compare page shows side by side at most.
+COMPARE_MAX = 12
+
+
 class CompareIndexView(TemplateView):
     """Choose a heading to compare across councils."""
 
@@ -203,23 +208,61 @@ class CompareIndexView(TemplateView):
 
 
 class CompareView(DetailView):
-    """One heading across every council, side by side."""
+    """One heading across the councils chosen, side by side.
+
+    With no council chosen it shows them all while there are few enough to read
+    side by side (``COMPARE_MAX``); beyond that, a list of the councils that have
+    published under the heading and a chooser, so the page never carries every
+    council's full text.
+    """
 
     template_name = "councils/compare.html"
     context_object_name = "heading"
     slug_url_kwarg = "heading_slug"
     queryset = Heading.objects.all()
 
+    def get(self, request, *args, **kwargs):
+        self.council_filter = CouncilChoiceFilter(
+            data=request.GET, queryset=Council.objects.all()
+        )
+        chosen = []
+        if self.council_filter.is_valid():
+            chosen = self.council_filter.form.cleaned_data.get("council") or []
+            if len(chosen) > COMPARE_MAX:
+                self.council_filter.form.add_error(
+                    "council",
+                    f"Choose up to {COMPARE_MAX} councils to compare side by side",
+                )
+        self.chosen = list(chosen)
+        response = super().get(request, *args, **kwargs)
+        if self.council_filter.errors:
+            response.status_code = 400
+        return response
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["councils"] = Council.objects.prefetch_related(
-            Prefetch(
-                "sections",
-                queryset=Section.live.filter(heading=self.object),
-                to_attr="compared_sections",
-            )
+        sections = Section.live.filter(heading=self.object)
+        councils = Council.objects.order_by("name")
+        side_by_side = not self.council_filter.errors and (
+            bool(self.chosen) or councils.count() <= COMPARE_MAX
         )
-        context["headings"] = Heading.objects.all()
+        if side_by_side and self.chosen:
+            councils = councils.filter(pk__in=[c.pk for c in self.chosen])
+        if not side_by_side:
+            # Only what the list shows: never every council's text.
+            sections = sections.only(
+                "council_id", "status", "content_updated_at", "live_of_id"
+            )
+        context.update(
+            councils=councils.prefetch_related(
+                Prefetch("sections", queryset=sections, to_attr="compared_sections")
+            ),
+            side_by_side=side_by_side,
+            headings=Heading.objects.all(),
+            filter=self.council_filter,
+            councils_chosen=bool(self.chosen),
+            compare_max=COMPARE_MAX,
+        )
         return context
 
 

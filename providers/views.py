@@ -1,11 +1,11 @@
 """The public care services directory, its downloads and a page per service."""
 
 from django.core.paginator import InvalidPage
-from django.http import HttpResponse, JsonResponse
+from django.http import StreamingHttpResponse
 from django.views.generic import DetailView, ListView
 
 from councils import finders
-from councils.downloads import write_csv
+from councils.downloads import CHUNK_ROWS, buffered, csv_lines, json_document
 
 from .filters import CareServiceFilter
 from .models import CareService, KeyQuestion
@@ -122,24 +122,25 @@ class ServiceDownloadView(ServiceListView):
             self.object_list = CareService.objects.none()
             self.template_name = ServiceListView.template_name
             return self.render_bad_request()
-        rows = [export_row(service, request) for service in self.filterset.qs]
+        services = self.filterset.qs.iterator(chunk_size=CHUNK_ROWS)
+        rows = (export_row(service, request) for service in services)
         if self.format == "json":
-            response = JsonResponse({"services": rows}, json_dumps_params={"indent": 1})
+            content = json_document({}, "services", rows)
+            content_type = "application/json"
         else:
-            response = self.csv_response(rows)
+            content = csv_lines(
+                [label for _, label in EXPORT_COLUMNS],
+                ([row[key] for key, _ in EXPORT_COLUMNS] for row in rows),
+                list_separator="|",
+                byte_order_mark=False,
+            )
+            content_type = "text/csv; charset=utf-8"
         filename = f"care-services.{self.format}"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-
-    def csv_response(self, rows: list[dict]) -> HttpResponse:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        write_csv(
-            response,
-            [label for _, label in EXPORT_COLUMNS],
-            ([row[key] for key, _ in EXPORT_COLUMNS] for row in rows),
-            list_separator="|",
+        return StreamingHttpResponse(
+            buffered(content),
+            content_type=content_type,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
-        return response
 
 
 class ServiceDetailView(DetailView):

@@ -1,11 +1,7 @@
 """Tender opportunities as open data: one record per tender, for CSV and JSON."""
 
-import io
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-
-from councils.downloads import write_csv
 
 from .models import Tender
 
@@ -94,22 +90,6 @@ def json_value(value):
     if isinstance(value, date | datetime):
         return value.isoformat()
     return value
-
-
-def json_records(tenders, absolute_url) -> list[dict]:
-    return [
-        {
-            key: json_value(value)
-            for key, value in tender_record(t, absolute_url).items()
-        }
-        for t in tenders
-    ]
-
-
-def records_csv(records: Iterable[dict], columns: list[str]) -> str:
-    buffer = io.StringIO()
-    write_csv(buffer, columns, ([record[c] for c in columns] for record in records))
-    return buffer.getvalue()
 
 
 ARRANGEMENT_COLUMNS = [

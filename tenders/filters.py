@@ -1,11 +1,13 @@
 """The opportunity finder's filters, shared by the list page, downloads and the feed."""
 
+from collections import Counter
 from datetime import date
 
 import django_filters
 from django import forms
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
+from councils import clock
 from councils.filters import KeywordFilter, council_filter, type_of_care_filter
 from councils.models import Council, TypeOfCare
 
@@ -17,6 +19,88 @@ PUBLIC_STATUSES = [
     for value, label in Tender.Status.choices
     if value != Tender.Status.WITHDRAWN
 ]
+
+
+class SoonestResults:
+    """The finder's results in "soonest" order, as two index ranges.
+
+    Windows still to come come first, then those that are over, each by start
+    date and title. Ordering by "is it over?" first would make the database sort
+    every matching row for each page; reading the two parts one after the other
+    in the order of an index reads only the rows of the page asked for. The
+    Paginator needs only ``count()`` and slicing.
+    """
+
+    def __init__(self, tenders, window: str, today=None, total: int | None = None):
+        today = today or clock.today()
+        self.total = total
+        unordered = tenders.order_by()
+        self.to_come = unordered.window_to_come(window, today).by_start(window)
+        self.over = unordered.window_over(window, today).by_start(window)
+        self.unordered = unordered
+        self.window, self.today = window, today
+
+    def count(self) -> int:
+        """All the results (unless already known) and those still to come, in
+        one pass."""
+        if self.total is not None and not hasattr(self, "to_come_count"):
+            return self.total
+        counts = self.unordered.aggregate(
+            total=Count("pk"),
+            to_come=Count(
+                "pk",
+                filter=Q(**{f"{self.window}_end__gte": self.today})
+                | Q(**{f"{self.window}_end__isnull": True}),
+            ),
+        )
+        self.to_come_count = counts["to_come"]
+        return counts["total"]
+
+    def related(self, *select, prefetch=()):
+        """Both parts with ``select_related`` and ``prefetch_related`` applied."""
+        for part in ("to_come", "over"):
+            queryset = getattr(self, part).select_related(*select)
+            setattr(self, part, queryset.prefetch_related(*prefetch))
+        return self
+
+    def __getitem__(self, page: slice) -> list:
+        start, stop = page.start or 0, page.stop
+        if start == 0 and not hasattr(self, "to_come_count"):
+            # The first rows need no count: windows to come, then any over.
+            rows = list(self.to_come[:stop])
+            if len(rows) < stop:
+                rows += list(self.over[: stop - len(rows)])
+            return rows
+        if not hasattr(self, "to_come_count"):
+            self.to_come_count = self.to_come.count()
+        split = self.to_come_count
+        rows = []
+        if start < split:
+            rows += list(self.to_come[start : min(stop, split)])
+        if stop > split:
+            rows += list(self.over[max(start - split, 0) : stop - split])
+        return rows
+
+
+class CountedResults:
+    """A queryset whose length is already known, for the Paginator."""
+
+    def __init__(self, queryset, total: int):
+        self.queryset, self.total = queryset, total
+
+    def count(self) -> int:
+        return self.total
+
+    def related(self, *select, prefetch=()):
+        """The queryset with ``select_related`` and ``prefetch_related`` applied."""
+        self.queryset = self.queryset.select_related(*select).prefetch_related(
+            *prefetch
+        )
+        return self
+
+    def __getitem__(self, page: slice) -> list:
+        return list(self.queryset[page])
+
 
 SORTS = {
     "procurement": ("Soonest procurement", lambda tenders: tenders.soonest()),
@@ -34,6 +118,7 @@ ARRANGEMENT_SORTS = {
     "council": ("Council", lambda rows: rows.order_by("council__name", "name", "pk")),
 }
 ARRANGEMENT_DEFAULT_SORT = "name"
+SOONEST_WINDOWS = {"procurement": "procurement", "commencement": "commencement"}
 CHECKBOXES = {"class": "govuk-checkboxes__input"}
 
 
@@ -144,11 +229,11 @@ class ProcurementFilterSet(django_filters.FilterSet):
         },
     )
 
-    def queryset_without(self, excluded: str) -> QuerySet:
+    def queryset_without(self, *excluded: str) -> QuerySet:
         """The results with every filter applied except ``excluded``, unordered."""
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
-            if name not in (excluded, "sort"):
+            if name not in (*excluded, "sort"):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset.order_by()
 
@@ -248,6 +333,14 @@ class TenderFilter(ProcurementFilterSet):
     def sort_results(self, queryset, name, value):
         return SORTS[value or DEFAULT_SORT][1](queryset)
 
+    def results(self, total: int | None = None):
+        """The results to page through: for the "soonest" sorts, read in two
+        parts (``SoonestResults``); otherwise the filtered queryset. ``total``,
+        when the facets have counted it, saves counting again."""
+        if self.sort_key in SOONEST_WINDOWS:
+            return SoonestResults(self.qs, SOONEST_WINDOWS[self.sort_key], total=total)
+        return self.qs if total is None else CountedResults(self.qs, total)
+
     @property
     def sort_key(self) -> str:
         if self.is_bound and self.is_valid():
@@ -255,14 +348,32 @@ class TenderFilter(ProcurementFilterSet):
         return DEFAULT_SORT
 
     def facet_counts(self) -> dict[str, dict]:
-        """How many results each facet choice has, one query per facet."""
-        counts = {}
-        for name, column, values in (
-            ("council", "council_id", "council_id"),
-            ("status", "status", "status"),
-        ):
-            rows = self.queryset_without(name).values(column).annotate(n=Count("pk"))
-            counts[name] = {row[values]: row["n"] for row in rows}
+        """How many results each facet choice has, and how many results in all.
+
+        Council, status and the total come from one pass: the results without the
+        council and status filters, counted by council and status, then summed
+        over the councils and statuses chosen (``total`` is what the list pages
+        through). Types of care and client groups take one query each.
+        """
+        data = self.form.cleaned_data
+        councils = {council.pk for council in data.get("council") or []}
+        statuses = set(data.get("status") or [])
+        grid = (
+            self.queryset_without("council", "status")
+            .values_list("council_id", "status")
+            .annotate(n=Count("pk"))
+        )
+        by_council, by_status, total = Counter(), Counter(), 0
+        for council_id, status, n in grid:
+            status_chosen = not statuses or status in statuses
+            council_chosen = not councils or council_id in councils
+            if status_chosen:
+                by_council[council_id] += n
+            if council_chosen:
+                by_status[status] += n
+            if status_chosen and council_chosen:
+                total += n
+        counts = {"council": by_council, "status": by_status, "total": total}
         for name, relation, column in (
             ("type_of_care", Tender.types_of_care, "typeofcare_id"),
             ("client_group", Tender.client_groups, "clientgroup_id"),
@@ -271,11 +382,11 @@ class TenderFilter(ProcurementFilterSet):
                 relation.through.objects.filter(
                     tender_id__in=self.queryset_without(name).values("pk")
                 )
-                .values(column)
+                .values_list(column)
                 .annotate(n=Count("tender_id"))
                 .order_by()
             )
-            counts[name] = {row[column]: row["n"] for row in rows}
+            counts[name] = dict(rows)
         return counts
 
     def label_facets(self, counts: dict[str, dict]) -> None:

@@ -161,7 +161,11 @@ class TenderQuerySet(PublishableQuerySet):
 
     def soonest(self, window: str = "procurement", today=None):
         """Soonest first by a date window (procurement or commencement), counting
-        from today: windows that are over go after those still to come."""
+        from today: windows that are over go after those still to come.
+
+        One ordered query, for lists read whole (downloads, feeds, panels). A page
+        of the finder reads ``SoonestResults`` instead, which the indexes serve.
+        """
         today = today or clock.today()
         over = models.Case(
             models.When(**{f"{window}_end__lt": today}, then=models.Value(1)),
@@ -171,16 +175,34 @@ class TenderQuerySet(PublishableQuerySet):
             over, models.F(f"{window}_start").asc(nulls_last=True), "title", "pk"
         )
 
+    def by_start(self, window: str = "procurement"):
+        """Earliest window first (unknown dates last), then by title: the order
+        of the ``tender_<window>_order_idx`` indexes."""
+        return self.order_by(
+            models.F(f"{window}_start").asc(nulls_last=True), "title", "pk"
+        )
+
+    def window_to_come(self, window: str = "procurement", today=None):
+        """Tenders whose window has not ended (or whose dates are not known)."""
+        today = today or clock.today()
+        return self.filter(
+            models.Q(**{f"{window}_end__gte": today})
+            | models.Q(**{f"{window}_end__isnull": True})
+        )
+
+    def window_over(self, window: str = "procurement", today=None):
+        """Tenders whose window ended before today."""
+        return self.filter(**{f"{window}_end__lt": today or clock.today()})
+
     def upcoming(self, today=None):
         """Planned or open tenders whose procurement has not finished, soonest first."""
         today = today or clock.today()
         return (
             self.published()
             .filter(status__in=[Tender.Status.PLANNED, Tender.Status.OPEN])
-            .filter(
-                models.Q(procurement_end__gte=today) | models.Q(procurement_end=None)
-            )
-            .soonest(today=today)
+            .window_to_come(today=today)
+            # Every window here is still to come, so the start-date index orders them.
+            .by_start()
         )
 
 
@@ -365,15 +387,23 @@ class Tender(Publishable):
             ),
         ]
         indexes = [
-            models.Index(fields=["procurement_start"], name="tender_procurement_idx"),
-            models.Index(fields=["commencement_start"], name="tender_commencement_idx"),
             # The finder's date filters match windows that overlap the range asked for.
             models.Index(fields=["procurement_end"], name="tender_procurement_end_idx"),
             models.Index(
                 fields=["commencement_end"], name="tender_commencement_end_idx"
             ),
             models.Index(fields=["-published_at"], name="tender_newest_idx"),
-            models.Index(fields=["title"], name="tender_title_idx"),
+            # The finder's "soonest" sorts read each part (windows to come, then
+            # those over) in this order, so a page is an index range, not a sort.
+            models.Index(
+                fields=["procurement_start", "title", "id"],
+                name="tender_procurement_order_idx",
+            ),
+            models.Index(
+                fields=["commencement_start", "title", "id"],
+                name="tender_commencement_order_idx",
+            ),
+            models.Index(fields=["title", "id"], name="tender_title_order_idx"),
             models.Index(
                 fields=["status", "procurement_start"], name="tender_status_idx"
             ),

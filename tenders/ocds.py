@@ -10,8 +10,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from councils import clock
-
 from .models import Tender
 
 OCDS_VERSION = "1.1"
@@ -170,15 +168,13 @@ def tender_release(tender: Tender, absolute_url) -> dict:
     }
 
 
-def release_package(tenders, *, uri: str, absolute_url) -> dict:
-    """A release package of the given tenders (already fetched with their relations)."""
-    releases = [tender_release(tender, absolute_url) for tender in tenders]
-    latest = max((tender.updated_at for tender in tenders), default=clock.now())
+def package_head(*, uri: str, latest) -> dict:
+    """A release package's members before its releases; ``latest`` is the newest
+    ``updated_at`` among the tenders in it."""
     return {
         "uri": uri,
         "version": OCDS_VERSION,
         "publishedDate": _timestamp(latest),
         "publisher": {"name": PUBLISHER_NAME},
         "license": LICENCE,
-        "releases": releases,
     }

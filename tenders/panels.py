@@ -2,7 +2,19 @@
 
 from councils import panels
 
+from .filters import SoonestResults
 from .models import Arrangement, Rate, Tender, TenderPipeline
+
+# Tenders a panel lists, soonest first; the rest are a link to the finder away, so
+# a council with thousands of tenders has a page the size of one with thirty.
+PANEL_TENDERS = 25
+
+
+def first_tenders(tenders) -> dict:
+    """The ``PANEL_TENDERS`` soonest, and whether there are more; read as two index
+    ranges (windows to come, then those over), not by sorting every row."""
+    rows = SoonestResults(tenders, "procurement")[: PANEL_TENDERS + 1]
+    return {"tenders": rows[:PANEL_TENDERS], "more_tenders": len(rows) > PANEL_TENDERS}
 
 
 @panels.register(
@@ -13,11 +25,12 @@ def council_pipeline(council):
     return {
         "council": council,
         "pipeline": TenderPipeline.objects.filter(council=council).first(),
-        "tenders": Tender.live.for_council(council)
-        .published()
-        .in_pipeline()
-        .soonest()
-        .select_related("council"),
+        **first_tenders(
+            Tender.live.for_council(council)
+            .published()
+            .in_pipeline()
+            .select_related("council")
+        ),
     }
 
 
@@ -70,9 +83,10 @@ def market_tenders(*, type_of_care, councils):
     return {
         "type_of_care": type_of_care,
         "councils": councils,
-        "tenders": Tender.live.filter(types_of_care=type_of_care, council__in=councils)
-        .published()
-        .in_pipeline()
-        .soonest()
-        .select_related("council"),
+        **first_tenders(
+            Tender.live.filter(types_of_care=type_of_care, council__in=councils)
+            .published()
+            .in_pipeline()
+            .select_related("council")
+        ),
     }

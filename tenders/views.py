@@ -1,17 +1,23 @@
 """The opportunity finder: list, detail and open-data downloads of the same results."""
 
-import json
-
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Max
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from councils import clock, finders
+from councils import finders
+from councils.downloads import (
+    CHUNK_ROWS,
+    buffered,
+    csv_download,
+    json_document,
+    json_download,
+)
 from councils.models import Section
+from councils.paging import BeyondDepth, BoundedPaginator
 from councils.views import PreviewMixin
 
 from . import exports, ocds
@@ -44,18 +50,23 @@ class FinderListView(FilterView):
 
     paginate_by = 20
     result_nouns = ("result", "results")
+    paginator_class = BoundedPaginator
 
     def make_filter(self, request):
         raise NotImplementedError
+
+    def results(self):
+        """What the page lists, with each row's council and types of care."""
+        return self.filterset.qs.select_related("council").prefetch_related(
+            "types_of_care"
+        )
 
     def get(self, request, *args, **kwargs):
         self.filterset = self.make_filter(request)
         self.page_error = None
         if self.filterset.is_valid():
-            self.object_list = self.filterset.qs.select_related(
-                "council"
-            ).prefetch_related("types_of_care")
             self.filtered()
+            self.object_list = self.results()
         else:
             self.object_list = self.filterset.queryset.none()
         context = self.get_context_data(
@@ -77,6 +88,8 @@ class FinderListView(FilterView):
             page = paginator.page(number)
         except PageNotAnInteger:
             self.page_error = f"“{number}” is not a page number"
+        except BeyondDepth as error:
+            self.page_error = str(error)
         except EmptyPage:
             self.page_error = (
                 f"There is no page {number}: the results fill "
@@ -113,8 +126,13 @@ class TenderListView(FinderListView):
     def make_filter(self, request):
         return tender_filter(request)
 
+    def results(self):
+        results = self.filterset.results(total=self.facets["total"])
+        return results.related("council", prefetch=["types_of_care"])
+
     def filtered(self) -> None:
-        self.filterset.label_facets(self.filterset.facet_counts())
+        self.facets = self.filterset.facet_counts()
+        self.filterset.label_facets(self.facets)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -174,26 +192,27 @@ def _errors_text(filterset) -> str:
 
 
 class FinderDownloadView(View):
-    """Base for downloads: the list's results, filtered exactly as on the page."""
+    """Base for downloads: the list's results, filtered exactly as on the page,
+    streamed as they are read so memory stays flat however many there are."""
 
     def make_filter(self, request):
         raise NotImplementedError
 
-    def records(self, queryset) -> list:
+    def records(self, queryset):
         raise NotImplementedError
 
     def get(self, request, *args, **kwargs):
         filterset = self.make_filter(request)
         if not filterset.is_valid():
             return self.invalid(filterset)
-        return self.render(self.records(filterset.qs))
+        return self.render(filterset.qs)
 
     def invalid(self, filterset):
         return JsonResponse(
             {"errors": filterset.form.errors.get_json_data()}, status=400
         )
 
-    def render(self, records):
+    def render(self, queryset):
         raise NotImplementedError
 
 
@@ -214,55 +233,53 @@ class TenderDownloadView(FinderDownloadView):
     def make_filter(self, request):
         return tender_filter(request)
 
-    def records(self, queryset) -> list:
-        return list(exports.export_queryset(queryset))
+    def rows(self, queryset):
+        return exports.export_queryset(queryset).iterator(chunk_size=CHUNK_ROWS)
+
+    def records(self, queryset):
+        absolute = self.request.build_absolute_uri
+        return (exports.tender_record(t, absolute) for t in self.rows(queryset))
 
 
 class TenderCsvView(CsvErrorsMixin, TenderDownloadView):
     """The results as CSV, safe to open in a spreadsheet."""
 
-    def render(self, tenders):
-        absolute = self.request.build_absolute_uri
-        records = (exports.tender_record(t, absolute) for t in tenders)
-        # The byte order mark tells Excel the file is UTF-8.
-        body = "\ufeff" + exports.records_csv(records, exports.COLUMNS)
-        return HttpResponse(
-            body,
-            content_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": 'attachment; filename="tender-opportunities.csv"'
-            },
+    def render(self, queryset):
+        return csv_download(
+            self.records(queryset),
+            columns=exports.COLUMNS,
+            filename="tender-opportunities.csv",
         )
 
 
 class TenderJsonView(TenderDownloadView):
     """The results as JSON: one record per tender, with the filters applied."""
 
-    def render(self, tenders):
-        absolute = self.request.build_absolute_uri
-        data = {
-            "meta": {
-                "source": absolute(),
-                "generated": clock.now(),
-                "count": len(tenders),
-                "licence": ocds.LICENCE,
-            },
-            "results": exports.json_records(tenders, absolute),
-        }
-        return HttpResponse(
-            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-            content_type="application/json",
+    def render(self, queryset):
+        records = (
+            {key: exports.json_value(v) for key, v in record.items()}
+            for record in self.records(queryset)
         )
+        response = json_download(
+            records,
+            source=self.request.build_absolute_uri(),
+            filename="tender-opportunities.json",
+            count=queryset.count(),
+            extra_meta={"licence": ocds.LICENCE},
+        )
+        del response["Content-Disposition"]
+        return response
 
 
 class TenderOcdsView(TenderDownloadView):
     """The results as an OCDS 1.1 release package."""
 
-    def render(self, tenders):
+    def render(self, queryset):
         # OCDS has no way to say "made up": demo tenders are never published as
         # releases, which aggregators would take for real procurements.
-        tenders = [tender for tender in tenders if not tender.is_demo]
-        if not tenders:
+        queryset = queryset.filter(is_demo=False)
+        latest = queryset.order_by().aggregate(latest=Max("updated_at"))["latest"]
+        if latest is None:
             # The schema requires at least one release in a package.
             return JsonResponse(
                 {
@@ -271,13 +288,11 @@ class TenderOcdsView(TenderDownloadView):
                 },
                 status=404,
             )
-        package = ocds.release_package(
-            tenders,
-            uri=self.request.build_absolute_uri(),
-            absolute_url=self.request.build_absolute_uri,
-        )
-        return HttpResponse(
-            json.dumps(package, ensure_ascii=False, indent=2),
+        absolute = self.request.build_absolute_uri
+        releases = (ocds.tender_release(t, absolute) for t in self.rows(queryset))
+        head = ocds.package_head(uri=absolute(), latest=latest)
+        return StreamingHttpResponse(
+            buffered(json_document(head, "releases", releases)),
             content_type="application/json",
             headers={"Content-Disposition": 'inline; filename="tenders-ocds.json"'},
         )
@@ -332,42 +347,41 @@ class ArrangementDownloadView(FinderDownloadView):
     def make_filter(self, request):
         return arrangement_filter(request)
 
-    def records(self, queryset) -> list:
-        queryset = queryset.select_related("council").prefetch_related(
-            "types_of_care", "client_groups"
+    def records(self, queryset):
+        rows = (
+            queryset.select_related("council")
+            .prefetch_related("types_of_care", "client_groups")
+            .iterator(chunk_size=CHUNK_ROWS)
         )
         absolute = self.request.build_absolute_uri
-        return [exports.arrangement_record(a, absolute) for a in queryset]
+        return (exports.arrangement_record(a, absolute) for a in rows)
 
 
 class ArrangementCsvView(CsvErrorsMixin, ArrangementDownloadView):
     """The arrangements as CSV, safe to open in a spreadsheet."""
 
-    def render(self, records):
-        body = "\ufeff" + exports.records_csv(records, exports.ARRANGEMENT_COLUMNS)
-        return HttpResponse(
-            body,
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="arrangements.csv"'},
+    def render(self, queryset):
+        return csv_download(
+            self.records(queryset),
+            columns=exports.ARRANGEMENT_COLUMNS,
+            filename="arrangements.csv",
         )
 
 
 class ArrangementJsonView(ArrangementDownloadView):
     """The arrangements as JSON: one record each, with the filters applied."""
 
-    def render(self, records):
-        data = {
-            "meta": {
-                "source": self.request.build_absolute_uri(),
-                "generated": clock.now(),
-                "count": len(records),
-                "licence": ocds.LICENCE,
-            },
-            "results": [
-                {key: exports.json_value(v) for key, v in r.items()} for r in records
-            ],
-        }
-        return HttpResponse(
-            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
-            content_type="application/json",
+    def render(self, queryset):
+        records = (
+            {key: exports.json_value(v) for key, v in r.items()}
+            for r in self.records(queryset)
         )
+        response = json_download(
+            records,
+            source=self.request.build_absolute_uri(),
+            filename="arrangements.json",
+            count=queryset.count(),
+            extra_meta={"licence": ocds.LICENCE},
+        )
+        del response["Content-Disposition"]
+        return response

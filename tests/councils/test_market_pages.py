@@ -329,7 +329,7 @@ def test_indicator_figures_download_carries_source_and_as_at_and_filters(
         client.get(
             reverse("councils:indicator-figures-json"),
             {"indicator": "permanent-admissions-65"},
-        ).content
+        ).getvalue()
     )
     assert data["meta"]["count"] == 4
     assert {"source", "as_at", "period", "value"} <= set(data["results"][0])
@@ -347,7 +347,7 @@ def test_intention_and_rate_downloads_respect_filters(
         client.get(
             reverse("councils:intention-list-json"),
             {"council": "county-durham", "type_of_care": "domiciliary-care"},
-        ).content
+        ).getvalue()
     )
     assert [r["council"] for r in intentions["results"]] == ["Durham County Council"]
     rates = client.get(reverse("tenders:rate-list-csv"), {"council": "north-tyneside"})

@@ -15,7 +15,7 @@ JSON_URL = reverse("providers:service-list-json")
 
 
 def csv_rows(response):
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    return list(csv.DictReader(io.StringIO(response.getvalue().decode())))
 
 
 def test_csv_download_has_the_filtered_services(client, gateshead, darlington):
@@ -54,7 +54,7 @@ def test_json_download_has_the_filtered_services(client, gateshead, darlington):
     CareServiceFactory(council=darlington, name="Darlington living")
     response = client.get(JSON_URL, {"setting": "care_home"})
     assert response.status_code == 200
-    services = json.loads(response.content)["services"]
+    services = json.loads(response.getvalue())["services"]
     assert [s["name"] for s in services] == ["Gateshead home"]
     assert services[0]["council"] == "Gateshead Council"
     assert services[0]["care_home"] is True

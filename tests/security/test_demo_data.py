@@ -26,7 +26,7 @@ def tenders(gateshead):
 def test_ocds_package_leaves_out_demo_tenders(client, tenders):
     response = client.get(reverse("tenders:tender-list-ocds"))
     assert response.status_code == 200
-    titles = [r["tender"]["title"] for r in json.loads(response.content)["releases"]]
+    titles = [r["tender"]["title"] for r in json.loads(response.getvalue())["releases"]]
     assert titles == ["Real home care"]
 
 
@@ -36,12 +36,12 @@ def test_ocds_with_only_demo_tenders_publishes_no_release(client, gateshead):
 
 
 def test_json_and_csv_downloads_flag_demo_tenders(client, tenders):
-    records = json.loads(client.get(reverse("tenders:tender-list-json")).content)
+    records = json.loads(client.get(reverse("tenders:tender-list-json")).getvalue())
     by_reference = {r["reference"]: r["is_demo"] for r in records["results"]}
     assert by_reference == {"GH-REAL": False, "GH-DEMO": True}
 
     response = client.get(reverse("tenders:tender-list-csv"))
-    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode("utf-8-sig"))))
     assert {r["reference"]: r["is_demo"] for r in rows} == {
         "GH-REAL": "No",
         "GH-DEMO": "Yes",
@@ -56,7 +56,7 @@ def test_feed_titles_say_demo_data(client, tenders):
 
 def test_council_page_pipeline_labels_demo_tenders(client, gateshead, tenders):
     response = client.get(gateshead.get_absolute_url())
-    html = response.content.decode()
+    html = response.getvalue().decode()
     row = html[html.index("Made up") : html.index("Made up") + 200]
     assert "Demo</strong>" in row
     real = html[html.index("Real home care") : html.index("Real home care") + 200]

@@ -75,7 +75,7 @@ def test_tender_feed_escapes_text(client, gateshead):
     TenderFactory(council=gateshead, title=SCRIPT, description=PAYLOAD)
     response = client.get(reverse("tenders:tender-feed"))
     assert response.status_code == 200
-    assert b"<script>" not in response.content
+    assert b"<script>" not in response.getvalue()
 
 
 def test_tender_csv_cells_cannot_run_as_formulas(client, gateshead):
@@ -83,7 +83,7 @@ def test_tender_csv_cells_cannot_run_as_formulas(client, gateshead):
     response = client.get(reverse("tenders:tender-list-csv"))
     cells = [
         cell
-        for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+        for row in csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")))
         for cell in row
     ]
     assert '\'=HYPERLINK("http://evil","x")' in cells
@@ -95,7 +95,7 @@ def test_service_csv_cells_cannot_run_as_formulas(client, gateshead):
     response = client.get(reverse("providers:service-list-csv"))
     cells = [
         cell
-        for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+        for row in csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")))
         for cell in row
     ]
     assert "'@SUM(1+1)" in cells
@@ -113,7 +113,7 @@ def test_csv_downloads_keep_negative_numbers_as_numbers(client, gateshead, name)
     response = client.get(reverse(name))
     cells = [
         cell
-        for row in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+        for row in csv.reader(io.StringIO(response.getvalue().decode("utf-8-sig")))
         for cell in row
     ]
     assert "'-5 days" in cells
@@ -131,7 +131,7 @@ def test_json_downloads_are_json_not_html(client, gateshead):
         response = client.get(url)
         assert response["Content-Type"].startswith("application/json"), url
         assert response["X-Content-Type-Options"] == "nosniff", url
-        assert json.loads(response.content), url
+        assert json.loads(response.getvalue()), url
 
 
 @pytest.mark.parametrize(

@@ -49,11 +49,13 @@ def test_filter_then_download_csv_and_ocds_give_the_rows_on_the_page(
     )
 
     csv_response = client.get(f"{reverse('tenders:tender-list-csv')}?{query}")
-    rows = list(csv.DictReader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
+    rows = list(
+        csv.DictReader(io.StringIO(csv_response.getvalue().decode("utf-8-sig")))
+    )
     assert [(r["council"], r["reference"], r["title"]) for r in rows] == on_page
 
     ocds_response = client.get(f"{reverse('tenders:tender-list-ocds')}?{query}")
-    releases = json.loads(ocds_response.content)["releases"]
+    releases = json.loads(ocds_response.getvalue())["releases"]
     assert [
         (r["buyer"]["name"], r["tender"]["id"], r["tender"]["title"]) for r in releases
     ] == on_page

@@ -44,7 +44,7 @@ def validator():
 def ocds(client, **query):
     response = client.get(reverse("tenders:tender-list-ocds"), query)
     assert response.status_code == 200
-    package = json.loads(response.content)
+    package = json.loads(response.getvalue())
     errors = [
         f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
         for e in validator().iter_errors(package)
@@ -150,7 +150,7 @@ def test_no_results_is_a_404_because_a_package_needs_a_release(client, db):
     TenderFactory(title="Home care")
     response = client.get(reverse("tenders:tender-list-ocds"), {"q": "no-such-words"})
     assert response.status_code == 404
-    assert "No opportunities match" in json.loads(response.content)["detail"]
+    assert "No opportunities match" in json.loads(response.getvalue())["detail"]
 
 
 def test_the_demo_data_exports_as_valid_ocds(client):

@@ -1,0 +1,370 @@
+"""Read benchmark: every public page under gunicorn, against /healthz in the same run.
+
+Runs the portal as in production (``DJANGO_ENV=production``, PostgreSQL, Redis as
+the shared cache, gunicorn with 2 workers on loopback) on a database filled by
+``bench/generate.py``, and loads each page with ``wrk`` for a bounded time, right
+after loading ``/healthz`` for the same time (the machine is shared, so a ratio
+taken moments apart is fairer than absolute figures). For each page it prints
+requests/s, p50 and p99 (``wrk --latency``), the ratio of its requests/s to the
+health check's, the queries one request makes (counted separately, through
+Django's test client in a child process, on the second request so one-off lookups
+are left out; downloads' query counts are pinned by the test suite instead) and
+the bytes and time of one response on an idle server. Each download is then fetched once
+in full: time, bytes and the peak resident memory of the gunicorn workers while
+it ran. The machine (cores, memory, PostgreSQL version) is printed first.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/mps_perf_bench \\
+        .venv/bin/python bench/read.py --port 8103
+
+``--only opportunities`` limits the run to pages whose name contains the word.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from portal_server import PYTHON, ROOT, get, manage, portal, production_env
+
+NO_LIMITS = {
+    name: "1000000"
+    for name in (
+        "RATE_LIMIT_SEARCH",
+        "RATE_LIMIT_DOWNLOADS",
+        "RATE_LIMIT_SUBSCRIPTION",
+        "RATE_LIMIT_LOGIN",
+    )
+}
+WRK = shutil.which("wrk") or "/usr/bin/wrk"
+
+
+def pages(names: dict) -> list[tuple[str, str]]:
+    """(name, path) for every page measured, from the data actually there."""
+    big = names["biggest_council"]
+    listed = [
+        ("health", "/healthz"),
+        ("home", "/"),
+        ("councils", "/councils/"),
+        ("council (most tenders)", f"/councils/{big}/"),
+        ("section", names["section"]),
+        ("compare index", "/compare/"),
+        ("compare one heading", "/compare/vision/"),
+        ("opportunities", "/opportunities/"),
+        (
+            "opportunities by council and care",
+            f"/opportunities/?council={big}&type_of_care=domiciliary-care",
+        ),
+        ("opportunities keyword", "/opportunities/?q=dementia"),
+        ("opportunities page 2000", "/opportunities/?page=2000"),
+        ("opportunities sort procurement", "/opportunities/?sort=procurement"),
+        ("opportunities sort commencement", "/opportunities/?sort=commencement"),
+        ("opportunities sort newest", "/opportunities/?sort=newest"),
+        ("opportunities sort title", "/opportunities/?sort=title"),
+        ("tender detail", names["tender"]),
+        ("arrangements", "/opportunities/arrangements/"),
+        ("directory", "/services/"),
+        ("directory filtered", f"/services/?council={big}&rating=good"),
+        ("quality overview", "/quality/"),
+        ("council quality", f"/quality/{big}/"),
+        ("tender feed", "/opportunities/feed/"),
+        ("markets", "/markets/"),
+        ("market page", "/markets/domiciliary-care/"),
+        ("indicators", "/indicators/"),
+        ("indicator page", names["indicator"]),
+        ("changes", "/changes/"),
+    ]
+    if names.get("search"):
+        listed.append(("search", names["search"] + "?q=dementia"))
+    return listed
+
+
+DOWNLOADS = [
+    ("tenders CSV", "/opportunities/download.csv"),
+    ("tenders JSON", "/opportunities/download.json"),
+    ("tenders OCDS", "/opportunities/ocds.json"),
+    ("arrangements CSV", "/opportunities/arrangements/download.csv"),
+    ("arrangements JSON", "/opportunities/arrangements/download.json"),
+    ("services CSV", "/services/download.csv"),
+    ("services JSON", "/services/download.json"),
+    ("indicator figures CSV", "/indicators/figures.csv"),
+    ("intentions CSV", "/markets/intentions.csv"),
+    ("rates CSV", "/opportunities/rates.csv"),
+    ("quality figures CSV", "/quality/figures.csv"),
+]
+
+
+# In the child process: names from the data, and queries per request. ---------------
+
+
+def child_measure(paths: list[str] | None) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mps_portal.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.models import Count
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import NoReverseMatch, reverse
+
+    from councils.models import Council, Indicator, Section
+    from tenders.models import Tender
+
+    if paths is None:
+        biggest = (
+            Council.objects.annotate(n=Count("tenders"))
+            .order_by("-n", "pk")
+            .values_list("slug", flat=True)[0]
+        )
+        section = Section.live.published().filter(council__slug=biggest).first()
+        tender = Tender.live.visible().filter(council__slug=biggest).first()
+        try:
+            search = reverse("search")
+        except NoReverseMatch:
+            search = None
+        print(
+            json.dumps(
+                {
+                    "biggest_council": biggest,
+                    "section": section.get_absolute_url(),
+                    "tender": tender.get_absolute_url(),
+                    "indicator": Indicator.objects.order_by("position")
+                    .first()
+                    .get_absolute_url(),
+                    "search": search,
+                }
+            )
+        )
+        return
+    client = Client(SERVER_NAME="127.0.0.1")
+    counts = {}
+    for path in paths:
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+            if response.streaming:
+                for _ in response.streaming_content:
+                    pass
+        counts[path] = len(queries)
+    print(json.dumps(counts))
+
+
+def in_child(env: dict, paths: list[str] | None) -> dict:
+    args = [PYTHON, __file__, "--child"]
+    if paths is not None:
+        args += ["--paths", json.dumps(paths)]
+    output = subprocess.run(
+        args, cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+# wrk and the table ----------------------------------------------------------------
+
+
+def to_ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(port: int, path: str, args) -> dict:
+    output = subprocess.run(
+        [
+            WRK,
+            f"-t{args.wrk_threads}",
+            f"-c{args.connections}",
+            f"-d{args.duration}s",
+            "--timeout",
+            "30s",
+            "--latency",
+            f"http://127.0.0.1:{port}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=args.duration + 60,
+    ).stdout
+
+    def latency(percent: str) -> float:
+        # wrk prints no distribution when no request finished in time.
+        found = re.search(rf"{percent}%\s+([\d.]+(?:us|ms|s|m))\b", output)
+        return to_ms(found.group(1)) if found else float("nan")
+
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    found = {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": 0,
+    }
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    timeouts = re.search(r"timeout (\d+)", output)
+    found["errors"] = int(bad.group(1)) if bad else 0
+    found["errors"] += int(timeouts.group(1)) if timeouts else 0
+    return found
+
+
+def ratio(rps: float, health: float) -> str:
+    return f"{rps / health:.4f}" if health else "n/a"
+
+
+def drain(port: int) -> None:
+    """Wait until requests wrk left queued have been answered, so that the next
+    measurement starts on an idle server."""
+    for _ in range(2):
+        with contextlib.suppress(OSError):
+            get(port, "/healthz", timeout=600)
+
+
+def workers_rss(master_pid: int) -> int:
+    """Resident memory (bytes) of the largest gunicorn worker now."""
+    found = subprocess.run(
+        ["ps", "-o", "rss=", "--ppid", str(master_pid)],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return max((int(kb) * 1024 for kb in found), default=0)
+
+
+def download(port: int, path: str, master_pid: int) -> dict:
+    peak = [workers_rss(master_pid)]
+    done = threading.Event()
+
+    def watch():
+        while not done.is_set():
+            peak[0] = max(peak[0], workers_rss(master_pid))
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    started = time.perf_counter()
+    try:
+        status, body, _ = get(port, path, timeout=120)
+    except OSError as error:
+        status, body = f"failed: {error}", b""
+    seconds = time.perf_counter() - started
+    done.set()
+    watcher.join()
+    return {"status": status, "seconds": seconds, "bytes": len(body), "rss": peak[0]}
+
+
+def machine(env: dict) -> str:
+    import psycopg
+
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
+    with psycopg.connect(env["DATABASE_URL"]) as connection:
+        version = connection.execute("SHOW server_version").fetchone()[0]
+        counts = connection.execute(
+            "SELECT (SELECT count(*) FROM councils_council), "
+            "(SELECT count(*) FROM tenders_tender), "
+            "(SELECT count(*) FROM providers_careservice)"
+        ).fetchone()
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {memory / 1024 / 1024:.1f} GB memory, "
+        f"{platform.system()} {platform.release()}, PostgreSQL {version}, "
+        f"Python {platform.python_version()}; data: {counts[0]} councils, "
+        f"{counts[1]} tenders, {counts[2]} care services"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--paths", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, default=8103)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument(
+        "--only", default="", help="pages whose name has one of these words (a,b)"
+    )
+    parser.add_argument("--no-downloads", action="store_true")
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
+    )
+    args = parser.parse_args()
+    if args.child:
+        child_measure(json.loads(args.paths) if args.paths else None)
+        return
+
+    database_url = os.environ.get(
+        "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mps_perf_bench"
+    )
+    env = production_env(database_url, args.redis_url) | NO_LIMITS
+    env["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    manage("collectstatic", "--no-input", "-v", "0", env=env)
+    names = in_child(env, None)
+    chosen = [
+        (name, path)
+        for name, path in pages(names)
+        if any(word in name for word in args.only.split(",")) or name == "health"
+    ]
+    downloads = [] if args.no_downloads else DOWNLOADS
+    queries = in_child(env, [p for _, p in chosen])
+
+    print(machine(env))
+    print(
+        f"gunicorn {args.workers} workers (gthread, 1 thread), timeout 30 s; wrk "
+        f"-t{args.wrk_threads} -c{args.connections} -d{args.duration}s --latency, "
+        "health measured just before each page"
+    )
+    print()
+    print(
+        "| page | path | req/s | p50 ms | p99 ms | health req/s | ratio | queries "
+        "| bytes | one request ms | errors |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    with portal(
+        database_url, args.redis_url, args.port, args.workers, 1, NO_LIMITS, False
+    ) as (_, port, process):
+        for name, path in chosen:
+            drain(port)
+            started = time.perf_counter()
+            try:
+                status, body, _ = get(port, path, timeout=300)
+            except OSError as error:
+                status, body = f"failed: {error}", b""
+            alone = (time.perf_counter() - started) * 1000
+            drain(port)
+            health = wrk(port, "/healthz", args)
+            page = wrk(port, path, args) if name != "health" else health
+            errors = page["errors"] + (0 if status == 200 else 1)
+            print(
+                f"| {name} | `{path}` | {page['rps']:.1f} | {page['p50']:.1f} | "
+                f"{page['p99']:.1f} | {health['rps']:.0f} | "
+                f"{ratio(page['rps'], health['rps'])} | {queries[path]} | "
+                f"{len(body):,} | {alone:.0f} | {errors if errors else ''}"
+                f"{'' if status == 200 else f' (status {status})'} |",
+                flush=True,
+            )
+        if downloads:
+            print()
+            print("| download | path | status | seconds | bytes | worker peak RSS MB |")
+            print("|---|---|---|---|---|---|")
+            for name, path in downloads:
+                drain(port)
+                found = download(port, path, process.pid)
+                print(
+                    f"| {name} | `{path}` | {found['status']} | "
+                    f"{found['seconds']:.2f} | {found['bytes']:,} | "
+                    f"{found['rss'] / 1024 / 1024:.0f} |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Paging that costs the same on page 1 and page 50: a bounded depth, as GOV.UK does.
+
+Reading a page far down a long list makes the database walk past every row before
+it; GOV.UK's own finders stop at a fixed depth and ask the reader to narrow the
+search instead. ``BoundedPaginator`` pages through the first ``max_pages`` pages
+only, and says so (``truncated``), so templates can explain it.
+"""
+
+from math import ceil
+
+from django.core.paginator import EmptyPage, Paginator
+from django.utils.functional import cached_property
+
+MAX_PAGES = 50
+
+
+class BeyondDepth(EmptyPage):
+    """A page that exists, but deeper than the pages offered."""
+
+
+class BoundedPaginator(Paginator):
+    """A Paginator that offers at most ``max_pages`` pages."""
+
+    max_pages = MAX_PAGES
+
+    @cached_property
+    def all_pages(self) -> int:
+        """How many pages the whole list would fill (as Paginator.num_pages)."""
+        if self.count == 0 and not self.allow_empty_first_page:
+            return 0
+        return ceil(max(1, self.count - self.orphans) / self.per_page)
+
+    @cached_property
+    def num_pages(self) -> int:
+        return min(self.all_pages, self.max_pages)
+
+    @property
+    def truncated(self) -> bool:
+        """Whether there are results beyond the last page offered."""
+        return self.all_pages > self.max_pages
+
+    @property
+    def shown(self) -> int:
+        """How many results the pages offered hold."""
+        return min(self.count, self.max_pages * self.per_page)
+
+    def validate_number(self, number):
+        number = self._validate_number(number, self.all_pages)
+        if number > self.num_pages:
+            raise BeyondDepth(
+                f"Only the first {self.num_pages} pages ({self.shown:,} results) "
+                "can be paged through: narrow the results with the filters or "
+                "keywords, or download them all"
+            )
+        return number
