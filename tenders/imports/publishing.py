@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from reversion.models import Version
 
-from councils import clock
+from councils import clock, search
 from councils.models import EditorialState, Publication
 from councils.publishing import FIRST_PUBLISHED_NOTE, default_review_by
 
@@ -157,7 +157,8 @@ def _publish(council, pks, user, file_name) -> None:
             ]
         )
         # The new live copies replace every earlier one: they are due now.
-        Tender._base_manager.filter(live_of__in=pks).delete()
+        with search.deleting_in_bulk():
+            Tender._base_manager.filter(live_of__in=pks).delete()
         fields = [f.attname for f in Tender._meta.concrete_fields if not f.primary_key]
         copies = []
         for tender, publication in zip(tenders, publications, strict=True):

@@ -86,11 +86,11 @@ def council_checkbox_for(form, tender_text: str) -> str:
     candidates = []
     for index in range(boxes.count()):
         box = boxes.nth(index)
-        label = box.evaluate("(el) => el.labels[0].innerText.trim()")
+        label = box.evaluate("(el) => el.labels[0].textContent.trim()")
         # Facet counts follow the name: "Durham County Council (11)".
         label = re.sub(r"\s*\(\d+\)$", "", label)
         legend = box.evaluate(
-            "(el) => el.closest('fieldset')?.querySelector('legend')?.innerText || ''"
+            "(el) => el.closest('fieldset')?.querySelector('legend')?.textContent || ''"
         )
         if label and label in tender_text:
             candidates.append(("council" in legend.lower(), box.get_attribute("id")))
@@ -127,6 +127,14 @@ def test_keyboard_user_filters_tenders_and_opens_a_result(new_page):
         " && el.matches('input[type=text], input[type=search]')",
     )
     page.keyboard.type(keyword)
+    # Filter groups start folded (a <details>): open the council group first.
+    in_group = f"document.getElementById({json.dumps(checkbox_id)}).closest('details')"
+    if page.evaluate(f"() => {{ const d = {in_group}; return !!d && !d.open; }}"):
+        tab_to(
+            page,
+            f"(el) => el.tagName === 'SUMMARY' && el.parentElement === {in_group}",
+        )
+        page.keyboard.press("Enter")
     tab_to(page, f"(el) => el.id === {json.dumps(checkbox_id)}")
     page.keyboard.press("Space")
     assert page.locator(f"#{checkbox_id}").is_checked()
