@@ -48,7 +48,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
-        "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5")
+        "--redis-url",
+        default=os.environ.get("CACHE_URL")
+        or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"),
     )
     args = parser.parse_args()
     database_url = default_database_url()

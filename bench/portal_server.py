@@ -47,7 +47,7 @@ def production_env(database_url: str, redis_url: str) -> dict:
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "DATABASE_URL": database_url,
-        "REDIS_URL": redis_url,
+        "CACHE_URL": redis_url,
         # Plain HTTP on loopback: no proxy in front to terminate TLS.
         "SECURE_SSL_REDIRECT": "off",
         "LOG_LEVEL": "WARNING",

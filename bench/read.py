@@ -294,7 +294,9 @@ def main() -> None:
     )
     parser.add_argument("--no-downloads", action="store_true")
     parser.add_argument(
-        "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3")
+        "--redis-url",
+        default=os.environ.get("CACHE_URL")
+        or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
     )
     args = parser.parse_args()
     if args.child:
