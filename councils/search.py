@@ -206,11 +206,21 @@ def _plain(text: str) -> str:
 def index_queryset(key: str, rows: models.QuerySet) -> int:
     """Make the documents of these rows of kind ``key`` again (and remove those
     of rows no longer indexed). Returns how many documents were written."""
+    return index_ids(key, rows.order_by().values_list("pk", flat=True))
+
+
+def index_ids(key: str, ids: Iterable[int]) -> int:
+    """Make the documents of the rows of kind ``key`` with these primary keys
+    again (and remove those of rows no longer indexed), a batch at a time; for
+    bulk writers that know which rows they added or changed. No ids, no query.
+    Returns how many documents were written."""
+    ids = sorted(set(ids))
+    if not ids:
+        return 0
     kind = _registry[key]
     content_type = ContentType.objects.get_for_model(
         kind.model, for_concrete_model=False
     )
-    ids = list(rows.order_by().values_list("pk", flat=True))
     written = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
