@@ -60,8 +60,11 @@ class CouncilChoiceFilter(django_filters.FilterSet):
         model = Council
         fields = []
 
-    def chosen_councils(self) -> list[Council]:
-        return list(self.qs.select_related("region"))
+    def chosen_councils(self, *, limit: int | None = None) -> list[Council]:
+        """The councils chosen (every council when none), by name; at most
+        ``limit`` of them."""
+        councils = self.qs.select_related("region").order_by("name")
+        return list(councils[:limit] if limit else councils)
 
 
 class IntentionFilter(django_filters.FilterSet):

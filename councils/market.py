@@ -15,11 +15,14 @@ MAX_COUNCIL_LINES = 4
 def comparison_summary(indicator: Indicator, values: list[IndicatorValue]) -> str:
     """One sentence: the highest and lowest council, and the comparators."""
     councils = [v for v in values if v.council_id]
+    comparators = [v for v in values if not v.council_id]
+    if not councils and comparators:
+        # Regions and England only (no council chosen among too many to show).
+        return "; ".join(f"{v.area_name} {v.formatted}" for v in comparators) + "."
     if not councils:
         return (
             f"No council has a figure for {indicator.name.lower()} on the portal yet."
         )
-    comparators = [v for v in values if not v.council_id]
     against = (
         " against " + " and ".join(f"{v.area_name} {v.formatted}" for v in comparators)
         if comparators

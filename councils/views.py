@@ -378,9 +378,13 @@ class MarketListView(TemplateView):
 
 
 class CouncilChoiceMixin:
-    """Reads ``?council=`` into the councils a page shows (all when none chosen).
+    """Reads ``?council=`` into the councils a page shows: those chosen (up to
+    ``COMPARE_MAX``), or every council while there are no more than that.
 
-    Unknown councils are explained in an error summary with status 400.
+    With more councils than that and none chosen, ``councils`` is empty and
+    ``choose_councils`` is set: the page summarises and asks for a choice rather
+    than carrying every council's content. Unknown councils, or too many, are
+    explained in an error summary with status 400.
     """
 
     def get(self, request, *args, **kwargs):
@@ -388,9 +392,21 @@ class CouncilChoiceMixin:
             data=request.GET, queryset=Council.objects.all()
         )
         self.filter_valid = self.council_filter.is_valid()
-        self.councils = (
-            self.council_filter.chosen_councils() if self.filter_valid else []
-        )
+        self.chosen = []
+        if self.filter_valid:
+            self.chosen = self.council_filter.form.cleaned_data.get("council") or []
+            if len(self.chosen) > COMPARE_MAX:
+                self.council_filter.form.add_error(
+                    "council", f"Choose up to {COMPARE_MAX} councils to compare"
+                )
+                self.filter_valid = False
+        self.councils = []
+        self.choose_councils = False
+        if self.filter_valid:
+            # One query either way: every council while they fit, else none.
+            councils = self.council_filter.chosen_councils(limit=COMPARE_MAX + 1)
+            self.choose_councils = len(councils) > COMPARE_MAX
+            self.councils = [] if self.choose_councils else councils
         response = super().get(request, *args, **kwargs)
         if not self.filter_valid:
             response.status_code = 400
@@ -398,16 +414,13 @@ class CouncilChoiceMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        chosen = (
-            self.council_filter.form.cleaned_data.get("council")
-            if (self.filter_valid)
-            else None
-        )
         context.update(
             filter=self.council_filter,
             councils=self.councils,
-            councils_chosen=bool(chosen),
-            council_query="".join(f"&council={c.slug}" for c in chosen or []),
+            councils_chosen=bool(self.chosen),
+            choose_councils=self.choose_councils,
+            compare_max=COMPARE_MAX,
+            council_query="".join(f"&council={c.slug}" for c in self.chosen),
         )
         return context
 
@@ -425,6 +438,17 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
         if not self.filter_valid:
             return context
         councils = self.councils
+        figures = IndicatorValue.objects.about_market(self.object).latest()
+        if self.choose_councils:
+            # Too many councils to show each one's content: the regions' and
+            # England's figures, and which councils have published intentions.
+            context["figures"] = figures.filter(council=None).in_comparison_order()
+            context["publishing_councils"] = Council.objects.filter(
+                intentions__in=CommissioningIntention.live.published().filter(
+                    type_of_care=self.object
+                )
+            ).distinct()
+            return context
         context["intentions"] = (
             CommissioningIntention.live.published()
             .filter(type_of_care=self.object, council__in=councils)
@@ -432,12 +456,7 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
             .prefetch_related("sections__heading", "sections__council")
             .order_by("council__name", "position")
         )
-        context["figures"] = (
-            IndicatorValue.objects.about_market(self.object)
-            .for_areas(councils)
-            .latest()
-            .in_comparison_order()
-        )
+        context["figures"] = figures.for_areas(councils).in_comparison_order()
         return context
 
 
@@ -483,9 +502,16 @@ class IndicatorDetailView(CouncilChoiceMixin, DetailView):
         context["sort"] = self.sort
         if not self.filter_valid:
             return context
-        figures = IndicatorValue.objects.filter(indicator=self.object).for_areas(
-            self.councils
-        )
+        figures = IndicatorValue.objects.filter(indicator=self.object)
+        if self.choose_councils:
+            # Too many councils to compare them all: the regions and England, and
+            # how many councils have a figure.
+            context["councils_with_figures"] = (
+                figures.exclude(council=None).values("council").distinct().count()
+            )
+            figures = figures.filter(council=None)
+        else:
+            figures = figures.for_areas(self.councils)
         latest = list(
             figures.latest()
             .actuals()

@@ -9,7 +9,6 @@ class ProvidersConfig(AppConfig):
         from . import (
             alerts,
             documents,  # noqa: F401 - registers services for site search
-            panels,  # noqa: F401 - registers the market page panel
         )
 
         alerts.register()

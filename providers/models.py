@@ -164,24 +164,6 @@ class CareServiceQuerySet(CouncilOwnedQuerySet):
             ).values("pk")
         )
 
-    def market_summary_by_council(self):
-        """Per council: how many services, and the counts behind "rated good or
-        outstanding" (as in rating_summary), in one query."""
-        # The same services as counted(): registered, not demo data, rated.
-        judged = Q(
-            is_demo=False, rating__in=JUDGED_RATINGS, deregistered_on__isnull=True
-        ) & ~Q(cqc_location_id="")
-        return (
-            self.values("council__name", "council__slug")
-            .annotate(
-                services=Count("pk"),
-                judged=Count("pk", filter=judged),
-                good=Count("pk", filter=judged & Q(rating__in=GOOD_RATINGS)),
-                latest=Max("rating_published_on", filter=judged),
-            )
-            .order_by("council__name")
-        )
-
     def rating_summary(self) -> dict:
         """Counts behind a "rated good or outstanding" figure, demo rows left out.
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from councils.models import Council, Region, TypeOfCare
 from providers.models import (
@@ -234,3 +234,95 @@ def computed_cqc_figures(
                 )
             )
     return figures
+
+
+# The quality setting a type of care's services are counted under, for the
+# council's own published figures (which are per setting, not per type of care).
+OWN_FIGURE_SETTINGS = {
+    TypeOfCare.Setting.CARE_HOME: Setting.CARE_HOMES,
+    TypeOfCare.Setting.COMMUNITY: Setting.COMMUNITY,
+}
+
+
+@dataclass
+class MarketQualityRow:
+    """One area's line in a market page's quality table."""
+
+    figure: ComputedFigure
+    services: int | None = None  # in the directory; None for England
+    own: object = None  # the council's own CqcBenchmark for the setting, if any
+    council: Council | None = None
+
+
+@dataclass
+class MarketQuality:
+    """One type of care's services and CQC figures for the chosen councils, their
+    region and England, with the councils' own published figures beside them."""
+
+    computed: ComputedFigures
+    rows: list[MarketQualityRow]
+    own_setting: str = ""  # the Setting label the own figures are for
+
+    @property
+    def any_rated(self) -> bool:
+        return any(row.figure.judged for row in self.rows)
+
+    @property
+    def any_services(self) -> bool:
+        return any(row.services for row in self.rows)
+
+    @property
+    def own_figures(self) -> list:
+        return [row.own for row in self.rows if row.own is not None]
+
+
+def market_quality(
+    *, type_of_care: TypeOfCare, councils: list[Council], region: Region
+) -> MarketQuality:
+    """The market page's one quality table: for each council, the region and
+    England, the services in the directory and the share rated good or
+    outstanding (numerator, denominator, the file's date), and the council's own
+    published figure for the setting where it has one. A fixed number of queries,
+    whatever the number of councils and services."""
+    from .models import CqcBenchmark
+
+    computed = computed_cqc_figures(
+        region=region, councils=councils, type_of_care=type_of_care
+    )
+    services = CareService.objects.for_type_of_care(type_of_care)
+    by_council = {
+        row["council_id"]: row["services"]
+        for row in services.filter(council__in=councils)
+        .order_by()
+        .values("council_id")
+        .annotate(services=Count("pk"))
+    }
+    in_region = services.filter(council__region=region).count()
+    setting = OWN_FIGURE_SETTINGS.get(type_of_care.setting)
+    own = {}
+    if setting is not None:
+        own = {
+            b.council_id: b
+            for b in CqcBenchmark.objects.filter(council__in=councils, setting=setting)
+            .latest()
+            .order_by()
+        }
+    figures = computed.by_type_of_care[0].figures if computed.by_type_of_care else []
+    rows = []
+    for figure in figures:
+        if figure.area_type == "council":
+            council = councils[len(rows)]
+            rows.append(
+                MarketQualityRow(
+                    figure, by_council.get(council.pk, 0), own.get(council.pk), council
+                )
+            )
+        elif figure.area_type == "region":
+            rows.append(MarketQualityRow(figure, in_region))
+        else:
+            rows.append(MarketQualityRow(figure))
+    return MarketQuality(
+        computed=computed,
+        rows=rows,
+        own_setting=Setting(setting).label if setting else "",
+    )

@@ -3,7 +3,7 @@
 from councils import panels
 from councils.models import Region
 
-from .figures import computed_cqc_figures
+from .figures import computed_cqc_figures, market_quality
 from .models import CqcBenchmark
 
 
@@ -28,18 +28,20 @@ def council_quality(council):
 
 
 @panels.register(
-    "market", order=65, template_name="quality/includes/market_quality.html"
+    "market", order=60, template_name="quality/includes/market_quality.html"
 )
-def market_quality(*, type_of_care, councils):
-    """The share of this type of care's services rated good or outstanding by CQC
-    for the chosen councils, their region and England, with method and source."""
+def market_quality_panel(*, type_of_care, councils):
+    """One table for this type of care: the chosen councils, their region and
+    England, with the services in the directory, the share rated good or
+    outstanding by CQC (numerator, denominator, method, the file's date) and each
+    council's own published figure where it has one."""
     councils = sorted(councils, key=lambda council: council.name)
     if not councils:
         return None
     region = Region.objects.get(pk=councils[0].region_id)
     return {
-        "computed": computed_cqc_figures(
-            region=region, councils=councils, type_of_care=type_of_care
+        "quality": market_quality(
+            type_of_care=type_of_care, councils=councils, region=region
         ),
         "type_of_care": type_of_care,
     }

@@ -14,7 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from councils.models import Publication, Section
+from councils.models import IndicatorValue, Publication, Section
+from councils.views import COMPARE_MAX
 from providers.models import CareService
 from tenders.models import Arrangement, Tender
 from tests.factories import (
@@ -126,6 +127,13 @@ PAGES = [
             c.indicator_values.order_by("pk").first().indicator.get_absolute_url()
         ),
     ),
+    (
+        "indicator, council chosen",
+        lambda c: (
+            c.indicator_values.order_by("pk").first().indicator.get_absolute_url()
+            + f"?council={c.slug}"
+        ),
+    ),
     ("figures CSV", lambda c: reverse("councils:indicator-figures-csv")),
     ("figures JSON", lambda c: reverse("councils:indicator-figures-json")),
     ("intentions CSV", lambda c: reverse("councils:intention-list-csv")),
@@ -221,3 +229,32 @@ def test_page_queries_do_not_grow_with_the_councils_own_rows(client, name, addre
     many = queries(client, path)
 
     assert many == one, f"{name}: {one} queries with one of each row, {many} with more"
+
+
+NATIONAL_PAGES = [
+    ("market", lambda: reverse("councils:market-detail", args=["domiciliary-care"])),
+    (
+        "indicator",
+        lambda: IndicatorValue.objects.order_by("pk")[0].indicator.get_absolute_url(),
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "address"), NATIONAL_PAGES, ids=[name for name, _ in NATIONAL_PAGES]
+)
+def test_comparison_pages_do_not_grow_with_the_number_of_councils(
+    client, name, address
+):
+    """Past the councils a page compares side by side, another council with every
+    kind of row adds no query: the page summarises until councils are chosen."""
+    for _ in range(COMPARE_MAX + 1):
+        grow(CouncilFactory(), 1)
+    path = address()
+    one = queries(client, path)
+
+    for _ in range(MANY):
+        grow(CouncilFactory(), 1)
+    many = queries(client, path)
+
+    assert many == one, f"{name}: {one} queries, {many} with more councils"

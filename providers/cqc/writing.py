@@ -84,11 +84,12 @@ def save_records(
         )
     try:
         with transaction.atomic():
-            _write(records, report=report, register=register, audit=audit)
+            written = _write(records, report=report, register=register, audit=audit)
             if report.dry_run:
                 raise _Rollback
-            # Written in bulk, without the signals that keep the site search current.
-            search.index_queryset("service", CareService.objects.all())
+            # Written in bulk, without the signals that keep the site search
+            # current: the documents of the services added or changed, only.
+            search.index_ids("service", written)
             report.run_id = record_run(report, user=user).pk
     except _Rollback:
         pass
@@ -210,12 +211,12 @@ def _update(model, objects: list, names: list[str]) -> None:
             cursor.execute(f"DROP TABLE {updates.changes}")
 
 
-def _providers(records) -> dict[str, int]:
+def _providers(records) -> tuple[dict[str, int], list[int]]:
     """The pk of each record's provider by CQC provider ID, adding new providers
-    and renaming those CQC names differently now."""
+    and renaming those CQC names differently now; and the pks of those renamed."""
     wanted = {r.provider_id: r.provider_name for r in records if r.provider_id}
     if not wanted:
-        return {}
+        return {}, []
     # Every registered provider in one plain query: cheaper than an IN list of
     # thousands of IDs, and no model instances.
     known = {
@@ -236,13 +237,13 @@ def _providers(records) -> dict[str, int]:
         if pid not in known
     ]
     _insert(Provider, new)
+    renamed_ids = [p.pk for p in renamed]
     if new:
-        return dict(
-            Provider.objects.exclude(cqc_provider_id="").values_list(
-                "cqc_provider_id", "pk"
-            )
+        ids = Provider.objects.exclude(cqc_provider_id="").values_list(
+            "cqc_provider_id", "pk"
         )
-    return {pid: pk for pid, (pk, _name) in known.items()}
+        return dict(ids), renamed_ids
+    return {pid: pk for pid, (pk, _name) in known.items()}, renamed_ids
 
 
 def _vocabulary(model, names: set[str]) -> dict[str, int]:
@@ -278,11 +279,13 @@ def _write(
     report: ImportReport,
     register,
     audit: ImportAudit | None,
-):
+) -> set[int]:
+    """Write the records; the pks of the services added or changed (whose site
+    search documents are to be made again)."""
     now = clock.now()
     # Each existing service's changes for the audit trail: {field: (old, new)}.
     audited: dict[str, dict] = {}
-    provider_ids = _providers(records.values())
+    provider_ids, renamed_providers = _providers(records.values())
     existing = {
         s.cqc_location_id: s for s in CareService.objects.exclude(cqc_location_id="")
     }
@@ -377,6 +380,18 @@ def _write(
         refresh_statistics(CareService)
     if audit is not None:
         _audit(audit, to_create, audited, existing, service_ids)
+    written = {service_ids[r["cqc_location_id"]] for r in to_create}
+    written |= {service_ids[location_id] for location_id in touched}
+    if register:
+        written |= {s.pk for s in gone}
+    if renamed_providers:
+        # A provider's name is in each of its services' documents.
+        written |= set(
+            CareService.objects.filter(provider_id__in=renamed_providers).values_list(
+                "pk", flat=True
+            )
+        )
+    return written
 
 
 def _audit(audit, created, audited, existing, service_ids) -> None:

@@ -3,6 +3,7 @@ England, with their counts, method and source date."""
 
 import html
 import json
+import re
 from datetime import date
 from io import StringIO
 
@@ -177,18 +178,68 @@ def test_overview_queries_stay_the_same_as_services_grow(
     assert figures(response, "Care homes")["Gateshead Council"] == (30, 30, 100)
 
 
-def test_market_page_shows_the_type_of_cares_figures_with_region_and_england(
+def market_rows(text: str) -> dict[str, list[str]]:
+    """The market page's quality table, row heading -> cells."""
+    table = text.split('id="cqc-quality"', 1)[1].split("</table>", 1)[0]
+    rows = {}
+    for row in table.split("<tbody", 1)[1].split("<tr")[1:]:
+        heading = re.sub(r"<[^>]+>", "", row.split("</th>", 1)[0].split(">", 1)[1])
+        cells = [
+            re.sub(r"<[^>]+>", " ", cell.split(">", 1)[1]).split()
+            for cell in row.split("<td")[1:]
+        ]
+        rows[heading.strip()] = [" ".join(c).replace(" </td", "") for c in cells]
+    return rows
+
+
+def test_market_page_has_one_quality_table_with_region_england_and_the_files_date(
     client, imported
 ):
     response = client.get("/markets/domiciliary-care/?council=county-durham")
     text = html.unescape(response.content.decode())
-    section = text.split('id="cqc-quality"', 1)[1]
-    assert "Domiciliary care: rated good or outstanding by CQC" in section
-    rows = section.split("</table>", 1)[0]
-    assert "Durham County Council" in rows
-    assert "Gateshead Council" not in rows
-    assert "North East (all)" in rows and "England (all)" in rows
+    section = text.split('id="services"', 1)[1].split('id="download"', 1)[0]
+    assert section.count("<table") == 1
+    assert text.count("good or outstanding") == section.count("good or outstanding")
+    assert (
+        "Domiciliary care: services in the directory and the share rated good or "
+        in (section)
+    )
     assert "file produced on 1 November 2025" in section
+    assert "divided by services rated Outstanding, Good" in section
+    rows = market_rows(text)
+    assert list(rows) == ["Durham County Council", "North East (all)", "England (all)"]
+    assert rows["England (all)"][0] == "Not in the directory"
+    for cells in rows.values():
+        # Services, good or outstanding, rated, percentage: no own-figure column.
+        assert len(cells) == 4
+    assert "own published figure" not in section.split("</table>", 1)[0]
+
+
+def test_market_quality_table_labels_a_councils_own_figure_as_its_own(client, imported):
+    CqcBenchmarkFactory(
+        council=imported["county-durham"],
+        setting="community",
+        council_percent="77.0",
+        source="Durham's MPS",
+    )
+    CqcBenchmarkFactory(council=imported["county-durham"], council_percent="90.0")
+
+    response = client.get(
+        "/markets/domiciliary-care/?council=county-durham&council=gateshead"
+    )
+
+    text = html.unescape(response.content.decode())
+    assert (
+        "Council's own published figure (community-based services)"
+        in text.split('id="cqc-quality"', 1)[1]
+    )
+    rows = market_rows(text)
+    assert rows["Durham County Council"][-1].startswith("77.0% as at December 2023")
+    assert rows["Gateshead Council"][-1] == "None published"
+    assert rows["England (all)"][-1] == "Not applicable"
+    # The care homes figure is for another setting, so not on this market's table.
+    assert "90.0%" not in text
+    assert "as the council published it for all its community-based services" in text
 
 
 def test_market_summary_leaves_out_services_that_left_cqcs_register(client, imported):
