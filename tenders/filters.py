@@ -1,18 +1,25 @@
 """The opportunity finder's filters, shared by the list page, downloads and the feed."""
 
+import hashlib
 from collections import Counter
 from datetime import date
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from councils import clock
 from councils.filters import KeywordFilter, council_filter, type_of_care_filter
 from councils.models import Council, TypeOfCare
+from councils.pagecache import GENERATION_KEY, SCHEDULE_KEY, current_version
 
 from .dates import ACCEPTED_FORMS, parse_date_window
 from .models import Arrangement, ClientGroup, Rate, Tender
+
+# Facet counts are kept per content version (``TenderFilter.facet_counts``); this
+# only bounds how long an entry nobody asks for again takes cache space.
+FACET_SECONDS = 3600
 
 PUBLIC_STATUSES = [
     (value, label)
@@ -67,18 +74,18 @@ class SoonestResults:
         start, stop = page.start or 0, page.stop
         if start == 0 and not hasattr(self, "to_come_count"):
             # The first rows need no count: windows to come, then any over.
-            rows = list(self.to_come[:stop])
+            rows = self.to_come.slice_by_keys(0, stop)
             if len(rows) < stop:
-                rows += list(self.over[: stop - len(rows)])
+                rows += self.over.slice_by_keys(0, stop - len(rows))
             return rows
         if not hasattr(self, "to_come_count"):
             self.to_come_count = self.to_come.count()
         split = self.to_come_count
         rows = []
         if start < split:
-            rows += list(self.to_come[start : min(stop, split)])
+            rows += self.to_come.slice_by_keys(start, min(stop, split))
         if stop > split:
-            rows += list(self.over[max(start - split, 0) : stop - split])
+            rows += self.over.slice_by_keys(max(start - split, 0), stop - split)
         return rows
 
 
@@ -348,6 +355,32 @@ class TenderFilter(ProcurementFilterSet):
         return DEFAULT_SORT
 
     def facet_counts(self) -> dict[str, dict]:
+        """The facet counts (``count_facets``) for these filters, counted once per
+        content version.
+
+        They are kept in the shared cache under the public content version
+        (``councils.pagecache``), which every write to public content and every
+        scheduled publication falling due replaces, so counts kept are exactly
+        what counting again would give; any sort and page of the same filters
+        share them.
+        """
+        found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
+        version = current_version(found.get(GENERATION_KEY), found.get(SCHEDULE_KEY))
+        chosen = sorted(
+            (name, value)
+            for name, values in self.data.lists()
+            if name not in ("page", "sort")
+            for value in values
+        )
+        digest = hashlib.sha256(f"{version.key} {chosen!r}".encode()).hexdigest()
+        key = f"tenders:facets:{digest}"
+        counts = cache.get(key)
+        if counts is None:
+            counts = self.count_facets()
+            cache.set(key, counts, timeout=FACET_SECONDS)
+        return counts
+
+    def count_facets(self) -> dict[str, dict]:
         """How many results each facet choice has, and how many results in all.
 
         Council, status and the total come from one pass: the results without the

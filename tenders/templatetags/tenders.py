@@ -14,7 +14,8 @@ def upcoming_tenders(limit=5):
     return {
         "tenders": Tender.live.upcoming()
         .select_related("council")
-        .prefetch_related("types_of_care")[:limit]
+        .prefetch_related("types_of_care")
+        .slice_by_keys(0, limit)
     }
 
 
