@@ -200,19 +200,17 @@ def _build(url_name: str, version: ContentVersion) -> Built:
     request = _request(path)
     match = resolve(path)
     request.resolver_match = match
+    # Not closed: a response's close() says the request has finished, which
+    # closes the database connection the caller may still be using. The rows'
+    # cursor closes when the stream is read to its end (or dropped).
     response = match.func(request, *match.args, **match.kwargs)
-    try:
-        if response.status_code != 200:
-            return Built(url_name, "not published")
-        pieces = (
-            response.streaming_content if response.streaming else [response.content]
-        )
-        produced = datetime.now(UTC)
-        digest = _digest(url_name, version)
-        suffix = PurePosixPath(path).suffix
-        saved, size = _save_atomically(f"{_folder(url_name)}/{digest}{suffix}", pieces)
-    finally:
-        response.close()
+    if response.status_code != 200:
+        return Built(url_name, "not published")
+    pieces = response.streaming_content if response.streaming else [response.content]
+    produced = datetime.now(UTC)
+    digest = _digest(url_name, version)
+    suffix = PurePosixPath(path).suffix
+    saved, size = _save_atomically(f"{_folder(url_name)}/{digest}{suffix}", pieces)
     manifest = {
         "url_name": url_name,
         "file": saved,
