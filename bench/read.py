@@ -88,7 +88,11 @@ def pages(names: dict) -> list[tuple[str, str]]:
         ("changes", "/changes/"),
     ]
     if names.get("search"):
-        listed.append(("search", names["search"] + "?q=dementia"))
+        listed += [
+            ("search", names["search"] + "?q=dementia"),
+            ("search phrase", names["search"] + "?q=home+care"),
+            ("search three words", names["search"] + "?q=supported+living+durham"),
+        ]
     return listed
 
 
@@ -147,7 +151,7 @@ def child_measure(paths: list[str] | None) -> None:
         section = Section.live.published().filter(council__slug=biggest).first()
         tender = Tender.live.visible().filter(council__slug=biggest).first()
         try:
-            search = reverse("search")
+            search = reverse("councils:search")
         except NoReverseMatch:
             search = None
         print(

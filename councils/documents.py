@@ -22,11 +22,19 @@ def words(*parts) -> str:
     "section",
     label="Market position statements",
     order=10,
-    indexed=lambda: Section._base_manager.filter(
-        live_of__isnull=False, status=Section.Status.PUBLISHED
-    ).select_related("council", "heading"),
+    indexed=lambda: (
+        Section.objects.every_copy()
+        .filter(
+            live_of__isnull=False,
+            publish_at__isnull=False,
+            status=Section.Status.PUBLISHED,
+        )
+        .with_replaced_at()
+        .select_related("council", "heading")
+    ),
     visible=lambda: Section.live.published(),
     model=Section,
+    family="live_of",
 )
 def section_document(section: Section) -> search.Document:
     return search.Document(
@@ -35,6 +43,8 @@ def section_document(section: Section) -> search.Document:
         url=section.get_absolute_url(),
         council=section.council,
         published_at=section.content_updated_at or section.publish_at,
+        visible_from=section.publish_at,
+        visible_until=section.replaced_at,
     )
 
 
@@ -42,11 +52,19 @@ def section_document(section: Section) -> search.Document:
     "intention",
     label="Commissioning intentions",
     order=15,
-    indexed=lambda: CommissioningIntention._base_manager.filter(
-        live_of__isnull=False, status=CommissioningIntention.Status.PUBLISHED
-    ).select_related("council", "type_of_care"),
+    indexed=lambda: (
+        CommissioningIntention.objects.every_copy()
+        .filter(
+            live_of__isnull=False,
+            publish_at__isnull=False,
+            status=CommissioningIntention.Status.PUBLISHED,
+        )
+        .with_replaced_at()
+        .select_related("council", "type_of_care")
+    ),
     visible=lambda: CommissioningIntention.live.published(),
     model=CommissioningIntention,
+    family="live_of",
 )
 def intention_document(intention: CommissioningIntention) -> search.Document:
     return search.Document(
@@ -61,6 +79,8 @@ def intention_document(intention: CommissioningIntention) -> search.Document:
         url=intention.get_absolute_url(),
         council=intention.council,
         published_at=intention.content_updated_at or intention.publish_at,
+        visible_from=intention.publish_at,
+        visible_until=intention.replaced_at,
     )
 
 

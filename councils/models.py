@@ -305,6 +305,20 @@ class PublishableQuerySet(CouncilOwnedQuerySet):
             ~models.Exists(later)
         )
 
+    def with_replaced_at(self):
+        """Each row with ``replaced_at``: the publish time of the next later live
+        copy of the same working copy (None if there is none), when ``live()``
+        stops showing it. A copy is live from ``publish_at`` until then."""
+        later = (
+            self.model._base_manager.filter(
+                live_of=models.OuterRef("live_of"),
+                publish_at__gt=models.OuterRef("publish_at"),
+            )
+            .order_by("publish_at")
+            .values("publish_at")[:1]
+        )
+        return self.annotate(replaced_at=models.Subquery(later))
+
     def scheduled(self, now=None):
         """Live copies waiting for their publish time."""
         return self.filter(live_of__isnull=False, publish_at__gt=now or clock.now())
@@ -1392,9 +1406,11 @@ class SearchDocument(models.Model):
     """One searchable page (an MPS section, a tender, a care service…): its words,
     kept in step with the content it is made from (see ``councils.search``).
 
-    Whether readers may see the page is checked against the source's own "live"
-    query at search time, so a scheduled section turns up at its time and a
-    withdrawn tender disappears without the index being touched.
+    Whether readers may see the page is kept on the document as the times it is
+    shown between (``visible_from``, ``visible_until``), worked out from its source
+    when it is indexed and compared with ``clock.now()`` at search time: a
+    scheduled section turns up at its time, and the copy it replaces goes, without
+    the index being touched then.
     """
 
     kind = models.CharField(
@@ -1412,6 +1428,16 @@ class SearchDocument(models.Model):
     body = models.TextField(blank=True, help_text="Plain text, without Markdown.")
     url = models.CharField(max_length=500)
     published_at = models.DateTimeField(null=True, blank=True)
+    visible_from = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When readers may first see the page; empty: from the start.",
+    )
+    visible_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When a later copy replaces the page; empty: not replaced.",
+    )
     content_type = models.ForeignKey(
         ContentType, on_delete=models.CASCADE, related_name="+"
     )

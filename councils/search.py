@@ -8,17 +8,24 @@ Each app says how its models become search documents, from its
         label="Tender opportunities",
         order=20,
         indexed=lambda: Tender.objects.select_related("council"),
-        visible=lambda: Tender.objects.visible(),
+        visible=lambda: Tender.live.visible(),
         related=("types_of_care",),
+        family="live_of",
     )
     def tender_document(tender) -> search.Document:
-        return search.Document(title=tender.title, body=..., url=..., council=...)
+        return search.Document(title=tender.title, body=..., url=..., council=...,
+                               visible_from=..., visible_until=...)
 
-``indexed`` is every row that may ever be shown (a scheduled tender too);
-``visible`` what readers see now, checked when searching, so publish times,
-withdrawals and replaced live copies need no index job. Saving or deleting a row,
-and changing its ``related`` many-to-many fields, update its document through
-signals; code that writes in bulk (imports) calls ``index_queryset``, and
+``indexed`` is every row that may ever be shown (a scheduled tender too, not a
+withdrawn one); each document says when readers see it (``visible_from`` and
+``visible_until``, compared with ``clock.now()`` when searching), so publish times
+and replaced live copies need no index job, and searching tests two columns
+instead of each source's own "live" query. ``visible`` is that query, what readers
+see now: the tests check the documents' times against it. Rows of one ``family``
+(the live copies of one working copy) set each other's times, so saving or
+deleting one re-indexes them all. Saving or deleting a row, and changing its
+``related`` many-to-many fields, update its document through signals; code that
+writes in bulk (imports) calls ``index_queryset``, and
 ``manage.py rebuild_search_index`` makes the whole index again.
 
 Queries are typed as on the web, and mean the same on both databases
@@ -39,6 +46,7 @@ so nothing typed can reach either's query syntax.
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -58,6 +66,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from . import clock
 from .models import SearchDocument
 
 MAX_QUERY_LENGTH = 200
@@ -80,6 +89,10 @@ class Document:
     body: str = ""
     council: object | None = None
     published_at: object | None = None
+    # Readers see the page from visible_from (empty: always) until visible_until
+    # (empty: for good).
+    visible_from: object | None = None
+    visible_until: object | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +105,7 @@ class Kind:
     visible: Callable[[], models.QuerySet]
     document: Callable[[models.Model], Document]
     related: tuple[str, ...] = field(default=())
+    family: str = ""
 
 
 _registry: dict[str, Kind] = {}
@@ -106,12 +120,17 @@ def register(
     visible: Callable[[], models.QuerySet],
     model: type[models.Model] | None = None,
     related: tuple[str, ...] = (),
+    family: str = "",
 ):
-    """Index the rows of ``indexed()`` with the decorated document function."""
+    """Index the rows of ``indexed()`` with the decorated document function.
+    ``family`` names a field: rows with the same value in it (not empty) are
+    indexed together, because each one's visible times depend on the others'."""
 
     def decorator(function):
         source = model or indexed().model
-        kind = Kind(key, label, order, source, indexed, visible, function, related)
+        kind = Kind(
+            key, label, order, source, indexed, visible, function, related, family
+        )
         _registry[key] = kind
         uid = f"search-{key}"
         post_save.connect(_saved, sender=source, dispatch_uid=uid, weak=False)
@@ -137,11 +156,21 @@ def _kinds_of(model) -> list[Kind]:
 # Keeping the index current
 
 
+def _with_family(kind: Kind, model, instance) -> models.QuerySet:
+    """The row, or every row of its family, to index again."""
+    rows = model._base_manager.all()
+    if kind.family:
+        value = getattr(instance, model._meta.get_field(kind.family).attname)
+        if value is not None:
+            return rows.filter(**{kind.family: value})
+    return rows.filter(pk=instance.pk)
+
+
 def _saved(sender, instance, raw=False, **kwargs):
     if raw:  # loaddata: the demo loader rebuilds the index at the end
         return
     for kind in _kinds_of(sender):
-        index_queryset(kind.key, sender._base_manager.filter(pk=instance.pk))
+        index_queryset(kind.key, _with_family(kind, sender, instance))
 
 
 _bulk = threading.local()
@@ -182,6 +211,11 @@ def _deleted(sender, instance, **kwargs):
         ),
         object_id=instance.pk,
     ).delete()
+    for kind in _kinds_of(sender):
+        if kind.family:
+            # The rows left may be shown longer now (a scheduled copy deleted).
+            family = _with_family(kind, sender, instance).exclude(pk=instance.pk)
+            index_queryset(kind.key, family)
 
 
 def _related_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
@@ -211,6 +245,8 @@ def index_queryset(key: str, rows: models.QuerySet) -> int:
         kind.model, for_concrete_model=False
     )
     ids = list(rows.order_by().values_list("pk", flat=True))
+    if not ids:
+        return 0
     written = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
@@ -226,6 +262,8 @@ def index_queryset(key: str, rows: models.QuerySet) -> int:
                     body=_plain(made.body),
                     url=made.url,
                     published_at=made.published_at,
+                    visible_from=made.visible_from,
+                    visible_until=made.visible_until,
                     content_type=content_type,
                     object_id=obj.pk,
                 )
@@ -413,12 +451,14 @@ def parse_query(text: str, phrases: set[tuple[str, ...]] | None = None) -> Parse
     return ParsedQuery(tuple(wanted), tuple(unwanted), prefix)
 
 
-def visible_documents() -> models.QuerySet:
-    """Documents of pages readers may see now."""
-    shown = Q(pk__in=[])
-    for kind in kinds():
-        shown |= Q(kind=kind.key, object_id__in=kind.visible().order_by().values("pk"))
-    return SearchDocument.objects.filter(shown)
+def visible_documents(now=None) -> models.QuerySet:
+    """Documents of pages readers may see now (``clock.now()``): two columns
+    tested on each matching row, whatever the kind."""
+    now = now or clock.now()
+    return SearchDocument.objects.filter(
+        Q(visible_from__isnull=True) | Q(visible_from__lte=now),
+        Q(visible_until__isnull=True) | Q(visible_until__gt=now),
+    )
 
 
 def matching(query: ParsedQuery, documents=None) -> models.QuerySet:
@@ -436,13 +476,54 @@ def matching(query: ParsedQuery, documents=None) -> models.QuerySet:
 
 
 def matching_ids(key: str, query: ParsedQuery) -> models.QuerySet:
-    """The source ids of kind ``key`` that match the query (for a finder's keyword
-    box); a subquery, so the finder can filter ``pk__in`` on it."""
+    """The source ids of kind ``key`` that readers may see and that match the
+    query (for a finder's keyword box); a subquery, so the finder can filter
+    ``pk__in`` on it."""
     return (
-        matching(query, SearchDocument.objects.filter(kind=key))
+        matching(query, visible_documents().filter(kind=key))
         .order_by()
         .values("object_id")
     )
+
+
+def facet_counts(matches: models.QuerySet, *, kinds=(), councils=()) -> dict:
+    """How many matches each kind of page and each council has, and how many
+    the results (both choices applied) hold, in one pass over the matches.
+
+    Each facet ignores its own choice (what ticking another would add): kinds are
+    counted in the councils chosen, councils in the kinds chosen.
+    """
+    kinds, councils = set(kinds), set(councils)
+    grid = (
+        matches.order_by()
+        .values_list("kind", "council_id")
+        .annotate(n=models.Count("pk"))
+    )
+    by_kind, by_council, total = Counter(), Counter(), 0
+    for kind, council_id, n in grid:
+        kind_chosen = not kinds or kind in kinds
+        council_chosen = not councils or council_id in councils
+        if council_chosen:
+            by_kind[kind] += n
+        if kind_chosen and council_id is not None:
+            by_council[council_id] += n
+        if kind_chosen and council_chosen:
+            total += n
+    return {"kind": by_kind, "council": by_council, "total": total}
+
+
+class CountedResults:
+    """Results whose number is already known, for the Paginator (which needs
+    only ``count()`` and slicing), so they are not counted again."""
+
+    def __init__(self, queryset: models.QuerySet, total: int):
+        self.queryset, self.total = queryset, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __getitem__(self, page: slice) -> list:
+        return list(self.queryset[page])
 
 
 def _pg_query(query: ParsedQuery) -> SearchQuery:

@@ -636,30 +636,27 @@ class SearchView(TemplateView):
         chosen_kinds = form.cleaned_data["kind"]
         chosen_councils = form.cleaned_data["council"]
         matches = search.matching(query, search.visible_documents())
-        by_kind = (
-            matches.filter(council__in=chosen_councils) if chosen_councils else matches
-        )
-        by_council = matches.filter(kind__in=chosen_kinds) if chosen_kinds else matches
-        kind_counts = dict(
-            by_kind.order_by().values_list("kind").annotate(n=Count("pk"))
-        )
-        council_counts = dict(
-            by_council.exclude(council=None)
-            .order_by()
-            .values_list("council__slug")
-            .annotate(n=Count("pk"))
+        counts = search.facet_counts(
+            matches,
+            kinds=chosen_kinds,
+            councils=[council.pk for council in chosen_councils],
         )
         form.fields["kind"].choices = [
-            (kind.key, f"{kind.label} ({kind_counts.get(kind.key, 0):,})")
+            (kind.key, f"{kind.label} ({counts['kind'].get(kind.key, 0):,})")
             for kind in search.kinds()
         ]
         form.fields["council"].label_from_instance = lambda council: (
-            f"{council.name} ({council_counts.get(council.slug, 0):,})"
+            f"{council.name} ({counts['council'].get(council.pk, 0):,})"
         )
-        results = by_council
+        results = matches
+        if chosen_kinds:
+            results = results.filter(kind__in=chosen_kinds)
         if chosen_councils:
             results = results.filter(council__in=chosen_councils)
-        results = results.select_related("council").order_by("-rank", "title", "pk")
+        results = search.CountedResults(
+            results.select_related("council").order_by("-rank", "title", "pk"),
+            counts["total"],
+        )
         paginator = Paginator(results, self.paginate_by)
         number = self.request.GET.get("page") or 1
         try:

@@ -14,15 +14,22 @@ def _names(related) -> str:
     "tender",
     label="Tender opportunities",
     order=20,
-    # Live copies: what readers see (working copies are edited in the admin).
+    # Live copies: what readers see (working copies are edited in the admin);
+    # never a withdrawn one, nor one without a publish time.
     indexed=lambda: (
-        Tender._base_manager.filter(live_of__isnull=False)
+        Tender.objects.every_copy()
+        .filter(
+            live_of__isnull=False, publish_at__isnull=False, published_at__isnull=False
+        )
+        .exclude(status=Tender.Status.WITHDRAWN)
+        .with_replaced_at()
         .select_related("council")
         .prefetch_related("types_of_care", "client_groups")
     ),
     visible=lambda: Tender.live.visible(),
     model=Tender,
     related=("types_of_care", "client_groups"),
+    family="live_of",
 )
 def tender_document(tender: Tender) -> search.Document:
     return search.Document(
@@ -38,6 +45,9 @@ def tender_document(tender: Tender) -> search.Document:
         url=tender.get_absolute_url(),
         council=tender.council,
         published_at=tender.published_at,
+        # Shown once both its copy and the tender are due (Tender.live.visible).
+        visible_from=max(tender.publish_at, tender.published_at),
+        visible_until=tender.replaced_at,
     )
 
 
@@ -46,13 +56,16 @@ def tender_document(tender: Tender) -> search.Document:
     label="Contracting arrangements",
     order=30,
     indexed=lambda: (
-        Arrangement._base_manager.filter(live_of__isnull=False)
+        Arrangement.objects.every_copy()
+        .filter(live_of__isnull=False, publish_at__isnull=False)
+        .with_replaced_at()
         .select_related("council")
         .prefetch_related("types_of_care", "client_groups")
     ),
     visible=lambda: Arrangement.live.all(),
     model=Arrangement,
     related=("types_of_care", "client_groups"),
+    family="live_of",
 )
 def arrangement_document(arrangement: Arrangement) -> search.Document:
     return search.Document(
@@ -68,4 +81,6 @@ def arrangement_document(arrangement: Arrangement) -> search.Document:
         url=arrangement.get_absolute_url(),
         council=arrangement.council,
         published_at=arrangement.content_updated_at or arrangement.publish_at,
+        visible_from=arrangement.publish_at,
+        visible_until=arrangement.replaced_at,
     )

@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from councils.models import Publication, Section
 from providers.models import CareService
@@ -189,12 +189,18 @@ PAGES = [
     ("quality figures CSV", lambda c: reverse("quality:figures-csv")),
     ("quality figures JSON", lambda c: reverse("quality:figures-json")),
 ]
-try:
-    SEARCH = reverse("search")
-except NoReverseMatch:
-    SEARCH = None
-if SEARCH:
-    PAGES.append(("search", lambda c: f"{SEARCH}?q=care"))
+SEARCH = reverse("councils:search")
+PAGES += [
+    ("search", lambda c: f"{SEARCH}?q=care"),
+    ("search phrase", lambda c: f"{SEARCH}?q=home+care"),
+    ("search by council", lambda c: f"{SEARCH}?q=care&council={c.slug}&kind=tender"),
+    ("opportunities keyword", lambda c: reverse("tenders:tender-list") + "?q=care"),
+    (
+        "arrangements keyword",
+        lambda c: reverse("tenders:arrangement-list") + "?q=care",
+    ),
+    ("directory keyword", lambda c: reverse("providers:service-list") + "?q=care"),
+]
 
 
 def queries(client, path: str) -> int:
