@@ -10,8 +10,13 @@ health check's, the queries one request makes (counted separately, through
 Django's test client in a child process, on the second request so one-off lookups
 are left out; downloads' query counts are pinned by the test suite instead) and
 the bytes and time of one response on an idle server. Each download is then fetched once
-in full: time, bytes and the peak resident memory of the gunicorn workers while
-it ran. The machine (cores, memory, PostgreSQL version) is printed first.
+in full three ways: with every complete file stale (streamed from the database),
+then each complete file is built (``manage.py build_downloads --force``, in a
+process of its own: time and that process's peak memory), then fetched again (sent
+from the file). Each fetch gives its status, where it came from
+(``X-Download-Source``), time to the first byte and in all, bytes and the peak
+resident memory of the gunicorn workers while it ran, with the load average. The
+machine (cores, memory, PostgreSQL version) is printed first.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mps_perf_bench \\
         .venv/bin/python bench/read.py --port 8103
@@ -21,6 +26,7 @@ it ran. The machine (cores, memory, PostgreSQL version) is printed first.
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
 import platform
@@ -90,18 +96,31 @@ def pages(names: dict) -> list[tuple[str, str]]:
     return listed
 
 
+# (name, path, URL name): every download kept as a complete file.
 DOWNLOADS = [
-    ("tenders CSV", "/opportunities/download.csv"),
-    ("tenders JSON", "/opportunities/download.json"),
-    ("tenders OCDS", "/opportunities/ocds.json"),
-    ("arrangements CSV", "/opportunities/arrangements/download.csv"),
-    ("arrangements JSON", "/opportunities/arrangements/download.json"),
-    ("services CSV", "/services/download.csv"),
-    ("services JSON", "/services/download.json"),
-    ("indicator figures CSV", "/indicators/figures.csv"),
-    ("intentions CSV", "/markets/intentions.csv"),
-    ("rates CSV", "/opportunities/rates.csv"),
-    ("quality figures CSV", "/quality/figures.csv"),
+    ("tenders CSV", "/opportunities/download.csv", "tenders:tender-list-csv"),
+    ("tenders JSON", "/opportunities/download.json", "tenders:tender-list-json"),
+    ("tenders OCDS", "/opportunities/ocds.json", "tenders:tender-list-ocds"),
+    (
+        "arrangements CSV",
+        "/opportunities/arrangements/download.csv",
+        "tenders:arrangement-list-csv",
+    ),
+    (
+        "arrangements JSON",
+        "/opportunities/arrangements/download.json",
+        "tenders:arrangement-list-json",
+    ),
+    ("services CSV", "/services/download.csv", "providers:service-list-csv"),
+    ("services JSON", "/services/download.json", "providers:service-list-json"),
+    (
+        "indicator figures CSV",
+        "/indicators/figures.csv",
+        "councils:indicator-figures-csv",
+    ),
+    ("intentions CSV", "/markets/intentions.csv", "councils:intention-list-csv"),
+    ("rates CSV", "/opportunities/rates.csv", "tenders:rate-list-csv"),
+    ("quality figures CSV", "/quality/figures.csv", "quality:figures-csv"),
 ]
 
 
@@ -250,14 +269,79 @@ def download(port: int, path: str, master_pid: int) -> dict:
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
     started = time.perf_counter()
+    first = size = 0
+    source = ""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        status, body, _ = get(port, path, timeout=120)
-    except OSError as error:
-        status, body = f"failed: {error}", b""
+        connection.request("GET", path)
+        response = connection.getresponse()
+        first = time.perf_counter() - started
+        source = response.getheader("X-Download-Source", "")
+        while chunk := response.read(1 << 20):
+            size += len(chunk)
+        status = response.status
+        length = response.getheader("Content-Length")
+        if length is not None and int(length) != size:
+            status = f"short: {size} of {length} bytes"
+    except (OSError, http.client.HTTPException) as error:
+        status = f"failed after {size:,} bytes: {error!r}"
+    finally:
+        connection.close()
     seconds = time.perf_counter() - started
     done.set()
     watcher.join()
-    return {"status": status, "seconds": seconds, "bytes": len(body), "rss": peak[0]}
+    return {
+        "status": status,
+        "seconds": seconds,
+        "first_byte": first,
+        "bytes": size,
+        "rss": peak[0],
+        "source": source,
+    }
+
+
+def build(env: dict, url_name: str) -> dict:
+    """``manage.py build_downloads --force`` for one download, in a process of its
+    own: its time, what it says, and the process's peak resident memory."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [PYTHON, "manage.py", "build_downloads", "--force", url_name],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    output = process.stdout.read().strip()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "ok": process.returncode == 0,
+        "seconds": time.perf_counter() - started,
+        "said": output.splitlines()[-1] if output else "(nothing)",
+        "rss": usage.ru_maxrss * 1024,  # kilobytes on Linux
+    }
+
+
+def download_table(title: str, port: int, master_pid: int) -> None:
+    print()
+    print(title)
+    print()
+    print(
+        "| download | path | status | source | first byte s | seconds | bytes "
+        "| worker peak RSS MB | load |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, path, _ in DOWNLOADS:
+        drain(port)
+        found = download(port, path, master_pid)
+        print(
+            f"| {name} | `{path}` | {found['status']} | {found['source']} | "
+            f"{found['first_byte']:.2f} | {found['seconds']:.2f} | "
+            f"{found['bytes']:,} | {found['rss'] / 1024 / 1024:.0f} | "
+            f"{os.getloadavg()[0]:.1f} |",
+            flush=True,
+        )
 
 
 def machine(env: dict) -> str:
@@ -298,6 +382,11 @@ def main() -> None:
     )
     parser.add_argument("--no-downloads", action="store_true")
     parser.add_argument(
+        "--no-streamed",
+        action="store_true",
+        help="skip fetching the downloads as streamed before their files are built",
+    )
+    parser.add_argument(
         "--redis-url",
         default=os.environ.get("CACHE_URL")
         or os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
@@ -312,6 +401,8 @@ def main() -> None:
     )
     env = production_env(database_url, args.redis_url) | NO_LIMITS
     env["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    # The complete download files name the portal as it is reached here.
+    env["SITE_URL"] = f"http://127.0.0.1:{args.port}"
     manage("collectstatic", "--no-input", "-v", "0", env=env)
     names = in_child(env, None)
     chosen = [
@@ -358,16 +449,38 @@ def main() -> None:
                 flush=True,
             )
         if downloads:
+            # Every complete file stale: the first pass streams from the database.
+            manage("expire_cached_pages", env=env)
+            if not args.no_streamed:
+                download_table(
+                    "Downloads with no current complete file (streamed from the "
+                    "database):",
+                    port,
+                    process.pid,
+                )
             print()
-            print("| download | path | status | seconds | bytes | worker peak RSS MB |")
-            print("|---|---|---|---|---|---|")
-            for name, path in downloads:
+            print(
+                "Each complete file built (`manage.py build_downloads --force`, "
+                "process peak RSS), then fetched (served from the file):"
+            )
+            print()
+            print(
+                "| download | build says | build s | build peak RSS MB | status "
+                "| source | first byte s | seconds | bytes | worker peak RSS MB "
+                "| load |"
+            )
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
+            for name, path, url_name in DOWNLOADS:
+                built = build(env, url_name)
                 drain(port)
                 found = download(port, path, process.pid)
                 print(
-                    f"| {name} | `{path}` | {found['status']} | "
-                    f"{found['seconds']:.2f} | {found['bytes']:,} | "
-                    f"{found['rss'] / 1024 / 1024:.0f} |",
+                    f"| {name} | {built['said']}{'' if built['ok'] else ' (FAILED)'}"
+                    f" | {built['seconds']:.1f} | {built['rss'] / 1024 / 1024:.0f} | "
+                    f"{found['status']} | {found['source']} | "
+                    f"{found['first_byte']:.2f} | {found['seconds']:.2f} | "
+                    f"{found['bytes']:,} | {found['rss'] / 1024 / 1024:.0f} | "
+                    f"{os.getloadavg()[0]:.1f} |",
                     flush=True,
                 )
 

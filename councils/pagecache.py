@@ -17,7 +17,9 @@ writers that use it call ``content_changed()`` themselves.
 
 Inside a transaction the generation is replaced at once and again on commit: a page
 rendered from the data before the commit, by a request that read the generation
-in between, is stored under a generation that is already gone.
+in between, is stored under a generation that is already gone. ``content_committed``
+is sent once the change is committed (at once outside a transaction), for work that
+must see it, such as making the complete downloads again.
 """
 
 import datetime
@@ -33,6 +35,7 @@ from django.core.cache import cache
 from django.db import connections, models, transaction
 from django.db.backends.signals import connection_created
 from django.db.models.functions import Now
+from django.dispatch import Signal
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -42,6 +45,9 @@ SCHEDULE_KEY = "pagecache:schedule"
 WRITE_STATEMENT = re.compile(
     r"^\s*(?:INSERT|UPDATE|DELETE|TRUNCATE|REPLACE|MERGE|CREATE|ALTER|DROP)\b", re.I
 )
+
+# Sent after public content changed and the change was committed.
+content_committed = Signal()
 
 _scheduled: list[tuple[type[models.Model], str]] = []
 _tables: re.Pattern | None = None
@@ -100,11 +106,18 @@ def _bump() -> None:
     cache.set(GENERATION_KEY, _new_generation(), timeout=None)
 
 
+def _committed() -> None:
+    for receiver, error in content_committed.send_robust(sender=None):
+        if error is not None:
+            logger.error("%s failed after a content change", receiver, exc_info=error)
+
+
 def _bump_after_commit() -> None:
     try:
         _bump()
     except Exception:  # the data is committed whatever the cache says
         logger.exception("Could not replace the page cache generation after commit")
+    _committed()
 
 
 def content_changed(using: str = "default") -> None:
@@ -112,9 +125,9 @@ def content_changed(using: str = "default") -> None:
     (if any) commits."""
     _bump()
     connection = connections[using]
-    if connection.in_atomic_block and not any(
-        entry[1] is _bump_after_commit for entry in connection.run_on_commit
-    ):
+    if not connection.in_atomic_block:
+        _committed()
+    elif not any(entry[1] is _bump_after_commit for entry in connection.run_on_commit):
         transaction.on_commit(_bump_after_commit, using=using)
 
 

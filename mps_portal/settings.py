@@ -98,6 +98,8 @@ MIDDLEWARE = [
     # After the rate limits (their process_view runs first, so a cached page still
     # counts) and inside the CSP middleware (which gives a cached page its nonce).
     "mps_portal.pagecache.PageCacheMiddleware",
+    # After the page cache (a 304 is answered before any file is opened).
+    "mps_portal.downloads.CompleteDownloadMiddleware",
     "mps_portal.faults.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: turns a lockout into its response.
     "axes.middleware.AxesMiddleware",
@@ -205,6 +207,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The complete file of each unfiltered download (councils/download_files.py):
+    # a folder every instance shares (a volume), or an object store's backend here.
+    "downloads": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": env("DOWNLOADS_ROOT", str(BASE_DIR / "downloads"))},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -273,6 +281,26 @@ DOWNLOAD_URLS = [
     "councils:indicator-figures-json",
     "councils:change-feed",
     "councils:council-change-feed",
+    "quality:figures-csv",
+    "quality:figures-json",
+]
+# Downloads whose unfiltered form is also kept as a complete file, rebuilt in the
+# background when the content changes, and served from it while it is current.
+DOWNLOAD_FILES = env_bool("DOWNLOAD_FILES", True)
+COMPLETE_DOWNLOADS = [
+    "tenders:tender-list-csv",
+    "tenders:tender-list-json",
+    "tenders:tender-list-ocds",
+    "tenders:arrangement-list-csv",
+    "tenders:arrangement-list-json",
+    "providers:service-list-csv",
+    "providers:service-list-json",
+    "tenders:rate-list-csv",
+    "tenders:rate-list-json",
+    "councils:intention-list-csv",
+    "councils:intention-list-json",
+    "councils:indicator-figures-csv",
+    "councils:indicator-figures-json",
     "quality:figures-csv",
     "quality:figures-json",
 ]

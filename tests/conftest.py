@@ -128,10 +128,29 @@ def fresh_pages_after_settings_change():
 
 @pytest.fixture
 def uncached(settings):
-    """The page cache off: query counts are those of a page as rendered (a cached
-    copy takes none, and the first request after a change asks the database for
-    the next scheduled publication)."""
+    """The page cache and complete download files off: query counts are those of
+    a page as rendered and a download as streamed (a cached copy takes none, the
+    first request after a change asks the database for the next scheduled
+    publication, and an unfiltered download would queue a build of its file)."""
     settings.PAGE_CACHE_SECONDS = 0
+    settings.DOWNLOAD_FILES = False
+
+
+@pytest.fixture(autouse=True, scope="session")
+def download_files_in_a_temporary_folder(tmp_path_factory):
+    """Complete download files made by tests go to a folder of the test run's."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    storages = {
+        **settings.STORAGES,
+        "downloads": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("downloads"))},
+        },
+    }
+    with override_settings(STORAGES=storages):
+        yield
 
 
 QUERY_COUNTING_FIXTURES = {"django_assert_num_queries", "django_assert_max_num_queries"}

@@ -41,6 +41,14 @@ pytestmark = pytest.mark.django_db
 MANY = 4
 
 
+@pytest.fixture(autouse=True)
+def downloads_streamed(settings):
+    """Downloads are measured as they stream from the database: with a complete
+    file current they make none (tests/test_download_files.py), and without one
+    the first request also queues a build."""
+    settings.DOWNLOAD_FILES = False
+
+
 def grow(council, n: int) -> None:
     """``n`` more of every kind of row the public pages show, for ``council``."""
     care = TypeOfCareFactory(name="Domiciliary care", slug="domiciliary-care")

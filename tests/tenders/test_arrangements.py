@@ -175,7 +175,9 @@ def download_queries(client, url):
     return len(queries)
 
 
-def test_download_queries_do_not_grow_with_rows(client, reablement, older_people):
+def test_download_queries_do_not_grow_with_rows(
+    client, reablement, older_people, uncached
+):
     def make():
         ArrangementFactory(types_of_care=[reablement], client_groups=[older_people])
 
