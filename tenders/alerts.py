@@ -14,9 +14,11 @@ _SAME_SAVE = timedelta(minutes=1)
 
 
 def changed_tenders(start, end):
-    """Tenders that went live, or were changed while live, in the window."""
+    """Tenders that went live, or were changed while live, in the window: the
+    live copies readers see (a live copy's ``updated_at`` is when it went live),
+    never a working copy's unpublished edits."""
     return (
-        Tender.objects.visible()
+        Tender.live.visible()
         .filter(
             Q(published_at__gte=start, published_at__lt=end)
             | Q(updated_at__gte=start, updated_at__lt=end, published_at__lt=end)

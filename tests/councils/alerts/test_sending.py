@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from councils.alerts import services
 from councils.alerts.models import Subscriber, Subscription
+from councils.publishing import publish
 from providers.models import Rating
 from tests.factories import (
     ArrangementFactory,
@@ -253,13 +254,34 @@ def test_a_changed_tender_is_sent_again_as_updated(client, inbox, clock, gateshe
     send("immediately")
     assert "New tender from Gateshead Council" in body(inbox.to(ADDRESS)[0])
     clock.shift(timedelta(hours=3))
+    tender.title = "Day services and short breaks"
     tender.status = tender.Status.OPEN
     tender.save()
     clock.shift(timedelta(minutes=5))
     send("immediately")
+    # A working copy's edit is a draft until published: nothing is sent about it.
+    assert len(inbox.to(ADDRESS)) == 1
+    publish(obj=tender, user=None, major=True, note="Now open for bids.")
+    clock.shift(timedelta(minutes=5))
+    send("immediately")
     later = inbox.to(ADDRESS)[-1]
     assert len(inbox.to(ADDRESS)) == 2
-    assert "Updated tender from Gateshead Council (" in body(later)
+    assert "Updated tender from Gateshead Council (open" in body(later)
+    assert "Day services and short breaks" in body(later)
+
+
+def test_a_keyword_search_alert_finds_the_new_tender(client, inbox, clock, gateshead):
+    subscribed(
+        client, inbox, "?q=supported+living", frequency="immediately", address=ADDRESS
+    )
+    clock.shift(timedelta(minutes=10))
+    TenderFactory(council=gateshead, title="Supported living in Gateshead")
+    TenderFactory(council=gateshead, title="Day services in Gateshead")
+    clock.shift(timedelta(minutes=5))
+    send("immediately")
+    [message] = inbox.to(ADDRESS)
+    assert "Supported living in Gateshead" in body(message)
+    assert "Day services in Gateshead" not in body(message)
 
 
 def test_the_manage_link_in_an_alert_lists_every_subscription(
