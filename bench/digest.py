@@ -239,12 +239,13 @@ def main():
     baseline_rows = len(list(Subscription.objects.due("daily")))
     baseline = time.perf_counter() - started
 
-    started = time.perf_counter()
+    started, prepare_cpu = time.perf_counter(), time.process_time()
     with CaptureQueriesContext(connection) as queries:
         found = services.alerts_collect(run)
     prepare = time.perf_counter() - started
+    prepare_cpu = time.process_time() - prepare_cpu
 
-    print(f"database: {connection.vendor}")
+    print(f"database: {connection.vendor}, load average {os.getloadavg()}")
     print(f"subscribers: {args.subscribers}, distinct searches: {searches}")
     print(f"baseline (load {baseline_rows} subscriptions): {baseline:.2f} s")
     print(
@@ -254,16 +255,18 @@ def main():
     print(f"ratio prepare / baseline: {prepare / baseline:.1f}")
 
     if not args.no_send:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         with CaptureQueriesContext(connection) as queries:
             result = services.alerts_send(frequency="daily", now=now)
         send = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        emails = max(result["sent"], 1)
         print(
             f"send (alerts_send, {args.mail} mail, including its own prepare): "
-            f"{send:.2f} s, {len(queries.captured_queries)} queries, "
-            f"{result['sent']} emails, "
-            f"{1000 * (send - prepare) / max(result['sent'], 1):.1f} ms per email "
-            "after preparing"
+            f"{send:.2f} s ({cpu:.2f} s of this process's CPU), "
+            f"{len(queries.captured_queries)} queries, {result['sent']} emails, "
+            f"{1000 * (send - prepare) / emails:.1f} ms per email after preparing "
+            f"({1000 * (cpu - prepare_cpu) / emails:.1f} ms of CPU)"
         )
         started = time.perf_counter()
         again = services.alerts_send(frequency="daily", now=now)
