@@ -3,7 +3,7 @@
 import functools
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -28,13 +28,26 @@ def _link_parts(name: str, site_url: str) -> tuple[str, str]:
     return before, after
 
 
-def _message(*, to: str, subject: str, template: str, context: dict, headers=None):
-    return EmailMessage(
+def _message(
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    headers=None,
+    html_template: str = "",
+):
+    message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(template, context),
         to=[to],
         headers={"Auto-Submitted": "auto-generated", **(headers or {})},
     )
+    if html_template:
+        # The same words as the text part, for mail clients that show HTML.
+        html = render_to_string(html_template, {**context, "subject": subject})
+        message.attach_alternative(html, "text/html")
+    return message
 
 
 def confirmation(
@@ -105,6 +118,7 @@ def alert(*, subscriber, run, found, titles):
         to=subscriber.email,
         subject=subject,
         template="alerts/email/alert.txt",
+        html_template="alerts/email/alert.html",
         context={
             "run": run,
             "sections": sections,

@@ -121,6 +121,8 @@ class Delivery(models.Model):
                 fields=["subscriber", "key"], name="one_delivery_per_key"
             )
         ]
+        # A run reads what was already sent for its period or items by key.
+        indexes = [models.Index(fields=["key"], name="delivery_key_idx")]
 
     def __str__(self):
         return f"{self.key} to {self.subscriber}"

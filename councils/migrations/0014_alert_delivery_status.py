@@ -32,4 +32,8 @@ class Migration(migrations.Migration):
                 help_text="When the run claimed it for sending.",
             ),
         ),
+        migrations.AddIndex(
+            model_name="delivery",
+            index=models.Index(fields=["key"], name="delivery_key_idx"),
+        ),
     ]

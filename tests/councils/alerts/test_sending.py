@@ -2,6 +2,7 @@
 address, and never twice."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -478,3 +479,26 @@ def test_a_rating_imported_long_after_cqc_published_it_is_in_that_days_digest(
     clock.move_to("2025-11-07 06:00Z")
     send("daily")
     assert len(inbox.to(ADDRESS)) == 1  # the next day's digest has nothing new
+
+
+def test_an_alert_email_has_a_plain_html_part_with_the_same_links(
+    client, inbox, clock, gateshead
+):
+    subscribed(client, inbox, "?council=gateshead", address=ADDRESS)
+    clock.shift(timedelta(hours=2))
+    tender = TenderFactory(council=gateshead, title="Respite <b>& day care</b>")
+    clock.move_to("2025-03-06 06:00Z")
+    send("daily")
+
+    [message] = inbox.to(ADDRESS)
+    assert message.get_content_type() == "multipart/alternative"
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "Respite &lt;b&gt;&amp; day care&lt;/b&gt;" in html
+    assert "<b>" not in html
+    assert f'href="https://mps.example.org{tender.get_absolute_url()}"' in html
+    unsubscribe = re.search(
+        r'href="https://mps\.example\.org(/alerts/unsubscribe/[^"]+)"', html
+    )[1]
+    assert unsubscribe in body(message)  # the text part keeps every link
+    assert client.post(unsubscribe).status_code == 200
+    assert not Subscription.objects.exists()
