@@ -4,6 +4,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from django.utils.text import capfirst
+
 # Words, runs of spaces and single punctuation marks, so a change of one word or
 # one comma shows as just that.
 TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
@@ -52,7 +54,7 @@ def content_diff(model, old: dict, new: dict) -> list[FieldDifference]:
         field = model._meta.get_field(name)
         differences.append(
             FieldDifference(
-                label=str(field.verbose_name).capitalize(),
+                label=capfirst(str(field.verbose_name)),
                 parts=word_diff(
                     _shown(field, old.get(name)), _shown(field, new.get(name))
                 ),

@@ -103,3 +103,20 @@ def test_durham_council_page_shows_the_appendix(client, demo):
     response = client.get("/councils/county-durham/")
     assert "Healthwatch County Durham" in response.text
     assert "reserves the right not to tender" in response.text
+
+
+def test_demo_tenders_keep_their_fixture_publication_date(demo, client):
+    from datetime import UTC, datetime
+
+    published = datetime(2024, 2, 1, 9, 0, tzinfo=UTC)
+    durham = Tender.live.filter(council__slug="county-durham", is_demo=False)
+    assert durham.count() == len(DURHAM_TITLES)
+    for tender in durham:
+        assert tender.published_at == published
+        assert tender.first_published_at == published
+        assert tender.updated_at == published
+    working = Tender.objects.filter(council__slug="county-durham", is_demo=False)
+    assert set(working.values_list("first_published_at", flat=True)) == {published}
+    # The change log dates them as the appendix does, not as the day of the load.
+    page = client.get("/changes/", {"council": "county-durham"})
+    assert "1 February 2024" in page.content.decode()

@@ -351,6 +351,10 @@ def test_tender_history_lists_admin_saves_and_compares_them_word_by_word(
         {"from": rows[1][0].pk, "to": rows[0][0].pk},
     )
     assert "[removed: </span>west and " in compare.text
+    # Field names keep their capitals ("CPV codes", "OCDS ocid").
+    assert "CPV codes" in compare.text
+    assert "OCDS ocid" in compare.text
+    assert "Cpv codes" not in compare.text
 
 
 def test_another_councils_tender_history_and_differences_are_not_found(

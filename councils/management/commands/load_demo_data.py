@@ -80,24 +80,29 @@ class Command(BaseCommand):
 
     def _publish_demo_content(self):
         """Demo content never published goes live, as of its fixture's date where
-        it has one ("last updated" of an MPS section)."""
+        it has one ("last updated" of an MPS section, a tender's "published")."""
         for model in apps.get_models():
             if not issubclass(model, Publishable):
                 continue
+            field_names = {field.name for field in model._meta.get_fields()}
             for item in model.objects.filter(first_published_at=None):
-                updated = item.content_updated_at
+                updated = item.content_updated_at or getattr(item, "published_at", None)
                 publish(obj=item, user=None, major=True, note="First published.")
                 if updated is None:
                     continue
                 # Keep the document's own date rather than today's.
                 review_by = default_review_by(updated)
+                dates = {"content_updated_at": updated, "review_by": review_by}
+                if "published_at" in field_names:
+                    dates["published_at"] = updated
                 model._base_manager.filter(pk=item.pk).update(
-                    first_published_at=updated,
-                    content_updated_at=updated,
-                    review_by=review_by,
+                    first_published_at=updated, **dates
                 )
+                live_dates = {"publish_at": updated, **dates}
+                if "updated_at" in field_names:
+                    live_dates["updated_at"] = updated
                 model._base_manager.filter(live_of=item).update(
-                    publish_at=updated, content_updated_at=updated, review_by=review_by
+                    first_published_at=updated, **live_dates
                 )
                 Publication.objects.for_object(item).update(publish_at=updated)
 
