@@ -9,10 +9,14 @@ of care, or a whole council or type of care (a topic). Then it times:
   digest has to read;
 - prepare: ``alerts_collect``, which works out what each subscriber is told, with
   the number of queries it took (one per distinct search, not per subscriber);
-- send: ``alerts_send`` to Django's in-memory mail backend (rendering every email
-  and recording each delivery), and the same run again, which must send nothing.
+- send: ``alerts_send`` through Django's SMTP backend to a real SMTP server (aiosmtpd,
+  started as a subprocess on a free local port, which counts what it accepts), or
+  with ``--mail locmem`` to Django's in-memory backend; rendering every email,
+  claiming and recording each delivery; then the same run again, which must send
+  nothing.
 
-It prints seconds, queries and the ratio of prepare to baseline in the same run.
+It prints seconds, queries, milliseconds per email and the ratio of prepare to
+baseline in the same run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mps_bench \\
         .venv/bin/python bench/digest.py --subscribers 10000
@@ -23,6 +27,8 @@ The database is migrated; the benchmark's own councils, content and subscribers
 
 import argparse
 import os
+import socket
+import subprocess
 import sys
 import time
 from datetime import timedelta
@@ -143,14 +149,70 @@ def clear():
     bench.delete()
 
 
+def serve_smtp(port: int) -> None:
+    """An SMTP server that accepts everything and, when its stdin closes, prints
+    how many messages it accepted."""
+    from aiosmtpd.controller import Controller
+
+    class Counter:
+        received = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            Counter.received += 1
+            return "250 OK"
+
+    controller = Controller(Counter(), hostname="127.0.0.1", port=port)
+    controller.start()
+    print("ready", flush=True)
+    sys.stdin.read()
+    controller.stop()
+    print(Counter.received, flush=True)
+
+
+def start_smtp_server():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve-smtp", str(port)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert server.stdout.readline().strip() == "ready"
+    os.environ.update(
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(port),
+        EMAIL_USE_TLS="false",
+        EMAIL_USE_SSL="false",
+    )
+    return server
+
+
+def stop_smtp_server(server) -> int:
+    out, _ = server.communicate("")
+    return int(out.strip())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=10_000)
     parser.add_argument("--no-send", action="store_true", help="time preparing only")
-    args = parser.parse_args()
-    os.environ.setdefault(
-        "EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+    parser.add_argument(
+        "--mail",
+        choices=["smtp", "locmem"],
+        default="smtp",
+        help="send to a local SMTP server (the default) or to memory",
     )
+    parser.add_argument("--serve-smtp", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_smtp:
+        return serve_smtp(args.serve_smtp)
+    smtp_server = None
+    if args.mail == "locmem":
+        os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    elif not args.no_send:
+        smtp_server = start_smtp_server()
     setup_django()
 
     from django.core import mail
@@ -177,12 +239,13 @@ def main():
     baseline_rows = len(list(Subscription.objects.due("daily")))
     baseline = time.perf_counter() - started
 
-    started = time.perf_counter()
+    started, prepare_cpu = time.perf_counter(), time.process_time()
     with CaptureQueriesContext(connection) as queries:
         found = services.alerts_collect(run)
     prepare = time.perf_counter() - started
+    prepare_cpu = time.process_time() - prepare_cpu
 
-    print(f"database: {connection.vendor}")
+    print(f"database: {connection.vendor}, load average {os.getloadavg()}")
     print(f"subscribers: {args.subscribers}, distinct searches: {searches}")
     print(f"baseline (load {baseline_rows} subscriptions): {baseline:.2f} s")
     print(
@@ -192,12 +255,18 @@ def main():
     print(f"ratio prepare / baseline: {prepare / baseline:.1f}")
 
     if not args.no_send:
-        started = time.perf_counter()
-        result = services.alerts_send(frequency="daily", now=now)
+        started, cpu = time.perf_counter(), time.process_time()
+        with CaptureQueriesContext(connection) as queries:
+            result = services.alerts_send(frequency="daily", now=now)
         send = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+        emails = max(result["sent"], 1)
         print(
-            f"send (alerts_send, locmem mail): {send:.2f} s, {result['sent']} emails, "
-            f"{len(mail.outbox)} in the outbox"
+            f"send (alerts_send, {args.mail} mail, including its own prepare): "
+            f"{send:.2f} s ({cpu:.2f} s of this process's CPU), "
+            f"{len(queries.captured_queries)} queries, {result['sent']} emails, "
+            f"{1000 * (send - prepare) / emails:.1f} ms per email after preparing "
+            f"({1000 * (cpu - prepare_cpu) / emails:.1f} ms of CPU)"
         )
         started = time.perf_counter()
         again = services.alerts_send(frequency="daily", now=now)
@@ -206,6 +275,10 @@ def main():
             f"{again['sent']} emails (must be 0)"
         )
     clear()
+    if smtp_server is not None:
+        print(f"the SMTP server accepted {stop_smtp_server(smtp_server)} messages")
+    elif args.mail == "locmem" and not args.no_send:
+        print(f"{len(mail.outbox)} messages in the in-memory outbox")
 
 
 if __name__ == "__main__":

@@ -336,3 +336,7 @@ class AuditEntryAdmin(CouncilScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Email alerts' screens (superusers only).
+from .alerts import admin as alerts_admin  # noqa: E402, F401

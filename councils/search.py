@@ -73,6 +73,23 @@ MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
 # Marks around matching words in snippets; taken out of every document's text.
 START, STOP = "\x02", "\x03"
+# PostgreSQL's english dictionary (Snowball's list) drops these words from queries
+# and documents; SQLite's FTS5 keeps them. A word on its own that is one of them is
+# left out of the query on both, so that both find the same pages.
+_STOPWORDS = """
+    i me my myself we our ours ourselves you your yours yourself yourselves he him
+    his himself she her hers herself it its itself they them their theirs
+    themselves what which who whom this that these those am is are was were be
+    been being have has had having do does did doing a an the and but if or
+    because as until while of at by for with about against between into through
+    during before after above below to from up down in out on off over under again
+    further then once here there when where why how all any both each few more
+    most other some such no nor not only own same so than too very s t can will
+    just don should now
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
+_STOPWORD_GROUPS = {(word,) for word in STOPWORDS}
+
 BATCH = 1000
 
 
@@ -509,6 +526,16 @@ def parse_query(text: str, phrases: set[tuple[str, ...]] | None = None) -> Parse
         raise QueryError("Enter words to search for: letters or numbers")
     if sum(len(group) for group in wanted + unwanted) > MAX_TERMS:
         raise QueryError(f"Search for {MAX_TERMS} words or fewer")
+    if wanted[-1] in _STOPWORD_GROUPS:
+        prefix = False
+    wanted = [group for group in wanted if group not in _STOPWORD_GROUPS]
+    unwanted = [group for group in unwanted if group not in _STOPWORD_GROUPS]
+    if not wanted:
+        raise QueryError(
+            "Enter words to search for that are not too common: words such as "
+            "“the”, “and” and “of” are on almost every page, so they are not "
+            "searched for"
+        )
     return ParsedQuery(tuple(wanted), tuple(unwanted), prefix)
 
 

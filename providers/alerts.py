@@ -1,31 +1,17 @@
 """Email alerts on CQC rating changes in the directory (councils.alerts)."""
 
-from datetime import datetime, time, timedelta
-
-from django.utils import timezone
-
 from councils.alerts import sources
 
 from .filters import CareServiceFilter
 from .models import CareService
 
 
-def _midnight(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def changed_ratings(start, end):
-    """Services whose current rating CQC published on a day that starts in the
-    window (the ratings file gives a date, not a time)."""
-    first = timezone.localdate(start)
-    if _midnight(first) < start:
-        first += timedelta(days=1)
-    last = timezone.localdate(end)
-    if _midnight(last) >= end:
-        last -= timedelta(days=1)
+    """Services whose current rating the portal recorded (imported from CQC, or
+    entered) in the window, however long before that CQC published it."""
     return (
         CareService.objects.public()
-        .filter(rating_published_on__gte=first, rating_published_on__lte=last)
+        .filter(rating_recorded_at__gte=start, rating_recorded_at__lt=end)
         .exclude(rating="")
         .select_related("council")
     )
@@ -36,12 +22,14 @@ def rating_item(service: CareService) -> sources.Item:
         key=f"directory:{service.pk}:{service.rating}:{service.rating_published_on}",
         title=service.name,
         url=service.get_absolute_url(),
-        summary=f"CQC rated it {service.get_rating_display()} on "
-        f"{service.rating_published_on:%-d %B %Y} ({service.council.name})",
-        # CQC gives only the day: counted as the day's end, so a rating published
-        # on the day someone subscribes reaches them.
-        happened_at=_midnight(service.rating_published_on + timedelta(days=1))
-        - timedelta(microseconds=1),
+        summary=f"CQC rated it {service.get_rating_display()}"
+        + (
+            f" on {service.rating_published_on:%-d %B %Y}"
+            if service.rating_published_on
+            else ""
+        )
+        + f" ({service.council.name})",
+        happened_at=service.rating_recorded_at,
     )
 
 

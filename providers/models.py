@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 
+from councils import clock
 from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager, TypeOfCare
 
 
@@ -318,10 +319,23 @@ class CareService(models.Model):
     imported_at = models.DateTimeField(
         "last imported from CQC", null=True, blank=True, editable=False
     )
+    rating_recorded_at = models.DateTimeField(
+        "rating recorded on the portal",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the portal recorded the current overall rating (imported "
+        "or entered), which may be days after CQC published it: rating alerts go "
+        "by this.",
+    )
 
     objects = CareServiceQuerySet.as_manager()
 
     council_path = "council"
+
+    # The overall rating and its date as read from the database (None when not
+    # read); a service not saved yet has none.
+    _rating_as_loaded = ("", None)
 
     class Meta:
         ordering = ["name", "pk"]
@@ -345,13 +359,41 @@ class CareService(models.Model):
             models.Index(fields=["council", "name"], name="careservice_council_idx"),
             models.Index(fields=["rating"], name="careservice_rating_idx"),
             models.Index(fields=["care_home"], name="careservice_carehome_idx"),
+            # Rating alerts pick a day's or week's newly recorded ratings.
+            models.Index(
+                fields=["rating_recorded_at"], name="careservice_rating_rec_idx"
+            ),
         ]
 
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Saved with a new overall rating (entered, not imported: the import
+        writes in bulk and stamps its own), it records when."""
+        loaded = self._rating_as_loaded
+        rating = None if loaded is None else (self.rating, self.rating_published_on)
+        if rating is not None and rating[0] and rating != loaded:
+            self.rating_recorded_at = clock.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {
+                    *kwargs["update_fields"],
+                    "rating_recorded_at",
+                }
+        super().save(*args, **kwargs)
+        self._rating_as_loaded = rating
+
     def get_absolute_url(self):
         return reverse("providers:service-detail", kwargs={"pk": self.pk})
+
+    @classmethod
+    def from_db(cls, db, field_names, values, **kwargs):
+        service = super().from_db(db, field_names, values, **kwargs)
+        loaded = "rating" in field_names and "rating_published_on" in field_names
+        service._rating_as_loaded = (
+            (service.rating, service.rating_published_on) if loaded else None
+        )
+        return service
 
     @property
     def regulated_by_cqc(self) -> bool:

@@ -1,7 +1,9 @@
 """The emails alerts send: confirmation, manage link, and the alerts themselves."""
 
+import functools
+
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -10,13 +12,42 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _message(*, to: str, subject: str, template: str, context: dict, headers=None):
-    return EmailMessage(
+_TOKEN = "TOKEN"
+
+
+def signed_link(name: str, token: str) -> str:
+    """The full address of a signed-link page: the URL pattern is reversed once
+    per name, not once per email (a digest makes thousands)."""
+    before, after = _link_parts(name, settings.SITE_URL)
+    return f"{before}{token}{after}"
+
+
+@functools.cache
+def _link_parts(name: str, site_url: str) -> tuple[str, str]:
+    before, after = absolute(reverse(name, args=[_TOKEN])).split(_TOKEN)
+    return before, after
+
+
+def _message(
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    context: dict,
+    headers=None,
+    html_template: str = "",
+):
+    message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(template, context),
         to=[to],
         headers={"Auto-Submitted": "auto-generated", **(headers or {})},
     )
+    if html_template:
+        # The same words as the text part, for mail clients that show HTML.
+        html = render_to_string(html_template, {**context, "subject": subject})
+        message.attach_alternative(html, "text/html")
+    return message
 
 
 def confirmation(
@@ -58,10 +89,8 @@ def alert(*, subscriber, run, found, titles):
     from .services import manage_token, unsubscribe_token
 
     subscriptions = [subscription for subscription, _ in found]
-    unsubscribe_all = absolute(
-        reverse(
-            "alerts:unsubscribe", args=[unsubscribe_token(subscriber, subscriptions)]
-        )
+    unsubscribe_all = signed_link(
+        "alerts:unsubscribe", unsubscribe_token(subscriber, subscriptions)
     )
     sections = []
     for subscription, items in found:
@@ -69,11 +98,8 @@ def alert(*, subscriber, run, found, titles):
             {
                 "title": titles(subscription),
                 "items": [{"item": item, "url": absolute(item.url)} for item in items],
-                "unsubscribe_url": absolute(
-                    reverse(
-                        "alerts:unsubscribe",
-                        args=[unsubscribe_token(subscriber, [subscription])],
-                    )
+                "unsubscribe_url": signed_link(
+                    "alerts:unsubscribe", unsubscribe_token(subscriber, [subscription])
                 ),
             }
         )
@@ -92,13 +118,12 @@ def alert(*, subscriber, run, found, titles):
         to=subscriber.email,
         subject=subject,
         template="alerts/email/alert.txt",
+        html_template="alerts/email/alert.html",
         context={
             "run": run,
             "sections": sections,
             "unsubscribe_url": unsubscribe_all,
-            "manage_url": absolute(
-                reverse("alerts:manage", args=[manage_token(subscriber)])
-            ),
+            "manage_url": signed_link("alerts:manage", manage_token(subscriber)),
         },
         headers={
             "List-Unsubscribe": f"<{unsubscribe_all}>",

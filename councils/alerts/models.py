@@ -75,10 +75,24 @@ class Subscription(models.Model):
         return f"{self.subscriber} → {self.source}?{self.query}"
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def unconfirmed(self, *, before=None):
+        """Deliveries claimed by a run that did not learn whether the mail server
+        took them (or, if claimed after ``before``, still sending): never sent
+        again, so they may not have arrived."""
+        claims = self.filter(status=Delivery.Status.SENDING)
+        return claims if before is None else claims.filter(sent_at__lt=before)
+
+
 class Delivery(models.Model):
     """What one address has been sent: an item (immediate alerts) or a digest
-    period. Written in the same transaction as the send, so a run that is
-    interrupted and run again sends each once."""
+    period. Claimed (committed as “sending”) before the email goes to the mail
+    server and marked “sent” after, so a run that is interrupted and run again
+    never sends an email twice: one it cannot tell about stays “sending”."""
+
+    class Status(models.TextChoices):
+        SENDING = "sending", "Sending, or interrupted while sending"
+        SENT = "sent", "Sent"
 
     subscriber = models.ForeignKey(
         Subscriber, on_delete=models.CASCADE, related_name="deliveries"
@@ -87,7 +101,17 @@ class Delivery(models.Model):
         max_length=200,
         help_text="“daily:2026-11-30”, “weekly:2026-11-23” or “item:<item key>”.",
     )
-    sent_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=10,
+        choices=Status,
+        help_text="“Sending” after the run stopped means the email may or may not "
+        "have reached the mail server; it is not sent again.",
+    )
+    sent_at = models.DateTimeField(
+        default=timezone.now, help_text="When the run claimed it for sending."
+    )
+
+    objects = DeliveryQuerySet.as_manager()
 
     class Meta:
         verbose_name = "alert delivery"
@@ -97,6 +121,8 @@ class Delivery(models.Model):
                 fields=["subscriber", "key"], name="one_delivery_per_key"
             )
         ]
+        # A run reads what was already sent for its period or items by key.
+        indexes = [models.Index(fields=["key"], name="delivery_key_idx")]
 
     def __str__(self):
         return f"{self.key} to {self.subscriber}"

@@ -5,12 +5,12 @@ import ipaddress
 import logging
 import smtplib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core import signing
+from django.core import mail, signing
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils import timezone
@@ -351,12 +351,144 @@ def alerts_collect(run: Run) -> dict[Subscriber, list[tuple[Subscription, list]]
     return per_subscriber
 
 
+@dataclass
+class _Email:
+    """One email of a run: to whom, what it tells, and the deliveries it records."""
+
+    subscriber: Subscriber
+    found: list[tuple[Subscription, list]]
+    keys: list[str]
+    claims: list[Delivery] = field(default_factory=list)
+
+
+# Emails claimed, sent and recorded together: one INSERT, one UPDATE and two
+# commits per batch. A run killed outright leaves at most one batch “sending”.
+SEND_BATCH = 100
+# A claim still “sending” this long after it was made belongs to a run that stopped.
+CLAIM_STALE_AFTER = timedelta(hours=1)
+
+# The mail server answered no: nothing was handed over, so it can be sent again.
+_REFUSED = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+)
+
+
+def _unsent(run: Run, collected) -> list[_Email]:
+    """The emails of the run not claimed by an earlier one (sent, or interrupted
+    while sending: either way not sent again)."""
+    if run.period_key:
+        done = set(
+            Delivery.objects.filter(key=run.period_key).values_list(
+                "subscriber_id", flat=True
+            )
+        )
+        return [
+            _Email(subscriber, found, [run.period_key])
+            for subscriber, found in collected.items()
+            if subscriber.pk not in done
+        ]
+    keys = {
+        f"item:{item.key}"
+        for found in collected.values()
+        for _, items in found
+        for item in items
+    }
+    done = set(
+        Delivery.objects.filter(key__in=keys).values_list("subscriber_id", "key")
+    )
+    emails_ = []
+    for subscriber, found in collected.items():
+        found = [
+            (subscription, new)
+            for subscription, items in found
+            if (
+                new := [
+                    i for i in items if (subscriber.pk, f"item:{i.key}") not in done
+                ]
+            )
+        ]
+        if found:
+            keys = sorted({f"item:{i.key}" for _, items in found for i in items})
+            emails_.append(_Email(subscriber, found, keys))
+    return emails_
+
+
+def _claim(batch: list[_Email]) -> list[_Email]:
+    """Commit a “sending” delivery for each email before it goes to the mail
+    server; an email another run claimed meanwhile is left to that run."""
+    rows = [
+        (
+            email,
+            Delivery(
+                subscriber=email.subscriber, key=key, status=Delivery.Status.SENDING
+            ),
+        )
+        for email in batch
+        for key in email.keys
+    ]
+    try:
+        with transaction.atomic():
+            Delivery.objects.bulk_create([row for _, row in rows])
+        claimed = rows
+    except IntegrityError:
+        claimed = []
+        for email, row in rows:
+            try:
+                with transaction.atomic():
+                    row.save(force_insert=True)
+            except IntegrityError:
+                continue
+            claimed.append((email, row))
+    for email, row in claimed:
+        email.claims.append(row)
+    ours = []
+    for email in batch:
+        keys = {row.key for row in email.claims}
+        if keys != set(email.keys):
+            # Only what this run claimed (immediate alerts record item by item).
+            email.found = [
+                (subscription, new)
+                for subscription, items in email.found
+                if (new := [i for i in items if f"item:{i.key}" in keys])
+            ]
+            email.keys = sorted(keys)
+        if email.found:
+            ours.append(email)
+    return ours
+
+
+def _settle(*, sent: list[_Email], released: list[_Email]) -> None:
+    """Mark what the mail server took as sent, and drop the claims of what it
+    refused or was never handed over (the next run sends those)."""
+    with transaction.atomic():
+        Delivery.objects.filter(
+            pk__in=[row.pk for email in sent for row in email.claims]
+        ).update(status=Delivery.Status.SENT)
+        Delivery.objects.filter(
+            pk__in=[row.pk for email in released for row in email.claims]
+        ).delete()
+
+
 def alerts_send(*, frequency: str, now: datetime | None = None) -> dict:
-    """Send one email per subscriber for the run at ``now``; what was sent before
-    (by an earlier, maybe interrupted, run) is not sent again."""
+    """Send one email per subscriber for the run at ``now``, in batches over one
+    connection to the mail server.
+
+    Each email is claimed (committed as “sending”) before it is handed to the mail
+    server and marked sent after, so nothing is sent twice: an email the run cannot
+    be sure about (the connection dropped while sending, or the run was stopped)
+    stays “sending” and is counted as ``unconfirmed``, never sent again. One the
+    server refused, or never got, is sent by the next run.
+    """
     run = run_for(frequency, now or timezone.now())
-    collected = alerts_collect(run)
-    sent = failed = 0
+    pending = _unsent(run, alerts_collect(run))
+    result = {
+        "sent": 0,
+        "failed": 0,
+        "unconfirmed": 0,
+        "period": run.period_key or "immediate",
+    }
     titles_seen: dict[tuple[str, str], str] = {}
 
     def titles(subscription: Subscription) -> str:
@@ -367,55 +499,73 @@ def alerts_send(*, frequency: str, now: datetime | None = None) -> dict:
             titles_seen[key] = search.title if search else subscription.query
         return titles_seen[key]
 
-    if run.period_key:
-        done = set(
-            Delivery.objects.filter(
-                key=run.period_key, subscriber__in=list(collected)
-            ).values_list("subscriber_id", flat=True)
-        )
-    else:
-        keys = {
-            f"item:{item.key}"
-            for found in collected.values()
-            for _, items in found
-            for item in items
-        }
-        done = set(
-            Delivery.objects.filter(key__in=keys).values_list("subscriber_id", "key")
-        )
-    for subscriber, found in collected.items():
-        if run.period_key:
-            if subscriber.pk in done:
-                continue
-            keys = [run.period_key]
-        else:
-            found = [
-                (subscription, new)
-                for subscription, items in found
-                if (
-                    new := [
-                        i for i in items if (subscriber.pk, f"item:{i.key}") not in done
-                    ]
-                )
-            ]
-            keys = sorted({f"item:{i.key}" for _, items in found for i in items})
-            if not keys:
-                continue
+    if pending:
+        connection = mail.mailers.default
         try:
-            with transaction.atomic():
-                Delivery.objects.bulk_create(
-                    [Delivery(subscriber=subscriber, key=key) for key in keys]
-                )
-                emails.alert(
-                    subscriber=subscriber, run=run, found=found, titles=titles
-                ).send()
-        except IntegrityError:
-            continue  # another run sent it in the meantime
+            connection.open()
         except (smtplib.SMTPException, OSError):
-            logger.exception("Could not send alerts to subscriber %s", subscriber.pk)
-            failed += 1
-            continue
-        sent += 1
+            logger.exception("Could not connect to the mail server to send alerts")
+            result["failed"] = len(pending)
+            pending = []
+        try:
+            for start in range(0, len(pending), SEND_BATCH):
+                batch = _claim(pending[start : start + SEND_BATCH])
+                _send_batch(connection, run, batch, titles, result)
+        finally:
+            connection.close()
+    _deliveries_prune(run)
+    if result["unconfirmed"]:
+        logger.error(
+            "%s alert emails may or may not have reached the mail server (the "
+            "connection dropped while sending); they are not sent again",
+            result["unconfirmed"],
+        )
+    return result
+
+
+def _send_batch(connection, run: Run, batch: list[_Email], titles, result) -> None:
+    """Hand a claimed batch to the mail server and record what became of each."""
+    sent, released = [], []
+    handed_over = None  # the email with the mail server now, if any
+    done = 0
+    try:
+        for email in batch:
+            message = emails.alert(
+                subscriber=email.subscriber, run=run, found=email.found, titles=titles
+            )
+            handed_over = email
+            try:
+                connection.send_messages([message])
+            except _REFUSED:
+                logger.exception(
+                    "The mail server refused alerts to %s", email.subscriber.pk
+                )
+                released.append(email)
+                result["failed"] += 1
+            except (smtplib.SMTPException, OSError):
+                # The server may have taken it before the connection went.
+                logger.exception(
+                    "Lost the mail server sending to %s", email.subscriber.pk
+                )
+                result["unconfirmed"] += 1
+                handed_over = None
+                done += 1
+                connection.close()
+                connection.open()
+                continue
+            else:
+                sent.append(email)
+                result["sent"] += 1
+            handed_over = None
+            done += 1
+    finally:
+        # Interrupted (an exception, the worker stopped): the email with the server
+        # stays claimed, the ones never tried are released.
+        not_tried = [e for e in batch[done:] if e is not handed_over]
+        _settle(sent=sent, released=released + not_tried)
+
+
+def _deliveries_prune(run: Run) -> None:
     # Items older than the look-back are never picked again; digests are kept
     # for a while to show what was sent.
     Delivery.objects.filter(
@@ -424,4 +574,3 @@ def alerts_send(*, frequency: str, now: datetime | None = None) -> dict:
     Delivery.objects.exclude(key__startswith="item:").filter(
         sent_at__lt=run.end - DELIVERIES_KEPT
     ).delete()
-    return {"sent": sent, "failed": failed, "period": run.period_key or "immediate"}

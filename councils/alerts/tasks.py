@@ -41,7 +41,11 @@ def send_manage_link(*, email: str) -> None:
 @task
 def send_alerts(*, frequency: str, now: str) -> dict:
     result = services.alerts_send(frequency=frequency, now=datetime.fromisoformat(now))
-    if result["failed"]:
+    if result["failed"] or result["unconfirmed"]:
         # Marks the task failed; running it again sends only what is missing.
-        raise RuntimeError(f"{result['failed']} alert emails could not be sent")
+        raise RuntimeError(
+            f"{result['failed']} alert emails could not be sent (the next run "
+            f"sends them) and {result['unconfirmed']} may or may not have reached "
+            "the mail server (they are not sent again)"
+        )
     return result

@@ -307,6 +307,7 @@ def _write(
                     "imported_at": now,
                     **record.new_fields,
                     **values,
+                    "rating_recorded_at": now if values.get("rating") else None,
                 }
             )
             continue
@@ -333,6 +334,9 @@ def _write(
         }
         for name in changed:
             setattr(service, name, values[name])
+        if service.rating and ("rating" in changed or "rating_published_on" in changed):
+            service.rating_recorded_at = now
+            changed += ("rating_recorded_at",)
         service.imported_at = now
         changed_services.append(service)
         changed_fields.update(changed)
@@ -401,7 +405,11 @@ def _audit(audit, created, audited, existing, service_ids) -> None:
             council_id=values["council_id"],
             object_id=service_ids.get(values["cqc_location_id"]),
             object_repr=f"{values['name']} ({values['cqc_location_id']})",
-            values={k: v for k, v in values.items() if k != "imported_at"},
+            values={
+                k: v
+                for k, v in values.items()
+                if k not in ("imported_at", "rating_recorded_at")
+            },
         )
     for location_id, changes in audited.items():
         service = existing.get(location_id)

@@ -254,6 +254,7 @@ def test_rebuild_search_index_makes_the_documents_again(client, gateshead):
     [
         ({"q": "?!*()\"'"}, "Enter words to search for"),
         ({"q": "-older"}, "Enter a word to search for as well as the words"),
+        ({"q": "the and of"}, "Enter words to search for that are not too common"),
         ({"q": "respite " * 700}, "200 characters or fewer"),
         ({"q": "a b c d e f g h i j k l m"}, "12 words or fewer"),
         ({"q": "respite", "kind": "auction"}, "There is no kind of page “auction”"),
@@ -269,6 +270,18 @@ def test_bad_input_is_explained_with_status_400(client, gateshead, query, messag
     assert "govuk-error-summary" in response.text
     assert message in response.text
     assert "<title>Error: " in response.text
+
+
+def test_words_too_common_to_search_are_left_out_on_every_database(client, gateshead):
+    TenderFactory(council=gateshead, title="Respite for carers")
+    TenderFactory(council=gateshead, title="The day of the carers")
+    found = client.get(SEARCH, {"q": "the respite of"})
+    assert found.status_code == 200
+    assert titles(found) == ["Respite for carers"]
+    finder = client.get(reverse("tenders:tender-list"), {"q": "the and of"})
+    assert finder.status_code == 400
+    assert "Enter words to search for that are not too common" in finder.text
+    assert "The day of the carers" not in finder.text
 
 
 def test_fts_syntax_typed_in_a_query_is_searched_as_words(client, gateshead):

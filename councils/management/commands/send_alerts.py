@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from councils.alerts import tasks
-from councils.alerts.models import Frequency
+from councils.alerts import services, tasks
+from councils.alerts.models import Delivery, Frequency
 
 
 class Command(BaseCommand):
@@ -21,3 +21,14 @@ class Command(BaseCommand):
             frequency=frequency, now=timezone.now().isoformat()
         )
         self.stdout.write(f"Queued {frequency} alerts as task {result.id}.")
+        stopped = Delivery.objects.unconfirmed(
+            before=timezone.now() - services.CLAIM_STALE_AFTER
+        ).count()
+        if stopped:
+            self.stderr.write(
+                f"{stopped} alert email{'s' if stopped != 1 else ''} may not have "
+                "arrived: a run stopped while sending, before the mail server "
+                "confirmed them. They are not sent again (so none is sent twice); "
+                "see Alert deliveries with status “Sending” in the admin, and "
+                "delete one there to send it again."
+            )

@@ -3,7 +3,9 @@
 import email
 import email.policy
 import logging
+import os
 import re
+import signal
 import socket
 from datetime import UTC, datetime
 from unittest import mock
@@ -23,6 +25,10 @@ class Inbox:
     def __init__(self):
         self.messages = []
         self.refuse = set()
+        # Addresses whose message is taken, then the connection dropped unanswered.
+        self.drop_after_data = set()
+        # Addresses whose message is taken, then the sending worker stopped.
+        self.stop_worker_after_data = set()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -35,6 +41,14 @@ class Inbox:
             envelope.content, policy=email.policy.default
         )
         self.messages.append((envelope.rcpt_tos, message))
+        if self.drop_after_data & set(envelope.rcpt_tos):
+            server.transport.abort()
+            return "421 Gone"  # never reaches the client
+        if self.stop_worker_after_data & set(envelope.rcpt_tos):
+            # What an operator's Ctrl+C then `kill` do to `manage.py db_worker`: the
+            # first asks it to stop after the task, the second stops the task.
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGTERM)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list:

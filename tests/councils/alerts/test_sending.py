@@ -2,6 +2,7 @@
 address, and never twice."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -21,6 +22,7 @@ from tests.factories import (
     TenderFactory,
     TypeOfCareFactory,
 )
+from tests.providers.conftest import DATA
 
 from .conftest import body, link_to, run_worker
 from .helpers import subscribed
@@ -28,6 +30,7 @@ from .helpers import subscribed
 pytestmark = pytest.mark.django_db
 
 ADDRESS = "provider@example.com"
+CQC_ACTIVE_LOCATIONS = DATA / "01_November_2025_HSCA_Active_Locations.ods"
 
 
 def send(frequency):
@@ -437,3 +440,87 @@ def test_preparing_a_digest_takes_the_same_queries_for_more_subscribers(
 
     assert len(few_found) == 10 and len(many_found) == 300
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize("interruption", ["drop_after_data", "stop_worker_after_data"])
+def test_an_email_interrupted_after_the_server_took_it_is_never_sent_twice(
+    client, inbox, clock, gateshead, interruption
+):
+    addresses = ["a@example.com", "b@example.com", "c@example.com"]
+    for address in addresses:
+        subscribed(client, inbox, "?council=gateshead", address=address)
+    clock.shift(timedelta(hours=2))
+    TenderFactory(council=gateshead)
+    clock.move_to("2025-03-06 06:00Z")
+
+    setattr(inbox, interruption, {"b@example.com"})
+    send("daily")
+    setattr(inbox, interruption, set())
+    clock.shift(timedelta(minutes=5))
+    send("daily")
+    clock.shift(timedelta(hours=1))
+    send("daily")
+
+    assert [len(inbox.to(a)) for a in addresses] == [1, 1, 1]
+
+
+def test_an_email_the_run_could_not_confirm_is_reported(
+    client, inbox, clock, gateshead
+):
+    subscribed(client, inbox, "?council=gateshead", address=ADDRESS)
+    clock.shift(timedelta(hours=2))
+    TenderFactory(council=gateshead)
+    clock.move_to("2025-03-06 06:00Z")
+    inbox.drop_after_data = {ADDRESS}
+    send("daily")
+    clock.shift(timedelta(hours=2))
+
+    out, err = io.StringIO(), io.StringIO()
+    call_command("send_alerts", "daily", stdout=out, stderr=err)
+
+    assert "1 alert email may not have arrived" in err.getvalue()
+    assert "They are not sent again" in err.getvalue()
+
+
+def test_a_rating_imported_long_after_cqc_published_it_is_in_that_days_digest(
+    client, inbox, clock, north_east_councils
+):
+    clock.move_to("2025-11-05 09:30Z")
+    subscribed(client, inbox, "?council=gateshead", source="directory", address=ADDRESS)
+    clock.shift(timedelta(hours=2))
+    # CQC's file of 1 November rates Test Care Home One Good, published 14 March.
+    call_command("import_cqc_ratings", str(CQC_ACTIVE_LOCATIONS), stdout=io.StringIO())
+    clock.move_to("2025-11-06 06:00Z")
+
+    send("daily")
+
+    [message] = inbox.to(ADDRESS)
+    text = body(message)
+    assert "Test Care Home One" in text
+    assert "CQC rated it Good on 14 March 2025" in text
+    clock.move_to("2025-11-07 06:00Z")
+    send("daily")
+    assert len(inbox.to(ADDRESS)) == 1  # the next day's digest has nothing new
+
+
+def test_an_alert_email_has_a_plain_html_part_with_the_same_links(
+    client, inbox, clock, gateshead
+):
+    subscribed(client, inbox, "?council=gateshead", address=ADDRESS)
+    clock.shift(timedelta(hours=2))
+    tender = TenderFactory(council=gateshead, title="Respite <b>& day care</b>")
+    clock.move_to("2025-03-06 06:00Z")
+    send("daily")
+
+    [message] = inbox.to(ADDRESS)
+    assert message.get_content_type() == "multipart/alternative"
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "Respite &lt;b&gt;&amp; day care&lt;/b&gt;" in html
+    assert "<b>" not in html
+    assert f'href="https://mps.example.org{tender.get_absolute_url()}"' in html
+    unsubscribe = re.search(
+        r'href="https://mps\.example\.org(/alerts/unsubscribe/[^"]+)"', html
+    )[1]
+    assert unsubscribe in body(message)  # the text part keeps every link
+    assert client.post(unsubscribe).status_code == 200
+    assert not Subscription.objects.exists()
