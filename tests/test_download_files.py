@@ -55,6 +55,13 @@ def site(settings, tmp_path):
     return tmp_path / "downloads"
 
 
+@pytest.fixture(autouse=True)
+def no_queued_tasks():
+    """Each test starts with an empty task queue: tests that commit (the browser
+    suite's live server) leave their own queued builds in the test database."""
+    DBTaskResult.objects.all().delete()
+
+
 @pytest.fixture
 def visitor():
     return Client()
