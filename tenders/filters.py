@@ -266,6 +266,46 @@ class ProcurementFilterSet(django_filters.FilterSet):
             ).values(relation.m2m_field_name())
         )
 
+    # The facet of fixed choices beside council and the vocabularies: its field
+    # name and choices (status for tenders, kind for arrangements).
+    choice_facet: tuple[str, list] = ("", [])
+
+    def count_vocabularies(self) -> dict[str, dict]:
+        """How many results each type of care and client group has, one query
+        each through the join table, over the results without that facet's own
+        filter."""
+        counts = {}
+        for name, field in (
+            ("type_of_care", "types_of_care"),
+            ("client_group", "client_groups"),
+        ):
+            relation = self.queryset.model._meta.get_field(field)
+            source = f"{relation.m2m_field_name()}_id"
+            rows = (
+                relation.remote_field.through.objects.filter(
+                    **{f"{source}__in": self.queryset_without(name).values("pk")}
+                )
+                .values_list(f"{relation.m2m_reverse_field_name()}_id")
+                .annotate(n=Count(source))
+                .order_by()
+            )
+            counts[name] = dict(rows)
+        return counts
+
+    def label_facets(self, counts: dict[str, dict]) -> None:
+        """Show each choice's count in its label, e.g. "Reablement (3)"."""
+        fields = self.form.fields
+        for name in ("council", "type_of_care", "client_group"):
+            found = counts[name]
+            fields[name].label_from_instance = lambda obj, found=found: (
+                f"{obj} ({found.get(obj.pk, 0)})"
+            )
+        name, choices = self.choice_facet
+        fields[name].choices = [
+            (value, f"{label} ({counts[name].get(value, 0)})")
+            for value, label in choices
+        ]
+
 
 class TenderFilter(ProcurementFilterSet):
     """One set of filters for the finder page, its downloads and its feed.
@@ -317,6 +357,8 @@ class TenderFilter(ProcurementFilterSet):
             "not one of the orders"
         },
     )
+
+    choice_facet = ("status", PUBLIC_STATUSES)
 
     DATE_HINT = f"For example 2025-04-01, April 2025 or Spring 2025 ({ACCEPTED_FORMS})."
 
@@ -406,34 +448,12 @@ class TenderFilter(ProcurementFilterSet):
                 by_status[status] += n
             if status_chosen and council_chosen:
                 total += n
-        counts = {"council": by_council, "status": by_status, "total": total}
-        for name, relation, column in (
-            ("type_of_care", Tender.types_of_care, "typeofcare_id"),
-            ("client_group", Tender.client_groups, "clientgroup_id"),
-        ):
-            rows = (
-                relation.through.objects.filter(
-                    tender_id__in=self.queryset_without(name).values("pk")
-                )
-                .values_list(column)
-                .annotate(n=Count("tender_id"))
-                .order_by()
-            )
-            counts[name] = dict(rows)
-        return counts
-
-    def label_facets(self, counts: dict[str, dict]) -> None:
-        """Show each choice's count in its label, e.g. "Reablement (3)"."""
-        fields = self.form.fields
-        for name in ("council", "type_of_care", "client_group"):
-            found = counts[name]
-            fields[name].label_from_instance = lambda obj, found=found: (
-                f"{obj} ({found.get(obj.pk, 0)})"
-            )
-        fields["status"].choices = [
-            (value, f"{label} ({counts['status'].get(value, 0)})")
-            for value, label in PUBLIC_STATUSES
-        ]
+        return {
+            "council": by_council,
+            "status": by_status,
+            "total": total,
+            **self.count_vocabularies(),
+        }
 
 
 def filter_query(data) -> str:
@@ -472,6 +492,8 @@ class ArrangementFilter(ProcurementFilterSet):
         },
     )
 
+    choice_facet = ("kind", Arrangement.Kind.choices)
+
     class Meta:
         model = Arrangement
         fields = []
@@ -497,33 +519,7 @@ class ArrangementFilter(ProcurementFilterSet):
         for name, column in (("council", "council_id"), ("kind", "kind")):
             rows = self.queryset_without(name).values(column).annotate(n=Count("pk"))
             counts[name] = {row[column]: row["n"] for row in rows}
-        for name, relation, column in (
-            ("type_of_care", Arrangement.types_of_care, "typeofcare_id"),
-            ("client_group", Arrangement.client_groups, "clientgroup_id"),
-        ):
-            rows = (
-                relation.through.objects.filter(
-                    arrangement_id__in=self.queryset_without(name).values("pk")
-                )
-                .values(column)
-                .annotate(n=Count("arrangement_id"))
-                .order_by()
-            )
-            counts[name] = {row[column]: row["n"] for row in rows}
-        return counts
-
-    def label_facets(self, counts: dict[str, dict]) -> None:
-        """Show each choice's count in its label, e.g. "Framework (3)"."""
-        fields = self.form.fields
-        for name in ("council", "type_of_care", "client_group"):
-            found = counts[name]
-            fields[name].label_from_instance = lambda obj, found=found: (
-                f"{obj} ({found.get(obj.pk, 0)})"
-            )
-        fields["kind"].choices = [
-            (value, f"{label} ({counts['kind'].get(value, 0)})")
-            for value, label in Arrangement.Kind.choices
-        ]
+        return {**counts, **self.count_vocabularies()}
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind__in=value) if value else queryset
