@@ -260,12 +260,15 @@ def index_queryset(key: str, rows: models.QuerySet) -> int:
     return index_ids(key, rows.order_by().values_list("pk", flat=True))
 
 
-def index_ids(key: str, ids: Iterable[int]) -> int:
+def index_ids(key: str, ids: Iterable[int], *, new: Iterable[int] = ()) -> int:
     """Make the documents of the rows of kind ``key`` with these primary keys
     again (and remove those of rows no longer indexed), a batch at a time; for
-    bulk writers that know which rows they added or changed. No ids, no query.
-    Returns how many documents were written."""
-    ids = sorted(set(ids))
+    bulk writers that know which rows they added or changed. ``new`` are rows
+    the writer has just added (in ``ids`` or not): they have no documents yet, so
+    none are deleted for them. No ids, no query. Returns how many documents were
+    written."""
+    new = set(new)
+    ids = sorted(new.union(ids))
     if not ids:
         return 0
     kind = _registry[key]
@@ -274,7 +277,7 @@ def index_ids(key: str, ids: Iterable[int]) -> int:
     )
     written = 0
     times = [
-        SearchDocument._meta.get_field(name)
+        SearchDocument._meta.get_field(name).get_db_prep_save
         for name in ("published_at", "visible_from", "visible_until")
     ]
     for start in range(0, len(ids), BATCH):
@@ -291,8 +294,8 @@ def index_ids(key: str, ids: Iterable[int]) -> int:
                     _plain(made.body),
                     made.url,
                     *(
-                        field.get_db_prep_save(value, connection)
-                        for field, value in zip(
+                        None if value is None else prep(value, connection)
+                        for prep, value in zip(
                             times,
                             (made.published_at, made.visible_from, made.visible_until),
                             strict=True,
@@ -302,9 +305,11 @@ def index_ids(key: str, ids: Iterable[int]) -> int:
                     obj.pk,
                 )
             )
-        SearchDocument.objects.filter(
-            content_type=content_type, object_id__in=batch
-        ).delete()
+        stale = [pk for pk in batch if pk not in new]
+        if stale:
+            SearchDocument.objects.filter(
+                content_type=content_type, object_id__in=stale
+            ).delete()
         _insert_documents(documents)
         written += len(documents)
     return written

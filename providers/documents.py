@@ -1,11 +1,14 @@
 """How care services become site search documents (``councils.search``)."""
 
+from functools import lru_cache
+
 from django.db.models import Prefetch
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 
 from councils import search
 from councils.documents import words
 
-from .models import CareService, ServiceType, Specialism
+from .models import CareService, Rating, ServiceType, Specialism
 
 
 def indexed():
@@ -39,6 +42,27 @@ def indexed():
     )
 
 
+# As get_rating_display() says them, without its per-call work.
+RATING_LABELS = dict(Rating.choices)
+# A pk no real service has, reversed once and replaced by each service's own.
+_PLACEHOLDER_PK = 2_147_483_647
+
+
+@lru_cache(maxsize=16)
+def _detail_url_parts(prefix: str, resolver) -> tuple[str, str]:
+    url = reverse("providers:service-detail", kwargs={"pk": _PLACEHOLDER_PK})
+    before, after = url.split(str(_PLACEHOLDER_PK))
+    return before, after
+
+
+def service_url(pk: int) -> str:
+    """``CareService.get_absolute_url()`` without a ``reverse()`` per service (a
+    national import indexes thousands at once): the URL is reversed once per URL
+    configuration and script prefix, and each service's pk put into it."""
+    before, after = _detail_url_parts(get_script_prefix(), get_resolver(get_urlconf()))
+    return f"{before}{pk}{after}"
+
+
 @search.register(
     "service",
     label="Care services",
@@ -57,8 +81,12 @@ def service_document(service: CareService) -> search.Document:
             service.postcode,
             ", ".join(t.name for t in service.indexed_service_types),
             ", ".join(s.name for s in service.indexed_specialisms),
-            f"CQC rating: {service.get_rating_display()}" if service.rating else "",
+            (
+                f"CQC rating: {RATING_LABELS.get(service.rating, service.rating)}"
+                if service.rating
+                else ""
+            ),
         ),
-        url=service.get_absolute_url(),
+        url=service_url(service.pk),
         council=service.council_id,
     )
