@@ -27,6 +27,8 @@ USERNAME_LENGTH = AuditEntry._meta.get_field("username").max_length
 # One encoder for every entry: an import writes thousands (json.dumps with ``cls``
 # makes an encoder per call).
 _ENCODER = DjangoJSONEncoder(ensure_ascii=False)
+# Values an added row's entry leaves out.
+_BLANK = (None, "", frozenset(), set(), [])
 REPR_LENGTH = AuditEntry._meta.get_field("object_repr").max_length
 
 
@@ -198,7 +200,7 @@ class ImportAudit:
             {
                 name: {"from": None, "to": _plain(value)}
                 for name, value in values.items()
-                if value not in (None, "", frozenset(), set(), [])
+                if value not in _BLANK
             },
         )
 

@@ -260,13 +260,16 @@ def index_queryset(key: str, rows: models.QuerySet) -> int:
     return index_ids(key, rows.order_by().values_list("pk", flat=True))
 
 
-def index_ids(key: str, ids: Iterable[int], *, new: Iterable[int] = ()) -> int:
+def index_ids(
+    key: str, ids: Iterable[int], *, new: Iterable[int] = (), batch: int = BATCH
+) -> int:
     """Make the documents of the rows of kind ``key`` with these primary keys
     again (and remove those of rows no longer indexed), a batch at a time; for
     bulk writers that know which rows they added or changed. ``new`` are rows
     the writer has just added (in ``ids`` or not): they have no documents yet, so
-    none are deleted for them. No ids, no query. Returns how many documents were
-    written."""
+    none are deleted for them. ``batch`` rows are read and written at a time (a
+    writer of small documents may take more at once). No ids, no query. Returns
+    how many documents were written."""
     new = set(new)
     ids = sorted(new.union(ids))
     if not ids:
@@ -280,10 +283,10 @@ def index_ids(key: str, ids: Iterable[int], *, new: Iterable[int] = ()) -> int:
         SearchDocument._meta.get_field(name).get_db_prep_save
         for name in ("published_at", "visible_from", "visible_until")
     ]
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
         documents = []
-        for obj in kind.indexed().filter(pk__in=batch):
+        for obj in kind.indexed().filter(pk__in=chunk):
             made = kind.document(obj)
             council = made.council
             documents.append(
@@ -305,7 +308,7 @@ def index_ids(key: str, ids: Iterable[int], *, new: Iterable[int] = ()) -> int:
                     obj.pk,
                 )
             )
-        stale = [pk for pk in batch if pk not in new]
+        stale = [pk for pk in chunk if pk not in new]
         if stale:
             SearchDocument.objects.filter(
                 content_type=content_type, object_id__in=stale

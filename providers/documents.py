@@ -2,7 +2,7 @@
 
 from functools import lru_cache
 
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 
 from councils import search
@@ -15,16 +15,11 @@ def indexed():
     """Only what a document is made of: a national CQC import reindexes thousands
     of services at once."""
     return (
-        CareService.objects.select_related("provider")
-        .only(
-            "name",
-            "also_known_as",
-            "address",
-            "postcode",
-            "rating",
-            "council_id",
-            "provider__name",
+        CareService.objects.only(
+            "name", "also_known_as", "address", "postcode", "rating", "council_id"
         )
+        # The provider's name, not a Provider instance per service.
+        .annotate(indexed_provider_name=F("provider__name"))
         .prefetch_related(
             # Lists, not managers: a related manager per service costs more than
             # the rest of its document.
@@ -76,7 +71,7 @@ def service_document(service: CareService) -> search.Document:
         title=service.name,
         body=words(
             service.also_known_as,
-            service.provider.name if service.provider else "",
+            service.indexed_provider_name or "",
             service.address,
             service.postcode,
             ", ".join(t.name for t in service.indexed_service_types),

@@ -36,6 +36,9 @@ from .vocabulary import TYPES_OF_CARE
 
 ANALYZE_AFTER = 1000
 MAX_RECORDED_PROBLEMS = 1000
+# Services' search documents are short: a region's services (a few thousand) are
+# read and written in one go, not a thousand at a time.
+SEARCH_BATCH = 5000
 
 
 @dataclass
@@ -93,7 +96,7 @@ def save_records(
             # Written in bulk, without the signals that keep the site search
             # current: the documents of the services added or changed, only (the
             # added ones have none to delete).
-            search.index_ids("service", written, new=added)
+            search.index_ids("service", written, new=added, batch=SEARCH_BATCH)
             report.run_id = record_run(report, user=user).pk
     except _Rollback:
         pass
