@@ -317,14 +317,9 @@ def _write(
     # Each existing service's changes for the audit trail: {field: (old, new)}.
     audited: dict[str, dict] = {}
     provider_ids, renamed_providers = _providers(records.values())
-    # Only the fields the records set, and those the history and the audit trail
-    # name: a national file matches thousands of services.
-    loaded = {name for record in records.values() for name in record.fields}
-    loaded |= {"cqc_location_id", "council_id", "name", "provider_id"}
-    loaded |= {"deregistered_on", "rating", "rating_published_on"}
+    # Every field: deferring some (only()) makes building each instance slower.
     existing = {
-        s.cqc_location_id: s
-        for s in CareService.objects.exclude(cqc_location_id="").only(*loaded)
+        s.cqc_location_id: s for s in CareService.objects.exclude(cqc_location_id="")
     }
     to_create: list[dict] = []
     changed_services: list[CareService] = []
