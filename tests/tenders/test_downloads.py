@@ -51,6 +51,20 @@ def test_csv_cells_that_could_be_formulas_are_escaped(client, trigger):
     assert row["title"] == f'\'{trigger}HYPERLINK("http://evil.example")'
 
 
+def test_csv_cells_with_commas_quotes_and_line_breaks_read_back_whole(client):
+    text = 'Day care, "short breaks"\r\nand respite\nin one; two'
+    TenderFactory(title="A, B", description=text, notes='"quoted"', contact_name="")
+    body = client.get(reverse("tenders:tender-list-csv")).getvalue().decode("utf-8-sig")
+    (row,) = csv.DictReader(io.StringIO(body, newline=""))
+    assert (row["title"], row["description"], row["notes"]) == (
+        "A, B",
+        text,
+        '"quoted"',
+    )
+    assert row["contact_name"] == ""
+    assert body.endswith("\r\n")
+
+
 def test_csv_numbers_stay_numbers(client):
     TenderFactory(value_min=Decimal("250000"), value_max=Decimal("1250000.50"))
     row = csv_rows(client.get(reverse("tenders:tender-list-csv")))[0]
