@@ -4,11 +4,13 @@ Each download is run in a process of its own (so the peak memory is that
 download's): its view is called for a visitor's request with no filters, exactly as
 ``manage.py build_downloads`` does, and its stream read to the end. For each it
 prints the time to the first chunk and in all, the bytes, the queries made, the
-rows per second and the process's peak resident memory over what it held before
-the request. The baseline, measured in the same run and also in a process of its
-own, is the database's floor: the same visible tenders' columns read through a
-server-side cursor with no Python objects made (``values_list``), and the ratio of
-each download's time to it is printed beside it. With ``--profile`` each download
+rows per second, the processor time the process used (which depends little on
+the machine's load; the database's own is not in it) and the process's peak
+resident memory over what it held before the request. The baseline, measured in
+the same run and also in a process of its own, is the database's floor: the same
+visible tenders' columns read through a server-side cursor with no Python objects
+made (``values_list``), and the ratio of each download's time to it is printed
+beside it. With ``--profile`` each download
 also prints cProfile's most expensive functions.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mps_bench_national \\
@@ -46,6 +48,13 @@ def _rss() -> int:
     return 0
 
 
+def _cpu() -> float:
+    """Processor time this process has used (user and system), in seconds: unlike
+    the time taken, it hardly depends on what else the machine is doing."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def child(url_name: str, profile: bool, save: str | None) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mps_portal.settings")
@@ -63,6 +72,7 @@ def child(url_name: str, profile: bool, save: str | None) -> None:
     reverse("tenders:tender-list")
     connection.ensure_connection()
     before = _rss()
+    cpu_before = _cpu()
     profiler = None
     if profile:
         import cProfile
@@ -101,6 +111,7 @@ def child(url_name: str, profile: bool, save: str | None) -> None:
         if profiler:
             profiler.disable()
     seconds = time.perf_counter() - started
+    cpu = _cpu() - cpu_before
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     if profiler:
         import pstats
@@ -113,6 +124,7 @@ def child(url_name: str, profile: bool, save: str | None) -> None:
         json.dumps(
             {
                 "seconds": seconds,
+                "cpu": cpu,
                 "first": first or seconds,
                 "bytes": size,
                 "queries": len(queries),
@@ -156,10 +168,11 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
     print(
-        "| download | first chunk s | seconds | ratio to baseline | rows/s | bytes "
+        "| download | first chunk s | seconds | CPU s | ratio to baseline | rows/s "
+        "| bytes "
         "| queries | peak RSS MB | over start MB | load |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     baseline = None
     for name in [BASELINE, *args.url_names]:
         found = run(name, args.profile and name != BASELINE, args.save)
@@ -167,6 +180,7 @@ def main() -> None:
             baseline = found["seconds"]
         print(
             f"| {name} | {found['first']:.2f} | {found['seconds']:.2f} | "
+            f"{found['cpu']:.2f} | "
             f"{found['seconds'] / baseline:.1f} | "
             f"{found['rows'] / found['seconds']:,.0f} | {found['bytes']:,} | "
             f"{found['queries']} | {found['peak'] / 2**20:.0f} | "
