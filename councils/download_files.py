@@ -51,6 +51,7 @@ from django.utils.http import http_date
 
 from mps_portal.pagecache import code_version
 
+from .downloads import Download, write_together
 from .pagecache import ContentVersion, current_version
 
 logger = logging.getLogger(__name__)
@@ -155,9 +156,9 @@ class _Temporary(File):
         return self.file.name
 
 
-def _save_atomically(name: str, pieces) -> tuple[str, int]:
-    """Write ``pieces`` (bytes) to a temporary file, then have the storage move it to
-    ``name`` (or a free name beside it). Returns the name saved and the size."""
+def _temporary(name: str):
+    """An open temporary file for ``name``: beside it when the storage is a local
+    folder (so that saving it is a rename), else in the system's own folder."""
     files = storage()
     try:
         directory = files.path(str(PurePosixPath(name).parent))
@@ -165,25 +166,54 @@ def _save_atomically(name: str, pieces) -> tuple[str, int]:
         directory = None
     else:
         os.makedirs(directory, exist_ok=True)
-    size = 0
-    with tempfile.NamedTemporaryFile(
-        dir=directory, prefix=".building-", delete=False
-    ) as temporary:
-        try:
-            for piece in pieces:
-                temporary.write(piece)
-                size += len(piece)
-        except BaseException:
+    return tempfile.NamedTemporaryFile(dir=directory, prefix=".building-", delete=False)
+
+
+def _move_into_place(temporary_name: str, name: str) -> str:
+    """Have the storage move a finished temporary file to ``name`` (or a free name
+    beside it); returns the name saved."""
+    try:
+        with open(temporary_name, "rb") as finished:
+            return storage().save(name, _Temporary(finished, name=name))
+    finally:
+        if os.path.exists(temporary_name):
+            os.unlink(temporary_name)
+
+
+def _save_atomically(name: str, pieces) -> tuple[str, int]:
+    """Write ``pieces`` (bytes) to a temporary file, then have the storage move it to
+    ``name`` (or a free name beside it). Returns the name saved and the size."""
+    saved, sizes = _save_together({name: name}, ((name, piece) for piece in pieces))
+    return saved[name], sizes[name]
+
+
+def _save_together(names: dict, pieces) -> tuple[dict, dict]:
+    """Write ``pieces``, (key, bytes) pairs, each to the temporary file of its key,
+    then move each file to its name in ``names`` (by key), once all are written
+    whole. Returns the names saved and the sizes, by key."""
+    temporaries = {}
+    sizes = dict.fromkeys(names, 0)
+    try:
+        for key, name in names.items():
+            temporaries[key] = _temporary(name)
+        for key, piece in pieces:
+            temporaries[key].write(piece)
+            sizes[key] += len(piece)
+        for temporary in temporaries.values():
+            temporary.close()
+    except BaseException:
+        for temporary in temporaries.values():
             temporary.close()
             os.unlink(temporary.name)
-            raise
+        raise
+    saved = {}
     try:
-        with open(temporary.name, "rb") as finished:
-            saved = files.save(name, _Temporary(finished, name=name))
+        for key, name in names.items():
+            saved[key] = _move_into_place(temporaries.pop(key).name, name)
     finally:
-        if os.path.exists(temporary.name):
+        for temporary in temporaries.values():
             os.unlink(temporary.name)
-    return saved, size
+    return saved, sizes
 
 
 @dataclass(frozen=True)
@@ -194,12 +224,37 @@ class Built:
     seconds: float = 0.0
 
 
-def _build(url_name: str, version: ContentVersion) -> Built:
-    started = time.perf_counter()
+def _view(url_name: str):
+    """The view of ``url_name`` set up for a visitor's request with no filters."""
     path = reverse(url_name)
     request = _request(path)
     match = resolve(path)
     request.resolver_match = match
+    return match, request
+
+
+def _manifest(url_name, version, saved, size, produced, content_type, disposition):
+    manifest = {
+        "url_name": url_name,
+        "file": saved,
+        "bytes": size,
+        "produced": produced.isoformat(),
+        "content_version": version.key,
+        "code_version": code_version(),
+        "content_type": content_type,
+        "content_disposition": disposition,
+    }
+    _save_atomically(manifest_name(url_name, version), [json.dumps(manifest).encode()])
+
+
+def _file_name(url_name: str, version: ContentVersion) -> str:
+    suffix = PurePosixPath(reverse(url_name)).suffix
+    return f"{_folder(url_name)}/{_digest(url_name, version)}{suffix}"
+
+
+def _build(url_name: str, version: ContentVersion) -> Built:
+    started = time.perf_counter()
+    match, request = _view(url_name)
     # Not closed: a response's close() says the request has finished, which
     # closes the database connection the caller may still be using. The rows'
     # cursor closes when the stream is read to its end (or dropped).
@@ -208,21 +263,65 @@ def _build(url_name: str, version: ContentVersion) -> Built:
         return Built(url_name, "not published")
     pieces = response.streaming_content if response.streaming else [response.content]
     produced = datetime.now(UTC)
-    digest = _digest(url_name, version)
-    suffix = PurePosixPath(path).suffix
-    saved, size = _save_atomically(f"{_folder(url_name)}/{digest}{suffix}", pieces)
-    manifest = {
-        "url_name": url_name,
-        "file": saved,
-        "bytes": size,
-        "produced": produced.isoformat(),
-        "content_version": version.key,
-        "code_version": code_version(),
-        "content_type": response["Content-Type"],
-        "content_disposition": response.get("Content-Disposition", ""),
-    }
-    _save_atomically(manifest_name(url_name, version), [json.dumps(manifest).encode()])
+    saved, size = _save_atomically(_file_name(url_name, version), pieces)
+    _manifest(
+        url_name,
+        version,
+        saved,
+        size,
+        produced,
+        response["Content-Type"],
+        response.get("Content-Disposition", ""),
+    )
     return Built(url_name, "built", size, time.perf_counter() - started)
+
+
+def _together(url_name: str):
+    """What makes ``url_name``'s file in one pass with those of other downloads of
+    the same rows: its view class's ``build_together`` (see
+    ``tenders.views.TenderDownloadView``), or None."""
+    match = resolve(reverse(url_name))
+    build = getattr(getattr(match.func, "view_class", None), "build_together", None)
+    return getattr(build, "__func__", build)
+
+
+def _build_together(url_names: list[str], version: ContentVersion) -> list[Built]:
+    """The files of ``url_names``, whose views share a ``build_together``, from one
+    pass over their rows: each is what its view streams, byte for byte, as both
+    come from the view's ``download`` and ``write_together``."""
+    started = time.perf_counter()
+    views = {}
+    for url_name in url_names:
+        match, request = _view(url_name)
+        view = match.func.view_class(**match.func.view_initkwargs)
+        view.setup(request, *match.args, **match.kwargs)
+        views[url_name] = view
+    rows, downloads = type(views[url_names[0]]).build_together(views)
+    published = {
+        name: found for name, found in downloads.items() if isinstance(found, Download)
+    }
+    produced = datetime.now(UTC)
+    names = {name: _file_name(name, version) for name in published}
+    pieces = ((name, chunk.encode()) for name, chunk in write_together(published, rows))
+    saved, sizes = _save_together(names, pieces)
+    seconds = time.perf_counter() - started
+    results = []
+    for url_name in url_names:
+        found = published.get(url_name)
+        if found is None:
+            results.append(Built(url_name, "not published"))
+            continue
+        _manifest(
+            url_name,
+            version,
+            saved[url_name],
+            sizes[url_name],
+            produced,
+            found.content_type,
+            found.headers.get("Content-Disposition", ""),
+        )
+        results.append(Built(url_name, "built", sizes[url_name], seconds))
+    return results
 
 
 def _sweep(url_name: str, version: ContentVersion) -> None:
@@ -251,27 +350,42 @@ def download_files_build(
 ) -> list[Built]:
     """Make the complete file of each download (all of ``COMPLETE_DOWNLOADS`` by
     default) that has none for the content version now; ``force`` makes it again
-    even if it has.
+    even if it has. Downloads whose views can make their files together
+    (``build_together``: the tenders' CSV, JSON and OCDS) are made in one pass
+    over their rows.
 
     The version is read before a file is made: content that changes while it is
     being made leaves it stale from the start, and the change queues the next build.
     """
-    results = []
+    groups: dict[object, list[str]] = {}
     for url_name in url_names or settings.COMPLETE_DOWNLOADS:
+        groups.setdefault(_together(url_name) or url_name, []).append(url_name)
+    results = {}
+    for group in groups.values():
         version = current_version()
-        if not force and has_current_file(url_name, version):
-            results.append(Built(url_name, "current"))
-            continue
-        lock = f"downloads:building:{_digest(url_name, version)}"
-        if not cache.add(lock, True, timeout=BUILDING_SECONDS):
-            results.append(Built(url_name, "busy"))
+        locks = {}
+        for url_name in group:
+            if not force and has_current_file(url_name, version):
+                results[url_name] = Built(url_name, "current")
+                continue
+            lock = f"downloads:building:{_digest(url_name, version)}"
+            if not cache.add(lock, True, timeout=BUILDING_SECONDS):
+                results[url_name] = Built(url_name, "busy")
+                continue
+            locks[url_name] = lock
+        if not locks:
             continue
         try:
-            results.append(_build(url_name, version))
+            if len(locks) > 1:
+                built = _build_together(list(locks), version)
+            else:
+                built = [_build(url_name, version) for url_name in locks]
         finally:
-            cache.delete(lock)
-        _sweep(url_name, version)
-    return results
+            cache.delete_many(list(locks.values()))
+        for result in built:
+            results[result.url_name] = result
+            _sweep(result.url_name, version)
+    return [results[url_name] for group in groups.values() for url_name in group]
 
 
 _migrating = False

@@ -5,6 +5,7 @@ the tender changes). The council is the buyer, identified by its ONS GSS code un
 the ``GB-LAC`` scheme, as in the OCDS documentation's own examples.
 """
 
+import functools
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -32,6 +33,7 @@ def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
+@functools.lru_cache(maxsize=8192)  # a few thousand different days at most
 def _day(value, end=False) -> str | None:
     """A date as the start (or end) of that day in UK time, as OCDS wants date-times."""
     if value is None:
@@ -46,7 +48,7 @@ def _period(start, end) -> dict:
     return {key: value for key, value in period.items() if value}
 
 
-def ocid_for(tender: Tender) -> str:
+def ocid_for(tender) -> str:
     """The notice's own ocid when the council has one, else one under our prefix,
     numbered by the working copy so that every published version shares it."""
     number = tender.live_of_id or tender.pk
@@ -57,7 +59,7 @@ def party_id(council) -> str:
     return f"{ORG_SCHEME}-{council.gss_code}"
 
 
-def _party(tender: Tender) -> dict:
+def _party(tender) -> dict:
     council = tender.council
     party = {
         "id": party_id(council),
@@ -86,7 +88,7 @@ def _value(amount) -> dict:
     return {"amount": float(amount), "currency": "GBP"}
 
 
-def _tender_section(tender: Tender, absolute_url) -> dict:
+def _tender_section(tender) -> dict:
     description = tender.description
     if tender.notes:
         description = f"{description}\n\nNote: {tender.notes}".strip()
@@ -102,7 +104,7 @@ def _tender_section(tender: Tender, absolute_url) -> dict:
     }
     if description:
         section["description"] = description
-    codes = list(tender.cpv_codes.all())
+    codes = tender.cpv_codes
     if codes:
         item = {
             "id": "1",
@@ -134,7 +136,7 @@ def _tender_section(tender: Tender, absolute_url) -> dict:
             if tender.status == Tender.Status.PLANNED
             else "tenderNotice",
             "title": f"{tender.title} on the North East MPS Portal",
-            "url": absolute_url(tender.get_absolute_url()),
+            "url": tender.url,
             "format": "text/html",
             "language": "en",
         }
@@ -152,8 +154,9 @@ def _tender_section(tender: Tender, absolute_url) -> dict:
     return section
 
 
-def tender_release(tender: Tender, absolute_url) -> dict:
-    """One OCDS release for the tender as it stands at ``updated_at``."""
+def tender_release(tender) -> dict:
+    """One OCDS release for the tender (a ``tenders.exports.TenderRow``) as it
+    stands at ``updated_at``."""
     ocid = ocid_for(tender)
     return {
         "ocid": ocid,
@@ -164,7 +167,7 @@ def tender_release(tender: Tender, absolute_url) -> dict:
         "initiationType": "tender",
         "parties": [_party(tender)],
         "buyer": {"id": party_id(tender.council), "name": tender.council.name},
-        "tender": _tender_section(tender, absolute_url),
+        "tender": _tender_section(tender),
     }
 
 

@@ -2,18 +2,19 @@
 
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Max
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
-from councils import finders
+from councils import clock, finders
 from councils.downloads import (
     CHUNK_ROWS,
-    buffered,
+    CsvDocument,
+    Download,
+    JsonDocument,
     csv_download,
-    json_document,
     json_download,
 )
 from councils.models import Section
@@ -228,57 +229,91 @@ class CsvErrorsMixin:
 
 
 class TenderDownloadView(FinderDownloadView):
-    """Base for the tender downloads."""
+    """Base for the tender downloads: each says what its form of the rows is
+    (``download``), so that the complete files of all three can be made in one
+    pass over the rows (``build_together``)."""
 
     def make_filter(self, request):
         return tender_filter(request)
 
     def rows(self, queryset):
-        return exports.export_queryset(queryset).iterator(chunk_size=CHUNK_ROWS)
+        return exports.export_rows(queryset, self.request.build_absolute_uri)
 
-    def records(self, queryset):
-        absolute = self.request.build_absolute_uri
-        return (exports.tender_record(t, absolute) for t in self.rows(queryset))
+    def selected(self, queryset):
+        """The tenders this download may include (``download`` leaves out any
+        others it is given)."""
+        return queryset
+
+    def download(self, queryset) -> Download | HttpResponse:
+        """This download's form of the rows, or the response when there is
+        nothing to publish."""
+        raise NotImplementedError
+
+    def render(self, queryset):
+        found = self.download(queryset)
+        if isinstance(found, HttpResponse):
+            return found
+        return found.response(self.rows(self.selected(queryset)))
+
+    @classmethod
+    def build_together(cls, views: dict[str, "TenderDownloadView"]):
+        """For the complete files (``councils.download_files``): the rows, read
+        once, and each view's ``download`` of them (or its response when there is
+        nothing to publish). The views are set up for requests with no filters."""
+        first = next(iter(views.values()))
+        filterset = first.make_filter(first.request)
+        if not filterset.is_valid():
+            return [], {name: view.invalid(filterset) for name, view in views.items()}
+        queryset = filterset.qs
+        downloads = {name: view.download(queryset) for name, view in views.items()}
+        return first.rows(queryset), downloads
 
 
 class TenderCsvView(CsvErrorsMixin, TenderDownloadView):
     """The results as CSV, safe to open in a spreadsheet."""
 
-    def render(self, queryset):
-        return csv_download(
-            self.records(queryset),
-            columns=exports.COLUMNS,
-            filename="tender-opportunities.csv",
+    def download(self, queryset):
+        return Download(
+            CsvDocument(exports.COLUMNS),
+            exports.tender_csv_row,
+            content_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": 'attachment; filename="tender-opportunities.csv"'
+            },
         )
 
 
 class TenderJsonView(TenderDownloadView):
     """The results as JSON: one record per tender, with the filters applied."""
 
-    def render(self, queryset):
-        records = (
-            {key: exports.json_value(v) for key, v in record.items()}
-            for record in self.records(queryset)
+    def download(self, queryset):
+        meta = {
+            "source": self.request.build_absolute_uri(),
+            "generated": clock.now(),
+            "count": queryset.count(),
+            "licence": ocds.LICENCE,
+        }
+        return Download(
+            JsonDocument({"meta": meta}, "results"),
+            exports.tender_json_record,
+            content_type="application/json",
         )
-        response = json_download(
-            records,
-            source=self.request.build_absolute_uri(),
-            filename="tender-opportunities.json",
-            count=queryset.count(),
-            extra_meta={"licence": ocds.LICENCE},
-        )
-        del response["Content-Disposition"]
-        return response
 
 
 class TenderOcdsView(TenderDownloadView):
     """The results as an OCDS 1.1 release package."""
 
-    def render(self, queryset):
+    def selected(self, queryset):
         # OCDS has no way to say "made up": demo tenders are never published as
         # releases, which aggregators would take for real procurements.
-        queryset = queryset.filter(is_demo=False)
-        latest = queryset.order_by().aggregate(latest=Max("updated_at"))["latest"]
+        return queryset.filter(is_demo=False)
+
+    def download(self, queryset):
+        latest = (
+            self.selected(queryset)
+            .order_by()
+            .aggregate(latest=Max("updated_at"))["latest"]
+        )
         if latest is None:
             # The schema requires at least one release in a package.
             return JsonResponse(
@@ -288,11 +323,10 @@ class TenderOcdsView(TenderDownloadView):
                 },
                 status=404,
             )
-        absolute = self.request.build_absolute_uri
-        releases = (ocds.tender_release(t, absolute) for t in self.rows(queryset))
-        head = ocds.package_head(uri=absolute(), latest=latest)
-        return StreamingHttpResponse(
-            buffered(json_document(head, "releases", releases)),
+        head = ocds.package_head(uri=self.request.build_absolute_uri(), latest=latest)
+        return Download(
+            JsonDocument(head, "releases"),
+            lambda tender: None if tender.is_demo else ocds.tender_release(tender),
             content_type="application/json",
             headers={"Content-Disposition": 'inline; filename="tenders-ocds.json"'},
         )

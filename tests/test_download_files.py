@@ -15,7 +15,9 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -29,6 +31,7 @@ from tests.factories import (
     IndicatorValueFactory,
     RateFactory,
     TenderFactory,
+    TypeOfCareFactory,
     future_year,
     make_commissioner,
 )
@@ -116,6 +119,36 @@ def test_the_complete_file_is_byte_for_byte_the_streamed_download(
     assert served["Content-Type"] == streamed["Content-Type"]
     assert served.get("Content-Disposition") == streamed.get("Content-Disposition")
     assert served["X-Download-Produced"] == "Tue, 04 Mar 2031 12:00:00 GMT"
+
+
+TENDER_DOWNLOADS = [
+    "tenders:tender-list-csv",
+    "tenders:tender-list-json",
+    "tenders:tender-list-ocds",
+]
+
+
+def test_the_tender_files_are_made_in_one_pass_each_byte_for_byte_its_stream(
+    visitor, gateshead, frozen
+):
+    care = TypeOfCareFactory(name="Reablement")
+    TenderFactory(council=gateshead, types_of_care=[care], reference="GAT/1")
+    TenderFactory(council=gateshead, is_demo=True)  # in CSV and JSON, not in OCDS
+    streamed = {
+        name: visitor.get(reverse(name)).getvalue() for name in TENDER_DOWNLOADS
+    }
+
+    with CaptureQueriesContext(connection) as queries:
+        said = build(*TENDER_DOWNLOADS)
+    # The rows' query is the one that gathers each tender's types of care.
+    rows_queries = [q for q in queries if "tenders_tender_types_of_care" in q["sql"]]
+    assert len(rows_queries) == 1, said
+
+    for name in TENDER_DOWNLOADS:
+        assert f"{name}: built, " in said
+        served = visitor.get(reverse(name))
+        assert source(served) == "complete-file", name
+        assert served.getvalue() == streamed[name], name
 
 
 def test_the_file_has_the_validators_of_the_content_and_answers_304(visitor, gateshead):
