@@ -50,6 +50,7 @@ NO_LIMITS = {
     )
 }
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
+PAGE_CACHE_SECONDS = {"uncached": "0", "cached": "3600"}
 
 
 def pages(names: dict) -> list[tuple[str, str]]:
@@ -235,6 +236,18 @@ def wrk(port: int, path: str, args) -> dict:
     return found
 
 
+def page_cache_said(port: int, path: str) -> str:
+    """Warm the cached server with one request, then what a second one says
+    (``X-Page-Cache``: hit, or miss for a page that is never stored)."""
+    with contextlib.suppress(OSError):
+        get(port, path, timeout=300)
+    try:
+        _, _, headers = get(port, path, timeout=300)
+    except OSError:
+        return "failed"
+    return headers.get("x-page-cache") or headers.get("X-Page-Cache") or "not stored"
+
+
 def ratio(rps: float, health: float) -> str:
     return f"{rps / health:.4f}" if health else "n/a"
 
@@ -380,6 +393,13 @@ def main() -> None:
     parser.add_argument(
         "--only", default="", help="pages whose name has one of these words (a,b)"
     )
+    parser.add_argument(
+        "--page-cache",
+        choices=["both", "uncached", "cached"],
+        default="both",
+        help="measure each page with the page cache off (PAGE_CACHE_SECONDS=0), on "
+        "(a second server on --port + 1, warmed by one request), or both side by side",
+    )
     parser.add_argument("--no-downloads", action="store_true")
     parser.add_argument(
         "--no-streamed",
@@ -399,7 +419,9 @@ def main() -> None:
     database_url = os.environ.get(
         "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/mps_perf_bench"
     )
+    # Query counts are taken with the page cache off (a hit makes a few queries).
     env = production_env(database_url, args.redis_url) | NO_LIMITS
+    env["PAGE_CACHE_SECONDS"] = "0"
     env["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     # The complete download files name the portal as it is reached here.
     env["SITE_URL"] = f"http://127.0.0.1:{args.port}"
@@ -414,20 +436,42 @@ def main() -> None:
     queries = in_child(env, [p for _, p in chosen])
 
     print(machine(env))
+    modes = ["uncached", "cached"] if args.page_cache == "both" else [args.page_cache]
     print(
         f"gunicorn {args.workers} workers (gthread, 1 thread), timeout 30 s; wrk "
         f"-t{args.wrk_threads} -c{args.connections} -d{args.duration}s --latency, "
-        "health measured just before each page"
+        "health measured just before each page; "
+        + " and ".join(
+            f"{mode}: a server with PAGE_CACHE_SECONDS={PAGE_CACHE_SECONDS[mode]}"
+            for mode in modes
+        )
     )
     print()
-    print(
-        "| page | path | req/s | p50 ms | p99 ms | health req/s | ratio | queries "
-        "| bytes | one request ms | errors |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    with portal(
-        database_url, args.redis_url, args.port, args.workers, 1, NO_LIMITS, False
-    ) as (_, port, process):
+    heading = "| page | path | health req/s |"
+    rule = "|---|---|---|"
+    for mode in modes:
+        heading += f" {mode} req/s | p50 ms | p99 ms | ratio |"
+        rule += "---|---|---|---|"
+    heading += " cache | queries | bytes | one request ms | errors |"
+    rule += "---|---|---|---|---|"
+    print(heading)
+    print(rule)
+    with contextlib.ExitStack() as servers:
+        ports = {}
+        for number, mode in enumerate(modes):
+            _, ports[mode], process = servers.enter_context(
+                portal(
+                    database_url,
+                    args.redis_url,
+                    args.port + number,
+                    args.workers,
+                    1,
+                    NO_LIMITS | {"PAGE_CACHE_SECONDS": PAGE_CACHE_SECONDS[mode]},
+                    False,
+                )
+            )
+            if number == 0:
+                port, master = ports[mode], process
         for name, path in chosen:
             drain(port)
             started = time.perf_counter()
@@ -438,16 +482,26 @@ def main() -> None:
             alone = (time.perf_counter() - started) * 1000
             drain(port)
             health = wrk(port, "/healthz", args)
-            page = wrk(port, path, args) if name != "health" else health
-            errors = page["errors"] + (0 if status == 200 else 1)
+            row = f"| {name} | `{path}` | {health['rps']:.0f} |"
+            errors = 0 if status == 200 else 1
+            cache_said = "off"
+            for mode in modes:
+                if mode == "cached":
+                    cache_said = page_cache_said(ports[mode], path)
+                page = wrk(ports[mode], path, args) if name != "health" else health
+                errors += page["errors"]
+                row += (
+                    f" {page['rps']:.1f} | {page['p50']:.1f} | {page['p99']:.1f} | "
+                    f"{ratio(page['rps'], health['rps'])} |"
+                )
+                drain(ports[mode])
             print(
-                f"| {name} | `{path}` | {page['rps']:.1f} | {page['p50']:.1f} | "
-                f"{page['p99']:.1f} | {health['rps']:.0f} | "
-                f"{ratio(page['rps'], health['rps'])} | {queries[path]} | "
-                f"{len(body):,} | {alone:.0f} | {errors if errors else ''}"
+                f"{row} {cache_said} | {queries[path]} | {len(body):,} | {alone:.0f} | "
+                f"{errors if errors else ''}"
                 f"{'' if status == 200 else f' (status {status})'} |",
                 flush=True,
             )
+        process = master
         if downloads:
             # Every complete file stale: the first pass streams from the database.
             manage("expire_cached_pages", env=env)

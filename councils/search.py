@@ -374,6 +374,20 @@ def rebuild(keys: Iterable[str] | None = None) -> dict[str, int]:
     return counts
 
 
+def missing_kinds(keys: Iterable[str] | None = None) -> list[str]:
+    """The kinds (of these) that have rows to index but no document at all: what a
+    migration that removed a kind's documents leaves (two queries per kind)."""
+    missing = []
+    for key in keys or [kind.key for kind in kinds()]:
+        kind = _registry[key]
+        if (
+            not SearchDocument.objects.filter(kind=key).exists()
+            and kind.indexed().exists()
+        ):
+            missing.append(key)
+    return missing
+
+
 # Queries
 
 # SQLite FTS5: the table made by migration councils 0011. bm25 is lower for better

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from councils.models import Section
+from councils.models import SearchDocument, Section
 from councils.publishing import archive, publish, working_copy_save
 from tenders.models import Tender
 from tests.factories import (
@@ -247,6 +247,28 @@ def test_rebuild_search_index_makes_the_documents_again(client, gateshead):
     assert titles(client.get(SEARCH, {"q": "reablement"})) == []
     call_command("rebuild_search_index", "tender")
     assert titles(client.get(SEARCH, {"q": "reablement"})) == ["Reablement"]
+
+
+def test_rebuild_missing_makes_only_the_kinds_left_without_documents(client, gateshead):
+    from io import StringIO
+
+    TenderFactory(council=gateshead, title="Respite")
+    SectionFactory(council=gateshead, body="Respite beds")
+    # What migration councils 0014 does to the timed kinds' documents.
+    SearchDocument.objects.filter(kind="tender").delete()
+    SearchDocument.objects.filter(kind="section").update(title="Stale heading")
+    assert titles(client.get(SEARCH, {"q": "respite", "kind": "tender"})) == []
+
+    out = StringIO()
+    call_command("rebuild_search_index", "--missing", stdout=out)
+    assert out.getvalue() == "tender: 1 documents\n"
+    assert titles(client.get(SEARCH, {"q": "respite", "kind": "tender"})) == ["Respite"]
+    # Kinds that had documents were left alone.
+    assert SearchDocument.objects.get(kind="section").title == "Stale heading"
+
+    out = StringIO()
+    call_command("rebuild_search_index", "--missing", stdout=out)
+    assert out.getvalue() == "Every kind of page has its documents\n"
 
 
 @pytest.mark.parametrize(
