@@ -1,26 +1,20 @@
 """The opportunity finder's filters, shared by the list page, downloads and the feed."""
 
-import hashlib
 from collections import Counter
 from datetime import date
 
 import django_filters
 from django import forms
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, QuerySet, Value
 
-from councils import clock
+from councils import clock, finders
 from councils.filters import KeywordFilter, council_filter, type_of_care_filter
 from councils.models import Council, TypeOfCare
-from councils.pagecache import GENERATION_KEY, SCHEDULE_KEY, current_version
+from councils.paging import CountedResults
 
 from .dates import ACCEPTED_FORMS, parse_date_window
 from .models import Arrangement, ClientGroup, Rate, Tender, soonest_conditions
-
-# Facet counts are kept per content version (``TenderFilter.facet_counts``); this
-# only bounds how long an entry nobody asks for again takes cache space.
-FACET_SECONDS = 3600
 
 PUBLIC_STATUSES = [
     (value, label)
@@ -52,7 +46,7 @@ class SoonestResults:
     ):
         today = today or clock.today()
         self.tenders = tenders.order_by()
-        self.rows = self.tenders
+        self.select, self.prefetch = (), ()
         self.conditions = soonest_conditions(window, today)
         if not include_over:
             self.conditions = self.conditions[:-1]
@@ -94,8 +88,19 @@ class SoonestResults:
 
     def related(self, *select, prefetch=()):
         """The rows read with ``select_related`` and ``prefetch_related``."""
-        self.rows = self.rows.select_related(*select).prefetch_related(*prefetch)
+        self.select, self.prefetch = select, prefetch
         return self
+
+    def read(self, keys: list) -> list:
+        """The rows of ``keys``, in that order. The keys came from the filtered
+        results, so the rows are read by key alone, without the filters again."""
+        rows = (
+            self.tenders.model._base_manager.select_related(*self.select)
+            .prefetch_related(*self.prefetch)
+            .filter(pk__in=keys)
+        )
+        found = {row.pk: row for row in rows}
+        return [found[key] for key in keys if key in found]
 
     def __getitem__(self, page: slice) -> list:
         start, stop = page.start or 0, page.stop
@@ -108,10 +113,7 @@ class SoonestResults:
                 ranges.append((max(start - offset, 0), min(stop - offset, size)))
                 offset += size
         keys = self.keys(ranges)[: stop - start]
-        if not keys:
-            return []
-        found = {row.pk: row for row in self.rows.filter(pk__in=keys)}
-        return [found[key] for key in keys if key in found]
+        return self.read(keys) if keys else []
 
     def keys(self, ranges: list[tuple[int, int]]) -> list:
         """The keys of rows ``low`` to ``high`` of each part, in order: one query
@@ -143,26 +145,6 @@ class SoonestResults:
         if len(numbered) > 1:
             union = union.order_by("part", start, title, "pk")
         return [row[-1] for row in union]
-
-
-class CountedResults:
-    """A queryset whose length is already known, for the Paginator."""
-
-    def __init__(self, queryset, total: int):
-        self.queryset, self.total = queryset, total
-
-    def count(self) -> int:
-        return self.total
-
-    def related(self, *select, prefetch=()):
-        """The queryset with ``select_related`` and ``prefetch_related`` applied."""
-        self.queryset = self.queryset.select_related(*select).prefetch_related(
-            *prefetch
-        )
-        return self
-
-    def __getitem__(self, page: slice) -> list:
-        return list(self.queryset[page])
 
 
 SORTS = {
@@ -465,33 +447,9 @@ class TenderFilter(ProcurementFilterSet):
         return self.counted_once("facets", self.count_facets)
 
     def counted_once(self, kind: str, count, lazy: bool = False):
-        """``count()`` for these filters, counted once per content version.
-
-        Kept in the shared cache under the public content version
-        (``councils.pagecache``), which every write to public content and every
-        scheduled publication falling due replaces, so counts kept are exactly
-        what counting again would give. With ``lazy``, a callable that looks the
-        counts up (or counts them) only when called.
-        """
-        found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
-        version = current_version(found.get(GENERATION_KEY), found.get(SCHEDULE_KEY))
-        chosen = sorted(
-            (name, value)
-            for name, values in self.data.lists()
-            if name not in ("page", "sort")
-            for value in values
-        )
-        digest = hashlib.sha256(f"{version.key} {kind} {chosen!r}".encode()).hexdigest()
-        key = f"tenders:counts:{digest}"
-
-        def look_up():
-            counts = cache.get(key)
-            if counts is None:
-                counts = count()
-                cache.set(key, counts, timeout=FACET_SECONDS)
-            return counts
-
-        return look_up if lazy else look_up()
+        """``count()`` for these filters, once per content version
+        (``councils.finders.counted_once``)."""
+        return finders.counted_once(f"tenders {kind}", self.data, count, lazy=lazy)
 
     def count_facets(self) -> dict[str, dict]:
         """How many results each facet choice has, and how many results in all.

@@ -4,11 +4,18 @@ from django.template.loader import render_to_string
 from django.utils.html import urlize
 from django.utils.safestring import mark_safe
 
+from .. import finders
 from ..markdown import render_markdown
 from ..models import Council, EditorialState, Publication, Publishable, Section
 from ..panels import panels_for
 
 register = template.Library()
+
+
+@register.simple_tag
+def checkbox_items(field):
+    """A multiple-choice field's checkboxes (``councils.finders.checkbox_items``)."""
+    return finders.checkbox_items(field)
 
 
 @register.filter
