@@ -94,11 +94,10 @@ class SoonestResults:
     def read(self, keys: list) -> list:
         """The rows of ``keys``, in that order. The keys came from the filtered
         results, so the rows are read by key alone, without the filters again."""
-        rows = (
-            self.tenders.model._base_manager.select_related(*self.select)
-            .prefetch_related(*self.prefetch)
-            .filter(pk__in=keys)
-        )
+        rows = self.tenders.model._base_manager.filter(pk__in=keys)
+        if self.select:
+            rows = rows.select_related(*self.select)
+        rows = rows.prefetch_related(*self.prefetch)
         found = {row.pk: row for row in rows}
         return [found[key] for key in keys if key in found]
 
