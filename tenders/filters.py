@@ -46,7 +46,7 @@ class SoonestResults:
     ):
         today = today or clock.today()
         self.tenders = tenders.order_by()
-        self.select, self.prefetch = (), ()
+        self.rows = self.tenders
         self.conditions = soonest_conditions(window, today)
         if not include_over:
             self.conditions = self.conditions[:-1]
@@ -87,18 +87,16 @@ class SoonestResults:
         return sizes
 
     def related(self, *select, prefetch=()):
-        """The rows read with ``select_related`` and ``prefetch_related``."""
-        self.select, self.prefetch = select, prefetch
+        """The rows read with ``select_related`` and ``prefetch_related``, besides
+        any the results already had."""
+        if select:
+            self.rows = self.rows.select_related(*select)
+        self.rows = self.rows.prefetch_related(*prefetch)
         return self
 
     def read(self, keys: list) -> list:
-        """The rows of ``keys``, in that order. The keys came from the filtered
-        results, so the rows are read by key alone, without the filters again."""
-        rows = self.tenders.model._base_manager.filter(pk__in=keys)
-        if self.select:
-            rows = rows.select_related(*self.select)
-        rows = rows.prefetch_related(*self.prefetch)
-        found = {row.pk: row for row in rows}
+        """The rows of ``keys``, in that order."""
+        found = {row.pk: row for row in self.rows.filter(pk__in=keys)}
         return [found[key] for key in keys if key in found]
 
     def __getitem__(self, page: slice) -> list:
