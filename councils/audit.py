@@ -11,7 +11,6 @@ rows, scoped like every council-owned model.
 
 import datetime
 import getpass
-import json
 import os
 from decimal import Decimal
 
@@ -25,6 +24,11 @@ from .bulk import insert_rows
 from .models import AuditEntry, Council
 
 USERNAME_LENGTH = AuditEntry._meta.get_field("username").max_length
+# One encoder for every entry: an import writes thousands (json.dumps with ``cls``
+# makes an encoder per call).
+_ENCODER = DjangoJSONEncoder(ensure_ascii=False)
+# Values an added row's entry leaves out.
+_BLANK = (None, "", frozenset(), set(), [])
 REPR_LENGTH = AuditEntry._meta.get_field("object_repr").max_length
 
 
@@ -196,7 +200,7 @@ class ImportAudit:
             {
                 name: {"from": None, "to": _plain(value)}
                 for name, value in values.items()
-                if value not in (None, "", frozenset(), set(), [])
+                if value not in _BLANK
             },
         )
 
@@ -241,7 +245,7 @@ class ImportAudit:
                 self.content_type_id,
                 "" if object_id is None else str(object_id),
                 str(object_repr)[:REPR_LENGTH],
-                json.dumps(changes, cls=DjangoJSONEncoder, ensure_ascii=False),
+                _ENCODER.encode(changes),
                 self.source,
             )
         )

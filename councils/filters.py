@@ -126,6 +126,16 @@ class Keywords(str):
 
     parsed: "search.ParsedQuery"
 
+    def matches(self, kind: str):
+        """What the sources of kind ``kind`` are filtered by, worked out once
+        however many facets filter by it: the list of matching ids when there are
+        few (``search.few_matching_ids``), else the subquery."""
+        found = self.__dict__.setdefault("_matches", {})
+        if kind not in found:
+            ids = search.few_matching_ids(kind, self.parsed)
+            found[kind] = search.matching_ids(kind, self.parsed) if ids is None else ids
+        return found[kind]
+
 
 class KeywordField(forms.CharField):
     """Words for the site search engine: an unsearchable query is a form error.
@@ -157,7 +167,6 @@ class KeywordFilter(django_filters.CharFilter):
         super().__init__(**kwargs)
 
     def filter(self, qs, value):
-        parsed = getattr(value, "parsed", None)
-        if parsed is None:
+        if getattr(value, "parsed", None) is None:
             return qs
-        return qs.filter(pk__in=search.matching_ids(self.kind, parsed))
+        return qs.filter(pk__in=value.matches(self.kind))

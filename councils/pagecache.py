@@ -23,6 +23,7 @@ must see it, such as making the complete downloads again.
 """
 
 import datetime
+import hashlib
 import logging
 import re
 import secrets
@@ -168,6 +169,21 @@ def current_version(generation=None, stored_schedule=None) -> ContentVersion:
     return ContentVersion(
         token=generation["token"], epoch=record["epoch"], upcoming=record["next"]
     )
+
+
+def versioned_key(prefix: str, *parts) -> str:
+    """A shared-cache key for something worked out from public content: ``prefix``
+    and a digest of ``parts`` and the content version now. Any write to public
+    content, and any scheduled publication falling due, makes a new version, so
+    what is kept under a key is exactly what working it out again would give.
+
+    Raises ``DatabaseError`` when the database cannot be asked (as
+    ``current_version``).
+    """
+    found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
+    version = current_version(found.get(GENERATION_KEY), found.get(SCHEDULE_KEY))
+    digest = hashlib.sha256(f"{version.key} {parts!r}".encode()).hexdigest()
+    return f"{prefix}:{digest}"
 
 
 def _next_boundary(now: float) -> float:

@@ -8,7 +8,7 @@ only, and says so (``truncated``), so templates can explain it.
 
 from math import ceil
 
-from django.core.paginator import EmptyPage, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.utils.functional import cached_property
 
 MAX_PAGES = 50
@@ -18,10 +18,22 @@ class BeyondDepth(EmptyPage):
     """A page that exists, but deeper than the pages offered."""
 
 
+class BoundedPage(Page):
+    def end_index(self) -> int:
+        # Django's Page counts the last page offered as running to the end of the
+        # list: "Showing 981 to 46,000", when it ends at 1,000.
+        if self.number == self.paginator.all_pages:
+            return self.paginator.count
+        return self.number * self.paginator.per_page
+
+
 class BoundedPaginator(Paginator):
     """A Paginator that offers at most ``max_pages`` pages."""
 
     max_pages = MAX_PAGES
+
+    def _get_page(self, *args, **kwargs):
+        return BoundedPage(*args, **kwargs)
 
     @cached_property
     def all_pages(self) -> int:

@@ -42,8 +42,17 @@ PostgreSQL searches a weighted tsvector (title A, body B) through ``to_tsquery``
 ``ts_headline``; SQLite searches its FTS5 table (Porter stemmer), ranks with
 ``bm25`` and highlights with ``snippet``. Every word is quoted for both engines,
 so nothing typed can reach either's query syntax.
+
+A search (``find``) is worked out once per content version: one query reads each
+visible match's kind, council, title and rank (the counts of kinds and councils
+and the order of the results come from that one pass), and the counts with the
+ids of the first 50 pages of results are kept in the shared cache under the
+public content version (``councils.pagecache``), which every write to public
+content and every scheduled publication falling due replace. A page of results,
+and the same search asked again, read only the 20 documents shown.
 """
 
+import heapq
 import re
 import threading
 from collections import Counter
@@ -57,6 +66,7 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
 )
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
@@ -68,6 +78,8 @@ from django.utils.text import Truncator
 from . import clock
 from .bulk import insert_rows
 from .models import SearchDocument
+from .pagecache import versioned_key
+from .paging import MAX_PAGES
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -260,12 +272,18 @@ def index_queryset(key: str, rows: models.QuerySet) -> int:
     return index_ids(key, rows.order_by().values_list("pk", flat=True))
 
 
-def index_ids(key: str, ids: Iterable[int]) -> int:
+def index_ids(
+    key: str, ids: Iterable[int], *, new: Iterable[int] = (), batch: int = BATCH
+) -> int:
     """Make the documents of the rows of kind ``key`` with these primary keys
     again (and remove those of rows no longer indexed), a batch at a time; for
-    bulk writers that know which rows they added or changed. No ids, no query.
-    Returns how many documents were written."""
-    ids = sorted(set(ids))
+    bulk writers that know which rows they added or changed. ``new`` are rows
+    the writer has just added (in ``ids`` or not): they have no documents yet, so
+    none are deleted for them. ``batch`` rows are read and written at a time (a
+    writer of small documents may take more at once). No ids, no query. Returns
+    how many documents were written."""
+    new = set(new)
+    ids = sorted(new.union(ids))
     if not ids:
         return 0
     kind = _registry[key]
@@ -274,13 +292,13 @@ def index_ids(key: str, ids: Iterable[int]) -> int:
     )
     written = 0
     times = [
-        SearchDocument._meta.get_field(name)
+        SearchDocument._meta.get_field(name).get_db_prep_save
         for name in ("published_at", "visible_from", "visible_until")
     ]
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
         documents = []
-        for obj in kind.indexed().filter(pk__in=batch):
+        for obj in kind.indexed().filter(pk__in=chunk):
             made = kind.document(obj)
             council = made.council
             documents.append(
@@ -291,8 +309,8 @@ def index_ids(key: str, ids: Iterable[int]) -> int:
                     _plain(made.body),
                     made.url,
                     *(
-                        field.get_db_prep_save(value, connection)
-                        for field, value in zip(
+                        None if value is None else prep(value, connection)
+                        for prep, value in zip(
                             times,
                             (made.published_at, made.visible_from, made.visible_until),
                             strict=True,
@@ -302,9 +320,11 @@ def index_ids(key: str, ids: Iterable[int]) -> int:
                     obj.pk,
                 )
             )
-        SearchDocument.objects.filter(
-            content_type=content_type, object_id__in=batch
-        ).delete()
+        stale = [pk for pk in chunk if pk not in new]
+        if stale:
+            SearchDocument.objects.filter(
+                content_type=content_type, object_id__in=stale
+            ).delete()
         _insert_documents(documents)
         written += len(documents)
     return written
@@ -588,44 +608,121 @@ def matching_ids(key: str, query: ParsedQuery) -> models.QuerySet:
     )
 
 
-def facet_counts(matches: models.QuerySet, *, kinds=(), councils=()) -> dict:
-    """How many matches each kind of page and each council has, and how many
-    the results (both choices applied) hold, in one pass over the matches.
+# A finder's keyword that matches no more pages than this is looked up first.
+FEW_MATCHES = 500
+
+
+def few_matching_ids(key: str, query: ParsedQuery) -> list[int] | None:
+    """The ids ``matching_ids`` finds, as a list, when there are no more than
+    ``FEW_MATCHES``; otherwise None (one query either way, that stops after
+    ``FEW_MATCHES + 1``). Filtering a finder by a short list of ids lets the
+    database start from those rows: given the subquery, it may walk the
+    finder's whole sort order looking for the few that match, as the number of
+    matches it guesses is often far from the truth."""
+    ids = list(
+        matching_ids(key, query).values_list("object_id", flat=True)[: FEW_MATCHES + 1]
+    )
+    return ids if len(ids) <= FEW_MATCHES else None
+
+
+# The results of one search that can be paged through: the first 50 pages of 20,
+# as the finders (``councils.paging``).
+MAX_RESULTS = MAX_PAGES * 20
+# Searches are kept per content version (``find``); this only bounds how long an
+# entry nobody asks for again takes cache space.
+FOUND_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class Found:
+    """What one search found: how many matches each kind of page and council has,
+    how many the results hold, and the ids of the first ``MAX_RESULTS`` of them,
+    best first."""
+
+    by_kind: dict[str, int]
+    by_council: dict[int, int]
+    total: int
+    ids: tuple[int, ...]
+
+
+def find(query: ParsedQuery, *, kinds=(), councils=()) -> Found:
+    """Search the pages readers may see now: the counts of each kind of page and
+    each council, and the results' ids in rank order (``rank_matches``), with
+    the kinds and councils chosen applied.
+
+    Each search is worked out once per content version (``councils.pagecache``)
+    and kept in the shared cache: any write to public content (the search index
+    is written with it) and any scheduled publication falling due make a new
+    version, so what is kept is exactly what searching again would give. Every
+    page of the same search shares it; each request reads only the documents of
+    its own page.
+    """
+    kinds, councils = sorted(set(kinds)), sorted(set(councils))
+    key = versioned_key(
+        "search:found", query.wanted, query.unwanted, query.prefix, kinds, councils
+    )
+    found = cache.get(key)
+    if found is None:
+        found = rank_matches(query, kinds=kinds, councils=councils)
+        cache.set(key, found, timeout=FOUND_SECONDS)
+    return found
+
+
+def rank_matches(query: ParsedQuery, *, kinds=(), councils=()) -> Found:
+    """Count and rank the visible matches in one pass: one query reads each
+    match's kind, council, title and rank once (the index finds the matches;
+    counting and ranking them in two queries read every matching row twice).
 
     Each facet ignores its own choice (what ticking another would add): kinds are
-    counted in the councils chosen, councils in the kinds chosen.
+    counted in the councils chosen, councils in the kinds chosen. Results are
+    ordered by rank (higher first), then title, then id.
     """
     kinds, councils = set(kinds), set(councils)
-    grid = (
-        matches.order_by()
-        .values_list("kind", "council_id")
-        .annotate(n=models.Count("pk"))
+    rows = (
+        matching(query, visible_documents())
+        .order_by()
+        .values_list("pk", "kind", "council_id", "title", "rank")
     )
     by_kind, by_council, total = Counter(), Counter(), 0
-    for kind, council_id, n in grid:
-        kind_chosen = not kinds or kind in kinds
-        council_chosen = not councils or council_id in councils
-        if council_chosen:
-            by_kind[kind] += n
-        if kind_chosen and council_id is not None:
-            by_council[council_id] += n
-        if kind_chosen and council_chosen:
-            total += n
-    return {"kind": by_kind, "council": by_council, "total": total}
+
+    def results():
+        nonlocal total
+        # Read in chunks: a word on most pages matches 170,000 documents.
+        for pk, kind, council_id, title, rank in rows.iterator(chunk_size=10000):
+            kind_chosen = not kinds or kind in kinds
+            council_chosen = not councils or council_id in councils
+            if council_chosen:
+                by_kind[kind] += 1
+            if kind_chosen and council_id is not None:
+                by_council[council_id] += 1
+            if kind_chosen and council_chosen:
+                total += 1
+                yield (-rank, title, pk)
+
+    best = heapq.nsmallest(MAX_RESULTS, results())
+    return Found(
+        by_kind=dict(by_kind),
+        by_council=dict(by_council),
+        total=total,
+        ids=tuple(pk for _, _, pk in best),
+    )
 
 
-class CountedResults:
-    """Results whose number is already known, for the Paginator (which needs
-    only ``count()`` and slicing), so they are not counted again."""
+class FoundResults:
+    """The results of ``find`` for the Paginator (which needs only ``count()`` and
+    slicing): a page reads its own documents only, by id, in rank order."""
 
-    def __init__(self, queryset: models.QuerySet, total: int):
-        self.queryset, self.total = queryset, total
+    def __init__(self, found: Found, documents: models.QuerySet):
+        self.found, self.documents = found, documents
 
     def count(self) -> int:
-        return self.total
+        return self.found.total
 
     def __getitem__(self, page: slice) -> list:
-        return list(self.queryset[page])
+        ids = self.found.ids[page]
+        by_id = self.documents.in_bulk(ids)
+        # A document gone since (its version is gone too) is left out.
+        return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def _pg_query(query: ParsedQuery) -> SearchQuery:

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, QueryDict
@@ -33,10 +33,12 @@ from .models import (
     Indicator,
     IndicatorValue,
     Publication,
+    SearchDocument,
     Section,
     TypeOfCare,
     validate_logo,
 )
+from .paging import BeyondDepth, BoundedPaginator
 
 
 def _live_count(**outer):
@@ -661,34 +663,29 @@ class SearchView(TemplateView):
         query = form.cleaned_data["q"]
         chosen_kinds = form.cleaned_data["kind"]
         chosen_councils = form.cleaned_data["council"]
-        matches = search.matching(query, search.visible_documents())
-        counts = search.facet_counts(
-            matches,
+        found = search.find(
+            query,
             kinds=chosen_kinds,
             councils=[council.pk for council in chosen_councils],
         )
         form.fields["kind"].choices = [
-            (kind.key, f"{kind.label} ({counts['kind'].get(kind.key, 0):,})")
+            (kind.key, f"{kind.label} ({found.by_kind.get(kind.key, 0):,})")
             for kind in search.kinds()
         ]
         form.fields["council"].label_from_instance = lambda council: (
-            f"{council.name} ({counts['council'].get(council.pk, 0):,})"
+            f"{council.name} ({found.by_council.get(council.pk, 0):,})"
         )
-        results = matches
-        if chosen_kinds:
-            results = results.filter(kind__in=chosen_kinds)
-        if chosen_councils:
-            results = results.filter(council__in=chosen_councils)
-        results = search.CountedResults(
-            results.select_related("council").order_by("-rank", "title", "pk"),
-            counts["total"],
+        results = search.FoundResults(
+            found, SearchDocument.objects.select_related("council")
         )
-        paginator = Paginator(results, self.paginate_by)
+        paginator = BoundedPaginator(results, self.paginate_by)
         number = self.request.GET.get("page") or 1
         try:
             page = paginator.page(number)
         except PageNotAnInteger:
             return {"page_error": f"“{number}”"[:40] + " is not a page number"}
+        except BeyondDepth as error:
+            return {"page_error": str(error)}
         except EmptyPage:
             return {
                 "page_error": f"There is no page {str(number)[:20]}: the results fill "

@@ -18,6 +18,11 @@ The CSP nonce: the stored body has the nonce it was rendered with replaced by a
 placeholder, and a served copy gets the request's own fresh nonce, which the CSP
 middleware (outside this one) then puts in the header.
 
+Feeds and downloads (``DOWNLOAD_URLS``) answer conditional GETs from the content
+version before any work; those whose response is not streamed (the feeds) are
+stored as pages are, with their validators. Streamed downloads are not, and the
+complete downloads (``COMPLETE_DOWNLOADS``) are sent from their files instead.
+
 The lookup is a ``process_view`` after the rate limits' own, so a cached page
 counts against the limits exactly as a rendered one.
 """
@@ -85,14 +90,14 @@ def page_key(request) -> str:
     return f"pagecache:page:{digest}"
 
 
-def _storable(request, response) -> bool:
+def _storable(request, response, html=True) -> bool:
     messages = getattr(request, "_messages", None)
     session = getattr(request, "session", None)
     return (
         request.method == "GET"
         and response.status_code == 200
         and not response.streaming
-        and response.get("Content-Type", "").startswith("text/html")
+        and (not html or response.get("Content-Type", "").startswith("text/html"))
         and not response.cookies
         and not response.has_header("Cache-Control")
         and not response.has_header("Vary")
@@ -144,9 +149,18 @@ class PageCacheMiddleware:
             return response
         kind, key, version = lookup
         if kind == "download":
+            etag, key = key
             if response.status_code == 200:
-                response["ETag"] = key
+                response["ETag"] = etag
                 response["Last-Modified"] = http_date(version.last_modified)
+            # A feed (not streamed) is stored as a page is, with its validators;
+            # streamed downloads are not.
+            if key is not None and _storable(request, response, html=False):
+                entry = _entry(request, response, version.key)
+                if entry is not None:
+                    cache.set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+                response["X-Page-Cache"] = "miss"
+                patch_vary_headers(response, ["Cookie"])
         elif _storable(request, response):
             entry = _entry(request, response, version.key)
             if entry is not None:
@@ -162,7 +176,10 @@ class PageCacheMiddleware:
         if settings.PAGE_CACHE_SECONDS <= 0:
             return None
         if name in settings.DOWNLOAD_URLS:
-            return self._conditional(request)
+            # Downloads kept as complete files are sent from those instead.
+            return self._conditional(
+                request, stored=name not in settings.COMPLETE_DOWNLOADS
+            )
         key = page_key(request)
         found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
         try:
@@ -177,8 +194,9 @@ class PageCacheMiddleware:
         request._page_cache = ("page", key, version)
         return None
 
-    def _conditional(self, request):
-        found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
+    def _conditional(self, request, stored: bool):
+        key = page_key(request) if stored else None
+        found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, *([key] if key else [])])
         try:
             version = current_version(
                 found.get(GENERATION_KEY), found.get(SCHEDULE_KEY)
@@ -197,5 +215,8 @@ class PageCacheMiddleware:
                 not_modified["ETag"] = etag
                 not_modified["Last-Modified"] = http_date(version.last_modified)
             return not_modified
-        request._page_cache = ("download", etag, version)
+        entry = found.get(key) if key else None
+        if entry is not None and entry["version"] == version.key:
+            return _served(entry, request)
+        request._page_cache = ("download", (etag, key), version)
         return None

@@ -1,27 +1,25 @@
 """How care services become site search documents (``councils.search``)."""
 
-from django.db.models import Prefetch
+from functools import lru_cache
+
+from django.db.models import F, Prefetch
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 
 from councils import search
 from councils.documents import words
 
-from .models import CareService, ServiceType, Specialism
+from .models import CareService, Rating, ServiceType, Specialism
 
 
 def indexed():
     """Only what a document is made of: a national CQC import reindexes thousands
     of services at once."""
     return (
-        CareService.objects.select_related("provider")
-        .only(
-            "name",
-            "also_known_as",
-            "address",
-            "postcode",
-            "rating",
-            "council_id",
-            "provider__name",
+        CareService.objects.only(
+            "name", "also_known_as", "address", "postcode", "rating", "council_id"
         )
+        # The provider's name, not a Provider instance per service.
+        .annotate(indexed_provider_name=F("provider__name"))
         .prefetch_related(
             # Lists, not managers: a related manager per service costs more than
             # the rest of its document.
@@ -39,6 +37,27 @@ def indexed():
     )
 
 
+# As get_rating_display() says them, without its per-call work.
+RATING_LABELS = dict(Rating.choices)
+# A pk no real service has, reversed once and replaced by each service's own.
+_PLACEHOLDER_PK = 2_147_483_647
+
+
+@lru_cache(maxsize=16)
+def _detail_url_parts(prefix: str, resolver) -> tuple[str, str]:
+    url = reverse("providers:service-detail", kwargs={"pk": _PLACEHOLDER_PK})
+    before, after = url.split(str(_PLACEHOLDER_PK))
+    return before, after
+
+
+def service_url(pk: int) -> str:
+    """``CareService.get_absolute_url()`` without a ``reverse()`` per service (a
+    national import indexes thousands at once): the URL is reversed once per URL
+    configuration and script prefix, and each service's pk put into it."""
+    before, after = _detail_url_parts(get_script_prefix(), get_resolver(get_urlconf()))
+    return f"{before}{pk}{after}"
+
+
 @search.register(
     "service",
     label="Care services",
@@ -52,13 +71,17 @@ def service_document(service: CareService) -> search.Document:
         title=service.name,
         body=words(
             service.also_known_as,
-            service.provider.name if service.provider else "",
+            service.indexed_provider_name or "",
             service.address,
             service.postcode,
             ", ".join(t.name for t in service.indexed_service_types),
             ", ".join(s.name for s in service.indexed_specialisms),
-            f"CQC rating: {service.get_rating_display()}" if service.rating else "",
+            (
+                f"CQC rating: {RATING_LABELS.get(service.rating, service.rating)}"
+                if service.rating
+                else ""
+            ),
         ),
-        url=service.get_absolute_url(),
+        url=service_url(service.pk),
         council=service.council_id,
     )

@@ -10,6 +10,7 @@ everything or nothing and list every problem. The steps are in ``providers/cqc/`
 from datetime import date
 
 from councils.audit import record_event
+from councils.bulk import cycle_collection_paused
 from councils.models import AuditEntry
 
 from .cqc.directory import directory_records
@@ -47,18 +48,19 @@ def cqc_file_import(
     (``councils.audit.command_line_user()``).
     """
     report = ImportReport(file_name=file_name, dry_run=dry_run)
-    records = _read(file, report=report, kinds=kinds, produced_on=produced_on)
-    if report.has_errors:
-        # Refused: nothing is written, but the attempt and its reasons are kept.
-        record_run(report, user=user)
-    else:
-        save_records(
-            records,
-            report=report,
-            register=report.kind in REGISTERS,
-            user=user,
-            run_by=run_by,
-        )
+    with cycle_collection_paused():
+        records = _read(file, report=report, kinds=kinds, produced_on=produced_on)
+        if report.has_errors:
+            # Refused: nothing is written, but the attempt and its reasons are kept.
+            record_run(report, user=user)
+        else:
+            save_records(
+                records,
+                report=report,
+                register=report.kind in REGISTERS,
+                user=user,
+                run_by=run_by,
+            )
     if not dry_run:
         record_event(
             user=user,

@@ -414,6 +414,9 @@ class Tender(Publishable):
                 fields=["commencement_end"], name="tender_commencement_end_idx"
             ),
             models.Index(fields=["-published_at"], name="tender_newest_idx"),
+            # The content version's next scheduled change (councils.pagecache),
+            # the soonest publish_at still to come, asked after every write.
+            models.Index(fields=["publish_at"], name="tender_scheduled_idx"),
             # The finder's "soonest" sorts read each part (windows to come, then
             # those over) in this order, so a page is an index range, not a sort.
             models.Index(

@@ -364,6 +364,41 @@ def test_feeds_and_downloads_answer_304_until_the_content_changes(
     assert changed["ETag"] != etag
 
 
+@pytest.mark.parametrize("name", ["tenders:tender-feed", "councils:change-feed"])
+def test_feeds_come_from_the_cache_with_their_validators_until_a_change(
+    visitor, staff, gateshead, name
+):
+    TenderFactory(council=gateshead, title="Respite at home", is_demo=False)
+    url = reverse(name)
+    first = visitor.get(url)
+    assert first["X-Page-Cache"] == "miss"
+    again = visitor.get(url)
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Content-Type"] == first["Content-Type"]
+    assert visitor.get(url, headers={"If-None-Match": again["ETag"]}).status_code == 304
+    # Staff neither see nor fill it.
+    assert "X-Page-Cache" not in staff.get(url)
+
+    TenderFactory(council=gateshead, title="Night sitting service", is_demo=False)
+
+    changed = visitor.get(url)
+    assert changed["X-Page-Cache"] == "miss"
+    assert changed["ETag"] != first["ETag"]
+    if name == "tenders:tender-feed":
+        assert b"Night sitting service" in changed.content
+
+
+def test_streamed_downloads_are_never_stored_whole(visitor, gateshead):
+    TenderFactory(council=gateshead, is_demo=False)
+    url = reverse("tenders:tender-list-csv") + "?council=gateshead"
+    visitor.get(url)
+    again = visitor.get(url)
+    assert again.streaming
+    assert "X-Page-Cache" not in again
+
+
 def test_a_download_with_other_filters_has_another_etag(visitor, gateshead):
     TenderFactory(council=gateshead)
     url = reverse("tenders:tender-list-csv")

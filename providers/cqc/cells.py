@@ -7,6 +7,9 @@ from functools import lru_cache
 from ..models import Rating
 
 LOCATION_ID = re.compile(r"^\d-\d{6,12}$")
+# The ratings files' CSV form, read without strptime's failed tries of the forms
+# before it in DATE_FORMATS (none of which can match digits and slashes only).
+DAY_MONTH_YEAR = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 # "09/Jan/2024 - 00:00" is the care directory's form; the ratings files' CSV copies
 # use "01/05/2024" and spreadsheets hold real dates.
 DATE_FORMATS = [
@@ -55,6 +58,13 @@ def _date_from_text(value: str) -> date | None:
     # National files repeat a few thousand dates over hundreds of thousands of rows.
     if not value:
         return None
+    numbers = DAY_MONTH_YEAR.fullmatch(value)
+    if numbers:
+        day, month, year = map(int, numbers.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date") from None
     for fmt in DATE_FORMATS:
         try:
             return datetime.strptime(value, fmt).date()

@@ -68,6 +68,15 @@ LATEST_COLUMNS = [
 ]
 
 
+# The cells checked after the key question, in the order their problems are named.
+CHECKED_AFTER_DOMAIN = (
+    "latest rating",
+    "care home?",
+    "publication date",
+    "inherited rating (y/n)",
+)
+
+
 class _England:
     """Counts behind England's "rated good or outstanding" figures."""
 
@@ -311,6 +320,12 @@ def latest_rating_records(
     }
 
     domain_field = _Memo(lambda v: DOMAINS.get(text(v).lower()))
+    ids = parsers["location id"][2]
+    ratings = parsers["latest rating"][2]
+    care_homes = parsers["care home?"][2]
+    dates, published_at = parsers["publication date"][2], at["publication date"]
+    inherited_flags = parsers["inherited rating (y/n)"][2]
+    inherited_at = at["inherited rating (y/n)"]
 
     def cell(column):
         index, spelled, parsed = parsers[column]
@@ -351,23 +366,34 @@ def latest_rating_records(
             continue
         location_level = overall[row[group_at]]
         try:
-            location_id = cell("location id")
+            # Each cell a dict lookup (a value seen before) or parsed once.
+            location_id = ids[row[id_at]]
             field = domain_field[row[domain_at]]
+            rating = ratings[row[rating_at]]
+            care_home = care_homes[row[care_home_at]]
+            published = dates[row[published_at]]
+            inherited = inherited_flags[row[inherited_at]]
             if field is None:
-                domain = text(row[domain_at])
-                report.problem(
-                    f"'{domain}' is not one of CQC's key questions (Overall, "
-                    + ", ".join(q for _, q in KEY_QUESTIONS)
-                    + ")",
-                    row=line,
-                    column=at.spelled("domain"),
-                )
-                continue
-            rating = cell("latest rating")
-            care_home = cell("care home?")
-            published = cell("publication date")
-            inherited = cell("inherited rating (y/n)")
+                raise ValueError
         except ValueError:
+            # A cell that does not parse, or an unknown key question: the row
+            # again, cell by cell, to name its first problem.
+            try:
+                cell("location id")
+                if domain_field[row[domain_at]] is None:
+                    domain = text(row[domain_at])
+                    report.problem(
+                        f"'{domain}' is not one of CQC's key questions (Overall, "
+                        + ", ".join(q for _, q in KEY_QUESTIONS)
+                        + ")",
+                        row=line,
+                        column=at.spelled("domain"),
+                    )
+                    continue
+                for column in CHECKED_AFTER_DOMAIN:
+                    cell(column)
+            except ValueError:
+                pass
             continue
         if location_level and field == "rating":
             national[location_id] = (care_home, rating)

@@ -12,6 +12,7 @@ imports nothing.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.db import connection, models, transaction
 from django.utils.text import slugify
@@ -35,6 +36,9 @@ from .vocabulary import TYPES_OF_CARE
 
 ANALYZE_AFTER = 1000
 MAX_RECORDED_PROBLEMS = 1000
+# Services' search documents are short: a region's services (a few thousand) are
+# read and written in one go, not a thousand at a time.
+SEARCH_BATCH = 5000
 
 
 @dataclass
@@ -84,12 +88,15 @@ def save_records(
         )
     try:
         with transaction.atomic():
-            written = _write(records, report=report, register=register, audit=audit)
+            written, added = _write(
+                records, report=report, register=register, audit=audit
+            )
             if report.dry_run:
                 raise _Rollback
             # Written in bulk, without the signals that keep the site search
-            # current: the documents of the services added or changed, only.
-            search.index_ids("service", written)
+            # current: the documents of the services added or changed, only (the
+            # added ones have none to delete).
+            search.index_ids("service", written, new=added, batch=SEARCH_BATCH)
             report.run_id = record_run(report, user=user).pk
     except _Rollback:
         pass
@@ -166,23 +173,46 @@ def _insert(model, rows: list[dict]) -> None:
     instances are built: on a national file that halves the time of the write."""
     if not rows:
         return
-    columns = [
-        (f.attname, f.get_default(), f.get_internal_type() in PLAIN_TYPES, f)
-        for f in _columns(model)
-    ]
-    insert_rows(
-        model,
-        [f.column for *_, f in columns],
-        [
-            tuple(
-                row.get(name, default)
-                if plain
-                else f.get_db_prep_save(row.get(name, default), connection)
-                for name, default, plain, f in columns
-            )
-            for row in rows
-        ],
-    )
+    fields = _columns(model)
+    defaults = {f.attname: f.get_default() for f in fields}
+    values = itemgetter(*defaults) if len(fields) > 1 else _one(fields[0].attname)
+    prepared = [(i, _Prepared(f)) for i, f in enumerate(fields) if not _plain(f)]
+    tuples = [values({**defaults, **row}) for row in rows]
+    if prepared:
+        tuples = [_prepare(list(row), prepared) for row in tuples]
+    insert_rows(model, [f.column for f in fields], tuples)
+
+
+def _one(name: str):
+    return lambda row: (row[name],)
+
+
+def _prepare(row: list, prepared) -> tuple:
+    for i, prepare in prepared:
+        row[i] = prepare(row[i])
+    return tuple(row)
+
+
+def _plain(field: models.Field) -> bool:
+    return field.get_internal_type() in PLAIN_TYPES
+
+
+class _Prepared(dict):
+    """A field's values as the database takes them, each distinct value prepared
+    once: every row of an import has the same ``imported_at``, say."""
+
+    def __init__(self, field: models.Field):
+        super().__init__()
+        self.field = field
+
+    def __call__(self, value):
+        try:
+            return self[value]
+        except KeyError:
+            prepared = self[value] = self.field.get_db_prep_save(value, connection)
+            return prepared
+        except TypeError:  # unhashable (a JSON value)
+            return self.field.get_db_prep_save(value, connection)
 
 
 def _update(model, objects: list, names: list[str]) -> None:
@@ -192,13 +222,14 @@ def _update(model, objects: list, names: list[str]) -> None:
         return
     columns = [model._meta.get_field(name) for name in names]
     updates = RowUpdates(model, [f.column for f in columns])
+    prepared = [(f.attname, None if _plain(f) else _Prepared(f)) for f in columns]
     updates.add(
         [
             (
                 o.pk,
                 *(
-                    f.get_db_prep_save(getattr(o, f.attname), connection)
-                    for f in columns
+                    getattr(o, name) if prepare is None else prepare(getattr(o, name))
+                    for name, prepare in prepared
                 ),
             )
             for o in objects
@@ -279,13 +310,14 @@ def _write(
     report: ImportReport,
     register,
     audit: ImportAudit | None,
-) -> set[int]:
-    """Write the records; the pks of the services added or changed (whose site
-    search documents are to be made again)."""
+) -> tuple[set[int], set[int]]:
+    """Write the records; the pks of the existing services changed and those of
+    the services added (whose site search documents are to be made again)."""
     now = clock.now()
     # Each existing service's changes for the audit trail: {field: (old, new)}.
     audited: dict[str, dict] = {}
     provider_ids, renamed_providers = _providers(records.values())
+    # Every field: deferring some (only()) makes building each instance slower.
     existing = {
         s.cqc_location_id: s for s in CareService.objects.exclude(cqc_location_id="")
     }
@@ -384,8 +416,8 @@ def _write(
         refresh_statistics(CareService)
     if audit is not None:
         _audit(audit, to_create, audited, existing, service_ids)
-    written = {service_ids[r["cqc_location_id"]] for r in to_create}
-    written |= {service_ids[location_id] for location_id in touched}
+    added = {service_ids[r["cqc_location_id"]] for r in to_create}
+    written = {service_ids[location_id] for location_id in touched}
     if register:
         written |= {s.pk for s in gone}
     if renamed_providers:
@@ -395,7 +427,7 @@ def _write(
                 "pk", flat=True
             )
         )
-    return written
+    return written, added
 
 
 def _audit(audit, created, audited, existing, service_ids) -> None:
@@ -495,12 +527,15 @@ def _set_group_ratings(records, service_ids, existing, audited=None) -> set[str]
     if not wanted:
         return set()
     current: dict[int, dict] = defaultdict(dict)
-    existing_ids = {s.pk for s in existing.values()}
-    for rating in GroupRating.objects.filter(service_id__in=existing_ids).iterator():
-        current[rating.service_id][rating.group, rating.key_question] = (
-            rating.rating,
-            rating.published_on,
+    if existing:
+        # The group ratings of every service with a location ID (the ones
+        # ``existing`` holds): a join, not an IN list of thousands of pks.
+        rows = GroupRating.objects.exclude(service__cqc_location_id="").order_by()
+        rows = rows.values_list(
+            "service_id", "group", "key_question", "rating", "published_on"
         )
+        for service_id, group, question, rating, published in rows.iterator():
+            current[service_id][group, question] = (rating, published)
     add, replaced = [], []
     for service_id, ratings in wanted.items():
         if current.get(service_id, {}) == ratings:

@@ -109,3 +109,57 @@ def test_every_download_is_rate_limited(settings):
     assert "tenders:tender-list-csv" in names
     missing = names - set(settings.RATE_LIMITS["downloads"]["urls"])
     assert not missing, f"Add these to RATE_LIMITS['downloads']: {sorted(missing)}"
+
+
+@pytest.fixture(params=["memory", "redis"])
+def any_cache(request, settings):
+    """The per-process memory cache, and a real Redis (as in production)."""
+    import os
+
+    from django.core.cache import cache
+
+    from tests.test_page_cache import TEST_REDIS_URL, redis_answers
+
+    if request.param == "redis":
+        if not redis_answers(TEST_REDIS_URL):
+            if os.environ.get("CACHE_URL"):
+                pytest.fail(f"CACHE_URL={TEST_REDIS_URL} does not answer")
+            pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": TEST_REDIS_URL,
+                "KEY_PREFIX": "mps-test-limits",
+            }
+        }
+    else:
+        settings.CACHES = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        }
+    cache.clear()
+    yield request.param
+    cache.clear()
+
+
+def test_counts_are_kept_in_the_cache_per_window_and_expire(any_cache, time_machine):
+    from django.core.cache import cache
+
+    from mps_portal.limits import count_hit
+
+    time_machine.move_to("2030-01-01 12:00:10+00:00", tick=False)
+    assert [count_hit("test:203.0.113.7", limit=2, window=60) for _ in range(3)] == [
+        0,
+        0,
+        50,  # the seconds left in the window
+    ]
+    key = f"ratelimit:test:203.0.113.7:{1893499200}"
+    # Stored as the cache API stores a number, so both paths read each other's.
+    assert cache.get(key) == 3
+    if any_cache == "redis":
+        client = cache._cache.get_client(write=True)
+        ttl = client.ttl(cache.make_and_validate_key(key))
+        assert 0 < ttl <= 61
+    # Another address, and the next window, start again.
+    assert count_hit("test:198.51.100.1", limit=2, window=60) == 0
+    time_machine.move_to("2030-01-01 12:01:00+00:00", tick=False)
+    assert count_hit("test:203.0.113.7", limit=2, window=60) == 0

@@ -12,7 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from councils import search
 from councils.models import SearchDocument, Section
+from councils.paging import BoundedPaginator
 from councils.publishing import archive, publish, working_copy_save
 from tenders.models import Tender
 from tests.factories import (
@@ -176,6 +178,60 @@ def test_the_query_count_does_not_grow_with_the_results(client, gateshead):
         SectionFactory(council=gateshead, body="Respite for carers")
         CareServiceFactory(council=gateshead, name=f"Respite home {number}")
     assert count_queries() == one
+
+
+def _full_text(queries) -> list[str]:
+    # SQL with the full-text query in it: PostgreSQL's tsquery, SQLite FTS5's MATCH.
+    sql = [q["sql"] for q in queries.captured_queries]
+    return [text for text in sql if "to_tsquery" in text or " MATCH " in text]
+
+
+def test_a_search_is_worked_out_once_and_its_pages_read_only_their_documents(
+    client, gateshead, uncached
+):
+    for number in range(25):
+        TenderFactory(council=gateshead, title=f"Respite {number:02d}")
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(SEARCH, {"q": "respite"}).status_code == 200
+    assert len(_full_text(first)) == 2  # the matches, then the page's snippets
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(SEARCH, {"q": "respite", "page": 2})
+    assert len(response.context["documents"]) == 5
+    assert "Showing 21 to 25 of 25" in response.text
+    # The phrases for the query, the councils to choose from, the page's
+    # documents and their snippets: nothing goes over the matches again.
+    assert len(second.captured_queries) == 4
+    (snippets,) = _full_text(second)
+    assert "ts_headline" in snippets or "snippet(" in snippets
+
+
+def test_a_search_kept_from_before_a_change_is_not_shown_after_it(
+    client, gateshead, darlington, uncached
+):
+    tender = TenderFactory(council=gateshead, title="Respite at home")
+    response = client.get(SEARCH, {"q": "respite"})
+    assert titles(response) == ["Respite at home"]
+    TenderFactory(council=darlington, title="Respite in Darlington")
+    response = client.get(SEARCH, {"q": "respite"})
+    assert sorted(titles(response)) == ["Respite at home", "Respite in Darlington"]
+    assert "Darlington Borough Council (1)" in response.text
+    tender.delete()
+    response = client.get(SEARCH, {"q": "respite"})
+    assert titles(response) == ["Respite in Darlington"]
+    assert "Gateshead Council (0)" in response.text
+
+
+def test_results_page_through_the_first_pages_only(client, gateshead, monkeypatch):
+    monkeypatch.setattr(BoundedPaginator, "max_pages", 2)
+    monkeypatch.setattr(search, "MAX_RESULTS", 40)
+    for number in range(46):
+        TenderFactory(council=gateshead, title=f"Respite {number:02d}")
+    response = client.get(SEARCH, {"q": "respite", "page": 2})
+    assert "Showing 21 to 40 of 46" in response.text
+    assert titles(response)[-1] == "Respite 39"
+    response = client.get(SEARCH, {"q": "respite", "page": 3})
+    assert response.status_code == 400
+    assert "Only the first 2 pages (40 results) can be paged through" in response.text
 
 
 def test_drafts_and_unpublished_pages_are_not_found(client, gateshead):

@@ -1,6 +1,7 @@
 """CQC imports keep the site search current by making again only the documents
 of the services they added or changed."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -48,6 +49,34 @@ def search_writes(captured) -> list[str]:
         if "councils_searchdocument" in q["sql"]
         and q["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
     ]
+
+
+def test_an_imported_services_search_result_links_to_its_page(
+    client, north_east_councils
+):
+    run(RATINGS, "import_cqc_ratings")
+    service = CareService.objects.get(cqc_location_id="1-000000001")
+
+    response = client.get("/search/", {"q": "Test Care Home One"})
+
+    links = re.findall(r'href="([^"]+)">Test Care Home One</a>', response.text)
+    assert links == [service.get_absolute_url()]
+    assert "Test Care Home One" in client.get(links[0]).text
+
+
+def test_each_service_has_one_search_document_after_imports(
+    north_east_councils, tmp_path
+):
+    run(RATINGS, "import_cqc_ratings")
+    run(SAMPLE)
+    run(edited(tmp_path, "Test Care Home One", "Willow Lodge"))
+
+    documents = list(
+        SearchDocument.objects.filter(kind="service").values_list(
+            "object_id", flat=True
+        )
+    )
+    assert sorted(documents) == sorted(CareService.objects.values_list("pk", flat=True))
 
 
 def test_a_renamed_service_is_found_by_its_new_name_only(

@@ -163,6 +163,34 @@ def test_an_unreadable_publication_date_names_row_and_column(
         run(path)
 
 
+def test_a_publication_date_that_is_no_day_of_the_year_is_refused(
+    north_east_councils, tmp_path
+):
+    path = edited_csv(
+        tmp_path,
+        ",Safe,Requires improvement,14/03/2025,",
+        ",Safe,Requires improvement,31/02/2025,",
+    )
+    with pytest.raises(
+        CommandError,
+        match="Row 3, column 'Publication Date': '31/02/2025' is not a date",
+    ):
+        run(path)
+    assert CareService.objects.count() == 0
+
+
+def test_a_row_with_two_bad_cells_names_the_first(north_east_councils, tmp_path):
+    path = edited_csv(
+        tmp_path,
+        ",Safe,Requires improvement,14/03/2025,",
+        ",Safe,Superb,14th March,",
+    )
+    with pytest.raises(CommandError) as error:
+        run(path)
+    assert "Row 3, column 'Latest Rating': 'Superb'" in str(error.value)
+    assert "'14th March'" not in str(error.value)
+
+
 def test_an_unknown_key_question_is_refused(north_east_councils, tmp_path):
     path = edited_csv(tmp_path, ",Effective,Good,", ",Efficient,Good,")
     with pytest.raises(CommandError, match="'Efficient' is not one of CQC's key"):

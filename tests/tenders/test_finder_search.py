@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from councils import search
 from tests.factories import (
     ArrangementFactory,
     CareServiceFactory,
@@ -44,6 +45,26 @@ def test_opportunity_keywords_are_stemmed_and_types_of_care_kept_together(
     assert [t.title for t in found] == ["Home care in rural areas"]
     found = client.get(TENDERS, {"q": "home -rural"}).context["tenders"]
     assert [t.title for t in found] == ["Residential care home places"]
+
+
+@pytest.mark.parametrize("few", [500, 2])
+def test_keywords_find_the_same_opportunities_and_counts_however_many_match(
+    client, gateshead, darlington, uncached, monkeypatch, few
+):
+    # Up to search.FEW_MATCHES matches the finder reads by id; more, through
+    # the search subquery: the same results and counts either way.
+    monkeypatch.setattr(search, "FEW_MATCHES", few)
+    TenderFactory(council=gateshead, title="Hoist servicing north")
+    TenderFactory(council=gateshead, title="Hoist servicing south")
+    TenderFactory(council=darlington, title="Hoist servicing", status="open")
+    TenderFactory(council=darlington, title="Respite beds")
+    response = client.get(TENDERS, {"q": "hoist", "council": "gateshead"})
+    assert sorted(t.title for t in response.context["tenders"]) == [
+        "Hoist servicing north",
+        "Hoist servicing south",
+    ]
+    assert "Darlington Borough Council (1)" in response.text
+    assert "2 opportunities" in response.text
 
 
 def test_arrangement_keywords_search_live_copies_only(client, gateshead):
