@@ -65,3 +65,24 @@ class BoundedPaginator(Paginator):
                 "keywords, or download them all"
             )
         return number
+
+
+class CountedResults:
+    """A queryset whose length is already known (the facets counted it), for the
+    Paginator: it never counts again."""
+
+    def __init__(self, queryset, total: int):
+        self.queryset, self.total = queryset, total
+
+    def count(self) -> int:
+        return self.total
+
+    def related(self, *select, prefetch=()):
+        """The queryset with ``select_related`` and ``prefetch_related`` applied."""
+        self.queryset = self.queryset.select_related(*select).prefetch_related(
+            *prefetch
+        )
+        return self
+
+    def __getitem__(self, page: slice) -> list:
+        return list(self.queryset[page])

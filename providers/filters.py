@@ -3,6 +3,7 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Count, F
 
+from councils import finders
 from councils.filters import KeywordFilter
 from councils.models import Council
 
@@ -152,7 +153,15 @@ class CareServiceFilter(django_filters.FilterSet):
         return queryset.order_by()
 
     def facet_counts(self) -> dict[str, dict]:
-        """How many services each choice has, one query per facet."""
+        """The facet counts (``count_facets``) for these filters, counted once per
+        content version (``councils.finders.counted_once``): every sort and page
+        of the same filters share them."""
+        return finders.counted_once("services facets", self.data, self.count_facets)
+
+    def count_facets(self) -> dict[str, dict]:
+        """How many services each choice has, one query per facet, and how many
+        results in all (``total``: the council counts, summed over the councils
+        chosen, or all of them)."""
         counts = {}
         for name, column in (
             ("council", "council_id"),
@@ -180,6 +189,12 @@ class CareServiceFilter(django_filters.FilterSet):
                 .values_list(column, "n")
             )
             counts[name] = dict(rows)
+        chosen = {council.pk for council in self.form.cleaned_data.get("council") or []}
+        counts["total"] = sum(
+            n
+            for council_id, n in counts["council"].items()
+            if not chosen or council_id in chosen
+        )
         return counts
 
     def label_facets(self, counts: dict[str, dict]) -> None:

@@ -357,6 +357,14 @@ class CareService(models.Model):
         ]
         indexes = [
             models.Index(fields=["council", "name"], name="careservice_council_idx"),
+            # The directory's default order: a page is an index range, not a
+            # sort of every service.
+            models.Index(fields=["name", "id"], name="careservice_name_order_idx"),
+            # The newest rating, when no CQC ratings file has been imported
+            # (quality.figures.figure_source, on every council page).
+            models.Index(
+                fields=["rating_published_on"], name="careservice_rating_pub_idx"
+            ),
             models.Index(fields=["rating"], name="careservice_rating_idx"),
             models.Index(fields=["care_home"], name="careservice_carehome_idx"),
             # Rating alerts pick a day's or week's newly recorded ratings.

@@ -6,6 +6,7 @@ from django.views.generic import DetailView, ListView
 
 from councils import finders
 from councils.downloads import CHUNK_ROWS, buffered, csv_lines, json_document
+from councils.paging import BeyondDepth, BoundedPaginator, CountedResults
 
 from .filters import CareServiceFilter
 from .models import CareService, KeyQuestion
@@ -59,6 +60,7 @@ class ServiceListView(ListView):
     template_name = "providers/careservice_list.html"
     context_object_name = "services"
     paginate_by = 25
+    paginator_class = BoundedPaginator
 
     def get(self, request, *args, **kwargs):
         self.filterset = CareServiceFilter(
@@ -68,15 +70,20 @@ class ServiceListView(ListView):
         if not self.filterset.is_valid():
             self.object_list = CareService.objects.none()
             return self.render_bad_request()
-        self.object_list = self.filterset.qs
-        self.filterset.label_facets(self.filterset.facet_counts())
+        facets = self.filterset.facet_counts()
+        self.filterset.label_facets(facets)
+        # The facets counted the results: the paginator does not count again.
+        self.object_list = CountedResults(self.filterset.qs, facets["total"])
         try:
             context = self.get_context_data()
+        except BeyondDepth as error:
+            self.page_error = str(error)
         except InvalidPage:
             self.page_error = "Enter a page number that exists in this list"
-            self.object_list = CareService.objects.none()
-            return self.render_bad_request()
-        return self.render_to_response(context)
+        else:
+            return self.render_to_response(context)
+        self.object_list = CareService.objects.none()
+        return self.render_bad_request()
 
     def render_bad_request(self):
         self.paginate_by = None

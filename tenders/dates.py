@@ -9,7 +9,7 @@ which forms are accepted.
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,11 @@ ACCEPTED_FORMS = (
     "April 2025, Apr 2025, Apr-25, 04/2025, 01/04/2025, 1 April 2025, 2025-04-01, "
     "Spring 2024, Winter 2026/27, Q3 2024, 2024/25, Q1 2025/26 or TBC"
 )
+# The longest window any accepted form stands for is a year (a calendar year, or a
+# financial year with a 29 February): its end is at most this long after its start.
+# The finder's "soonest" order relies on it (``tenders.models.soonest_conditions``): a
+# window that has not ended began no earlier than this before today.
+LONGEST_WINDOW = timedelta(days=365)
 UNKNOWN = {"", "tbc", "tba", "tbd", "to be confirmed", "to be agreed", "unknown", "n/a"}
 MONTHS = {
     name.lower(): number

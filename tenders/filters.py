@@ -1,25 +1,20 @@
 """The opportunity finder's filters, shared by the list page, downloads and the feed."""
 
-import hashlib
 from collections import Counter
 from datetime import date
 
 import django_filters
 from django import forms
-from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, QuerySet, Value
 
-from councils import clock
+from councils import clock, finders
 from councils.filters import KeywordFilter, council_filter, type_of_care_filter
 from councils.models import Council, TypeOfCare
-from councils.pagecache import GENERATION_KEY, SCHEDULE_KEY, current_version
+from councils.paging import CountedResults
 
 from .dates import ACCEPTED_FORMS, parse_date_window
-from .models import Arrangement, ClientGroup, Rate, Tender
-
-# Facet counts are kept per content version (``TenderFilter.facet_counts``); this
-# only bounds how long an entry nobody asks for again takes cache space.
-FACET_SECONDS = 3600
+from .models import Arrangement, ClientGroup, Rate, Tender, soonest_conditions
 
 PUBLIC_STATUSES = [
     (value, label)
@@ -29,84 +24,124 @@ PUBLIC_STATUSES = [
 
 
 class SoonestResults:
-    """The finder's results in "soonest" order, as two index ranges.
+    """The finder's results in "soonest" order, as index ranges.
 
     Windows still to come come first, then those that are over, each by start
     date and title. Ordering by "is it over?" first would make the database sort
-    every matching row for each page; reading the two parts one after the other
-    in the order of an index reads only the rows of the page asked for. The
-    Paginator needs only ``count()`` and slicing.
+    every matching row for each page; reading the parts of the order
+    (``tenders.models.soonest_conditions``) one after the other, each in the order
+    of an index, reads only the rows of the page asked for. The keys of a page come
+    from the parts (from the index alone), then its rows are read in one query.
+    The Paginator needs only ``count()`` and slicing. ``include_over=False``
+    leaves out the windows that are over (the home page's next tenders).
     """
 
-    def __init__(self, tenders, window: str, today=None, total: int | None = None):
+    def __init__(
+        self,
+        tenders,
+        window: str,
+        today=None,
+        total: int | None = None,
+        include_over: bool = True,
+    ):
         today = today or clock.today()
+        self.tenders = tenders.order_by()
+        self.rows = self.tenders
+        self.conditions = soonest_conditions(window, today)
+        if not include_over:
+            self.conditions = self.conditions[:-1]
+        self.parts = [
+            self.tenders.filter(condition).by_start(window)
+            for condition in self.conditions
+        ]
+        # ``total`` counts every result, so it is only given with include_over.
         self.total = total
-        unordered = tenders.order_by()
-        self.to_come = unordered.window_to_come(window, today).by_start(window)
-        self.over = unordered.window_over(window, today).by_start(window)
-        self.unordered = unordered
-        self.window, self.today = window, today
+        self.window = window
+        self.sizes: list[int] | None = None
 
     def count(self) -> int:
-        """All the results (unless already known) and those still to come, in
-        one pass."""
-        if self.total is not None and not hasattr(self, "to_come_count"):
-            return self.total
-        counts = self.unordered.aggregate(
-            total=Count("pk"),
-            to_come=Count(
-                "pk",
-                filter=Q(**{f"{self.window}_end__gte": self.today})
-                | Q(**{f"{self.window}_end__isnull": True}),
-            ),
+        """All the results, unless already known (the facets count them)."""
+        if self.total is None:
+            self.total = sum(self.part_sizes())
+        return self.total
+
+    def part_sizes(self) -> list[int]:
+        """How many rows each part has (``count_parts``, once)."""
+        if self.sizes is None:
+            self.sizes = self.count_parts()
+        return self.sizes
+
+    def count_parts(self) -> list[int]:
+        """How many rows each part has, in one pass: the last part from the
+        total when it is known. A caller may replace this with a cached count."""
+        counted = self.conditions if self.total is None else self.conditions[:-1]
+        found = self.tenders.aggregate(
+            **{
+                f"part{n}": Count("pk", filter=condition)
+                for n, condition in enumerate(counted)
+            }
         )
-        self.to_come_count = counts["to_come"]
-        return counts["total"]
+        sizes = [found[f"part{n}"] for n in range(len(counted))]
+        if self.total is not None:
+            sizes.append(self.total - sum(sizes))
+        return sizes
 
     def related(self, *select, prefetch=()):
-        """Both parts with ``select_related`` and ``prefetch_related`` applied."""
-        for part in ("to_come", "over"):
-            queryset = getattr(self, part).select_related(*select)
-            setattr(self, part, queryset.prefetch_related(*prefetch))
+        """The rows read with ``select_related`` and ``prefetch_related``, besides
+        any the results already had."""
+        if select:
+            self.rows = self.rows.select_related(*select)
+        self.rows = self.rows.prefetch_related(*prefetch)
         return self
+
+    def read(self, keys: list) -> list:
+        """The rows of ``keys``, in that order."""
+        found = {row.pk: row for row in self.rows.filter(pk__in=keys)}
+        return [found[key] for key in keys if key in found]
 
     def __getitem__(self, page: slice) -> list:
         start, stop = page.start or 0, page.stop
-        if start == 0 and not hasattr(self, "to_come_count"):
-            # The first rows need no count: windows to come, then any over.
-            rows = self.to_come.slice_by_keys(0, stop)
-            if len(rows) < stop:
-                rows += self.over.slice_by_keys(0, stop - len(rows))
-            return rows
-        if not hasattr(self, "to_come_count"):
-            self.to_come_count = self.to_come.count()
-        split = self.to_come_count
-        rows = []
-        if start < split:
-            rows += self.to_come.slice_by_keys(start, min(stop, split))
-        if stop > split:
-            rows += self.over.slice_by_keys(max(start - split, 0), stop - split)
-        return rows
+        if start == 0 and self.sizes is None:
+            # The first rows need no count: up to ``stop`` of each part, in turn.
+            ranges = [(0, stop)] * len(self.parts)
+        else:
+            ranges, offset = [], 0
+            for size in self.part_sizes():
+                ranges.append((max(start - offset, 0), min(stop - offset, size)))
+                offset += size
+        keys = self.keys(ranges)[: stop - start]
+        return self.read(keys) if keys else []
 
-
-class CountedResults:
-    """A queryset whose length is already known, for the Paginator."""
-
-    def __init__(self, queryset, total: int):
-        self.queryset, self.total = queryset, total
-
-    def count(self) -> int:
-        return self.total
-
-    def related(self, *select, prefetch=()):
-        """The queryset with ``select_related`` and ``prefetch_related`` applied."""
-        self.queryset = self.queryset.select_related(*select).prefetch_related(
-            *prefetch
+    def keys(self, ranges: list[tuple[int, int]]) -> list:
+        """The keys of rows ``low`` to ``high`` of each part, in order: one query
+        (each part's range an index range, joined by UNION ALL) where the
+        database can limit each part of a union; else one query per part."""
+        wanted = [
+            (number, part[low:high])
+            for number, (part, (low, high)) in enumerate(
+                zip(self.parts, ranges, strict=True)
+            )
+            if low < high
+        ]
+        if not wanted:
+            return []
+        if not connection.features.supports_slicing_ordering_in_compound:
+            return [
+                key for _, part in wanted for key in part.values_list("pk", flat=True)
+            ]
+        start, title = f"{self.window}_start", "title"
+        numbered = [
+            part.annotate(part=Value(number)).values_list("part", start, title, "pk")
+            for number, part in wanted
+        ]
+        union = (
+            numbered[0].union(*numbered[1:], all=True)
+            if len(numbered) > 1
+            else numbered[0]
         )
-        return self
-
-    def __getitem__(self, page: slice) -> list:
-        return list(self.queryset[page])
+        if len(numbered) > 1:
+            union = union.order_by("part", start, title, "pk")
+        return [row[-1] for row in union]
 
 
 SORTS = {
@@ -383,11 +418,17 @@ class TenderFilter(ProcurementFilterSet):
         return SORTS[value or DEFAULT_SORT][1](queryset)
 
     def results(self, total: int | None = None):
-        """The results to page through: for the "soonest" sorts, read in two
-        parts (``SoonestResults``); otherwise the filtered queryset. ``total``,
-        when the facets have counted it, saves counting again."""
+        """The results to page through: for the "soonest" sorts, read in parts
+        (``SoonestResults``, with the parts' sizes counted once per content
+        version and day); otherwise the filtered queryset. ``total``, when the
+        facets have counted it, saves counting again."""
         if self.sort_key in SOONEST_WINDOWS:
-            return SoonestResults(self.qs, SOONEST_WINDOWS[self.sort_key], total=total)
+            window, today = SOONEST_WINDOWS[self.sort_key], clock.today()
+            results = SoonestResults(self.qs, window, today=today, total=total)
+            results.count_parts = self.counted_once(
+                f"soonest {window} {today.isoformat()}", results.count_parts, lazy=True
+            )
+            return results
         return self.qs if total is None else CountedResults(self.qs, total)
 
     @property
@@ -398,29 +439,14 @@ class TenderFilter(ProcurementFilterSet):
 
     def facet_counts(self) -> dict[str, dict]:
         """The facet counts (``count_facets``) for these filters, counted once per
-        content version.
+        content version (``counted_once``): any sort and page of the same
+        filters share them."""
+        return self.counted_once("facets", self.count_facets)
 
-        They are kept in the shared cache under the public content version
-        (``councils.pagecache``), which every write to public content and every
-        scheduled publication falling due replaces, so counts kept are exactly
-        what counting again would give; any sort and page of the same filters
-        share them.
-        """
-        found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
-        version = current_version(found.get(GENERATION_KEY), found.get(SCHEDULE_KEY))
-        chosen = sorted(
-            (name, value)
-            for name, values in self.data.lists()
-            if name not in ("page", "sort")
-            for value in values
-        )
-        digest = hashlib.sha256(f"{version.key} {chosen!r}".encode()).hexdigest()
-        key = f"tenders:facets:{digest}"
-        counts = cache.get(key)
-        if counts is None:
-            counts = self.count_facets()
-            cache.set(key, counts, timeout=FACET_SECONDS)
-        return counts
+    def counted_once(self, kind: str, count, lazy: bool = False):
+        """``count()`` for these filters, once per content version
+        (``councils.finders.counted_once``)."""
+        return finders.counted_once(f"tenders {kind}", self.data, count, lazy=lazy)
 
     def count_facets(self) -> dict[str, dict]:
         """How many results each facet choice has, and how many results in all.

@@ -23,7 +23,7 @@ from councils.models import (
     WorkingCopyManager,
 )
 
-from .dates import parse_date_window
+from .dates import LONGEST_WINDOW, parse_date_window
 
 
 class Vocabulary(models.Model):
@@ -117,6 +117,23 @@ def generated_reference_prefix(council) -> str:
 LIVE_COLUMNS = ["live_of", "publish_at", "published_at", "status", "council"]
 
 
+def soonest_conditions(window: str, today) -> list[models.Q]:
+    """The parts of the "soonest" order, in order:
+
+    1. dated windows still to come: none began more than ``LONGEST_WINDOW``
+       before today (no published date stands for more than a year), so the
+       index range starts there, not at the first window ever published;
+    2. windows whose dates are not known yet (start and end are set together);
+    3. windows that are over, which all began before today.
+    """
+    start, end = f"{window}_start", f"{window}_end"
+    return [
+        models.Q(**{f"{start}__gte": today - LONGEST_WINDOW, f"{end}__gte": today}),
+        models.Q(**{f"{start}__isnull": True}),
+        models.Q(**{f"{start}__lt": today, f"{end}__lt": today}),
+    ]
+
+
 class TenderQuerySet(PublishableQuerySet):
     def published(self, now=None):
         """Tenders whose publish time has come, worked out in the query, so a
@@ -167,8 +184,9 @@ class TenderQuerySet(PublishableQuerySet):
         """Soonest first by a date window (procurement or commencement), counting
         from today: windows that are over go after those still to come.
 
-        One ordered query, for lists read whole (downloads, feeds, panels). A page
-        of the finder reads ``SoonestResults`` instead, which the indexes serve.
+        One ordered query, for lists read whole (downloads, feeds). A page of the
+        finder, and a panel's first rows, read ``SoonestResults`` instead, which the
+        indexes serve.
         """
         today = today or clock.today()
         over = models.Case(
@@ -185,17 +203,6 @@ class TenderQuerySet(PublishableQuerySet):
         return self.order_by(
             models.F(f"{window}_start").asc(nulls_last=True), "title", "pk"
         )
-
-    def slice_by_keys(self, start: int, stop: int) -> list:
-        """Rows ``start`` to ``stop`` in this queryset's order, found by their
-        keys first, then read whole.
-
-        The first query is answered from a live-copy index alone: the rows it
-        passes over (windows that are over, other statuses) are tested on the
-        index entries, never fetched from the table; only the rows shown are.
-        """
-        keys = list(self.values_list("pk", flat=True)[start:stop])
-        return list(self.filter(pk__in=keys)) if keys else []
 
     def window_to_come(self, window: str = "procurement", today=None):
         """Tenders whose window has not ended (or whose dates are not known)."""
@@ -216,7 +223,6 @@ class TenderQuerySet(PublishableQuerySet):
             self.published()
             .filter(status__in=[Tender.Status.PLANNED, Tender.Status.OPEN])
             .window_to_come(today=today)
-            # Every window here is still to come, so the start-date index orders them.
             .by_start()
         )
 

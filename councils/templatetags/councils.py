@@ -1,11 +1,10 @@
-import html
-
 from django import template
 from django.apps import apps
 from django.template.loader import render_to_string
 from django.utils.html import urlize
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import mark_safe
 
+from .. import finders
 from ..markdown import render_markdown
 from ..models import Council, EditorialState, Publication, Publishable, Section
 from ..panels import panels_for
@@ -13,38 +12,10 @@ from ..panels import panels_for
 register = template.Library()
 
 
-def _escaped(value) -> str:
-    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
-
-
-def _checkbox_input(data: dict) -> str:
-    # As Django's "django/forms/widgets/input.html" and "attrs.html" write it.
-    parts = [f'<input type="{_escaped(data["type"])}" name="{_escaped(data["name"])}"']
-    if data["value"] is not None:
-        parts.append(f' value="{_escaped(data["value"])}"')
-    for name, value in data["attrs"].items():
-        if value is True:
-            parts.append(f" {_escaped(name)}")
-        elif value is not False:
-            parts.append(f' {_escaped(name)}="{_escaped(value)}"')
-    parts.append(">")
-    return "".join(parts)
-
-
 @register.simple_tag
 def checkbox_items(field):
-    """The checkboxes of a bound multiple-choice field in GOV.UK markup, the same
-    markup as Django's widget templates, written in one pass (every value
-    escaped as the templates escape it): a template, or an include, per choice
-    was most of the time of a page listing 153 councils."""
-    items = [
-        f'<div class="govuk-checkboxes__item">\n{_checkbox_input(option.data)}\n'
-        f'<label class="govuk-label govuk-checkboxes__label" '
-        f'for="{_escaped(option.id_for_label)}">{_escaped(option.choice_label)}'
-        "</label>\n</div>"
-        for option in field
-    ]
-    return mark_safe("\n".join(items))  # noqa: S308 - every value escaped above
+    """A multiple-choice field's checkboxes (``councils.finders.checkbox_items``)."""
+    return finders.checkbox_items(field)
 
 
 @register.filter

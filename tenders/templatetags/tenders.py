@@ -3,6 +3,7 @@
 from django import template
 
 from ..dates import UNKNOWN
+from ..filters import SoonestResults
 from ..models import ImportRecord, Tender
 
 register = template.Library()
@@ -11,12 +12,8 @@ register = template.Library()
 @register.inclusion_tag("tenders/includes/upcoming_tenders.html")
 def upcoming_tenders(limit=5):
     """What is coming up next across the region, soonest first."""
-    return {
-        "tenders": Tender.live.upcoming()
-        .select_related("council")
-        .prefetch_related("types_of_care")
-        .slice_by_keys(0, limit)
-    }
+    tenders = SoonestResults(Tender.live.upcoming(), "procurement", include_over=False)
+    return {"tenders": tenders.related("council", prefetch=["types_of_care"])[:limit]}
 
 
 @register.inclusion_tag("admin/includes/recent_imports.html")

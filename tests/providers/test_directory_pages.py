@@ -154,3 +154,34 @@ def test_error_summary_names_the_filter_in_plain_words(client, db):
     assert "Choose a council from the list" in response.text
     assert "Choose a CQC rating from the list" in response.text
     assert 'href="#id_council"' in response.text
+
+
+def test_the_directory_pages_through_a_bounded_depth_and_says_so(
+    client, gateshead, monkeypatch
+):
+    monkeypatch.setattr("councils.paging.BoundedPaginator.max_pages", 2)
+    CareServiceFactory.create_batch(51, council=gateshead)
+
+    last = client.get(LIST_URL, {"page": 2})
+    beyond = client.get(LIST_URL, {"page": 3})
+
+    assert last.status_code == 200
+    assert "Only the first 2 pages (50 results) can be paged through" in last.text
+    assert beyond.status_code == 400
+    assert "Only the first 2 pages (50 results) can be paged through" in beyond.text
+
+
+def test_counts_and_total_follow_a_new_service_at_once(client, gateshead, darlington):
+    CareServiceFactory(council=gateshead, rating="good")
+    CareServiceFactory(council=darlington, rating="good")
+    query = {"council": "gateshead", "rating": "good"}
+    before = client.get(LIST_URL, query)
+    assert "1 service" in before.text
+
+    CareServiceFactory(council=gateshead, rating="good", name="Opened today")
+    after = client.get(LIST_URL, query)
+
+    assert "2 services" in after.text
+    assert "Opened today" in after.text
+    assert "Gateshead Council (2)" in after.text
+    assert "Good (2)" in after.text

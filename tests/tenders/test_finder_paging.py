@@ -1,7 +1,10 @@
-"""The finder at scale: "soonest" pages read in two parts, and paging stops at a
-depth the page explains."""
+"""The finder at scale: "soonest" pages read in parts (windows to come, dates
+unknown, windows over), and paging stops at a depth the page explains."""
+
+import datetime
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from councils.paging import MAX_PAGES
@@ -74,3 +77,47 @@ def test_a_short_list_says_nothing_about_paging_depth(client):
     TenderFactory()
     assert MAX_PAGES == 50
     assert "can be paged through" not in client.get(LIST).text
+
+
+# A fixed day, so which windows are under way does not depend on when tests run.
+MID_JUNE = datetime.datetime(2030, 6, 15, 12, tzinfo=datetime.UTC)
+# (title, procurement activity) in "soonest" order on MID_JUNE: windows under way
+# (begun before today, not ended) first, then those to come, then dates unknown,
+# then those that are over.
+UNDER_WAY_ORDER = [
+    ("Calendar 2030", "2030"),
+    ("Financial year 2030/31", "2030/31"),
+    ("Quarter one 2030/31", "Q1 2030/31"),
+    ("June 2030", "June 2030"),
+    ("July 2030", "July 2030"),
+    ("Financial year 2031/32", "2031/32"),
+    ("Dates unknown", "TBC"),
+    ("Financial year 2029/30", "2029/30"),
+    ("May 2030", "May 2030"),
+]
+
+
+@time_machine.travel(MID_JUNE, tick=False)
+def test_windows_under_way_come_first_on_every_page(client, monkeypatch):
+    monkeypatch.setattr("tenders.views.TenderListView.paginate_by", 4)
+    for title, when in reversed(UNDER_WAY_ORDER):
+        TenderFactory(title=title, procurement_activity=when)
+
+    pages = [titles(client.get(LIST, {"page": n})) for n in (1, 2, 3)]
+
+    expected = [title for title, _ in UNDER_WAY_ORDER]
+    assert [title for page in pages for title in page] == expected
+    assert expected == [t.title for t in Tender.live.visible().soonest()]
+
+
+@time_machine.travel(datetime.datetime(2028, 3, 31, 12, tzinfo=datetime.UTC))
+def test_a_financial_year_with_a_29_february_is_still_to_come_on_its_last_day(
+    client,
+):
+    # 1 April 2027 to 31 March 2028 is the longest window a published date gives.
+    TenderFactory(title="Whole year", procurement_activity="2027/28")
+    TenderFactory(title="Ended yesterday", procurement_activity="30/03/2028")
+    TenderFactory(title="Next month", procurement_activity="April 2028")
+
+    assert titles(client.get(LIST)) == ["Whole year", "Next month", "Ended yesterday"]
+    assert "Whole year" in client.get(reverse("home")).text
