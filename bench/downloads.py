@@ -4,8 +4,9 @@ Each download is run in a process of its own (so the peak memory is that
 download's): its view is called for a visitor's request with no filters, exactly as
 ``manage.py build_downloads`` does, and its stream read to the end. For each it
 prints the time to the first chunk and in all, the bytes, the queries made, the
-rows per second, the processor time the process used (which depends little on
-the machine's load; the database's own is not in it) and the process's peak
+rows per second (of the tender and services downloads), the processor time the
+process used (which depends little on the machine's load; the database's own is
+not in it) and the process's peak
 resident memory over what it held before the request. The baseline, measured in
 the same run and also in a process of its own, is the database's floor: the same
 visible tenders' columns read through a server-side cursor with no Python objects
@@ -53,6 +54,21 @@ def _cpu() -> float:
     the time taken, it hardly depends on what else the machine is doing."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+def _rows(url_name: str) -> int | None:
+    """The rows a download has, when known: the visible tenders for the tender
+    downloads, the directory's services for theirs; None for the others."""
+    if url_name.startswith("tenders:tender-"):
+        from tenders.models import Tender
+
+        return Tender.live.visible().count()
+    if url_name.startswith("providers:service-list-"):
+        from providers.filters import CareServiceFilter
+        from providers.models import CareService
+
+        return CareServiceFilter({}, queryset=CareService.objects.public()).qs.count()
+    return None
 
 
 def child(url_name: str, profile: bool, save: str | None) -> None:
@@ -119,7 +135,8 @@ def child(url_name: str, profile: bool, save: str | None) -> None:
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(40)
-    rows = rows or Tender.live.visible().count()
+    if not rows:
+        rows = _rows(url_name)
     print(
         json.dumps(
             {
@@ -178,11 +195,14 @@ def main() -> None:
         found = run(name, args.profile and name != BASELINE, args.save)
         if baseline is None:
             baseline = found["seconds"]
+        rows_per_second = (
+            f"{found['rows'] / found['seconds']:,.0f}" if found["rows"] else "-"
+        )
         print(
             f"| {name} | {found['first']:.2f} | {found['seconds']:.2f} | "
             f"{found['cpu']:.2f} | "
             f"{found['seconds'] / baseline:.1f} | "
-            f"{found['rows'] / found['seconds']:,.0f} | {found['bytes']:,} | "
+            f"{rows_per_second} | {found['bytes']:,} | "
             f"{found['queries']} | {found['peak'] / 2**20:.0f} | "
             f"{(found['peak'] - found['before']) / 2**20:.0f} | "
             f"{os.getloadavg()[0]:.2f} |",

@@ -15,7 +15,10 @@ from decimal import Decimal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, transaction
+from django.db.models import CharField, OuterRef, StringAgg, Subquery, Value
+from django.db.models.functions import Cast
 from django.http import JsonResponse, StreamingHttpResponse
+from django.urls import reverse
 from django.views import View
 
 from . import clock
@@ -44,6 +47,62 @@ def stream_rows(queryset) -> Iterator:
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
         yield from queryset.iterator(chunk_size=CHUNK_ROWS)
+
+
+class Vocabulary:
+    """The terms of one of a model's many-to-many lists, loaded once, and each
+    row's list of them from the keys the rows' query gathers (``keys``), in place
+    of a model instance per row with the list prefetched."""
+
+    # Lists already made, by their keys: there are few different ones.
+    REMEMBERED = 4096
+
+    def __init__(self, model, field: str, make: Callable):
+        relation = model._meta.get_field(field)
+        terms = relation.related_model.objects.all()  # in the model's own order
+        self.terms = {term.pk: (rank, make(term)) for rank, term in enumerate(terms)}
+        self.lists: dict[str | None, list] = {None: []}
+
+    @staticmethod
+    def keys(model, field: str) -> Subquery:
+        """A row's keys of ``field``'s terms, as one text ("3,7"), in the query."""
+        relation = model._meta.get_field(field)
+        source = relation.m2m_field_name()
+        target = f"{relation.m2m_reverse_field_name()}_id"
+        return Subquery(
+            relation.remote_field.through.objects.filter(**{source: OuterRef("pk")})
+            .order_by()
+            .values(source)
+            .annotate(keys=StringAgg(Cast(target, CharField()), Value(",")))
+            .values("keys")
+        )
+
+    def __call__(self, keys: str | None) -> list:
+        """The terms of ``keys``, in their model's order (as ``.all()`` gives them)."""
+        found = self.lists.get(keys)
+        if found is None:
+            ranked = sorted(self.terms[int(key)] for key in keys.split(","))
+            found = [term for _, term in ranked]
+            if len(self.lists) > self.REMEMBERED:
+                self.lists = {None: []}
+            self.lists[keys] = found
+        return found
+
+
+class PkUrls:
+    """Each row's absolute address from its primary key, as
+    ``build_absolute_uri(get_absolute_url())`` gives it for a URL pattern whose
+    one argument is ``<int:pk>``: reversed once, then joined to each key, rather
+    than reversed for every row."""
+
+    def __init__(self, url_name: str, absolute_url: Callable[[str], str]):
+        sample = absolute_url(reverse(url_name, kwargs={"pk": 0}))
+        if not sample.endswith("/0/"):
+            raise ValueError(f"{url_name} does not end in its primary key")
+        self.prefix = sample[:-2]
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.prefix}{pk}/"
 
 
 # A CSV cell with one of these is quoted (csv.writer's QUOTE_MINIMAL, excel dialect).

@@ -5,53 +5,12 @@ from django.http import StreamingHttpResponse
 from django.views.generic import DetailView, ListView
 
 from councils import finders
-from councils.downloads import CHUNK_ROWS, buffered, csv_lines, json_document
+from councils.downloads import buffered, csv_lines, json_document
 from councils.paging import BeyondDepth, BoundedPaginator, CountedResults
 
+from .exports import EXPORT_COLUMNS, export_records
 from .filters import CareServiceFilter
 from .models import CareService, KeyQuestion
-
-EXPORT_COLUMNS = [
-    ("name", "Name"),
-    ("council", "Council"),
-    ("provider", "Provider"),
-    ("address", "Address"),
-    ("postcode", "Postcode"),
-    ("service_types", "Service types"),
-    ("specialisms", "Specialisms and client groups"),
-    ("care_home", "Care home"),
-    ("beds", "Beds"),
-    ("rating", "CQC overall rating"),
-    ("rating_published_on", "Rating published on"),
-    ("cqc_location_id", "CQC location ID"),
-    ("council_contracted", "Contracted or accredited by the council"),
-    ("is_demo", "Demo data"),
-    ("url", "Page on this portal"),
-]
-
-
-def export_row(service: CareService, request) -> dict:
-    return {
-        "name": service.name,
-        "council": service.council.name,
-        "provider": service.provider.name if service.provider else "",
-        "address": service.address,
-        "postcode": service.postcode,
-        "service_types": [t.name for t in service.service_types.all()],
-        "specialisms": [s.name for s in service.specialisms.all()],
-        "care_home": service.care_home,
-        "beds": service.beds,
-        "rating": service.get_rating_display(),
-        "rating_published_on": (
-            service.rating_published_on.isoformat()
-            if service.rating_published_on
-            else None
-        ),
-        "cqc_location_id": service.cqc_location_id,
-        "council_contracted": service.council_contracted,
-        "is_demo": service.is_demo,
-        "url": request.build_absolute_uri(service.get_absolute_url()),
-    }
 
 
 class ServiceListView(ListView):
@@ -129,8 +88,7 @@ class ServiceDownloadView(ServiceListView):
             self.object_list = CareService.objects.none()
             self.template_name = ServiceListView.template_name
             return self.render_bad_request()
-        services = self.filterset.qs.iterator(chunk_size=CHUNK_ROWS)
-        rows = (export_row(service, request) for service in services)
+        rows = export_records(self.filterset.qs, request.build_absolute_uri)
         if self.format == "json":
             content = json_document({}, "services", rows)
             content_type = "application/json"

@@ -7,11 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import CharField, OuterRef, StringAgg, Subquery, Value
-from django.db.models.functions import Cast
 from django.urls import reverse
 
-from councils.downloads import stream_rows
+from councils.downloads import Vocabulary, stream_rows
 
 from .models import Tender
 
@@ -172,48 +170,6 @@ class TenderUrls:
         return self._reversed(council_slug, reference)
 
 
-class Vocabulary:
-    """The terms of one of the tenders' many-to-many lists, loaded once, and each
-    tender's list of them from the keys the rows' query gathers (``keys``)."""
-
-    # Lists already made, by their keys: there are few different ones.
-    REMEMBERED = 4096
-
-    def __init__(self, field: str, make: Callable):
-        relation = Tender._meta.get_field(field)
-        self.through = relation.remote_field.through
-        self.source = relation.m2m_field_name()
-        self.target = relation.m2m_reverse_field_name()
-        terms = relation.related_model.objects.all()  # in the model's own order
-        self.terms = {term.pk: (rank, make(term)) for rank, term in enumerate(terms)}
-        self.lists: dict[str | None, list] = {None: []}
-
-    @classmethod
-    def keys(cls, field: str) -> Subquery:
-        """A tender's keys of ``field``'s terms, as one text ("3,7"), in the query."""
-        relation = Tender._meta.get_field(field)
-        source = relation.m2m_field_name()
-        target = f"{relation.m2m_reverse_field_name()}_id"
-        return Subquery(
-            relation.remote_field.through.objects.filter(**{source: OuterRef("pk")})
-            .order_by()
-            .values(source)
-            .annotate(keys=StringAgg(Cast(target, CharField()), Value(",")))
-            .values("keys")
-        )
-
-    def __call__(self, keys: str | None) -> list:
-        """The terms of ``keys``, in their model's order (as ``.all()`` gives them)."""
-        found = self.lists.get(keys)
-        if found is None:
-            ranked = sorted(self.terms[int(key)] for key in keys.split(","))
-            found = [term for _, term in ranked]
-            if len(self.lists) > self.REMEMBERED:
-                self.lists = {None: []}
-            self.lists[keys] = found
-        return found
-
-
 def export_rows(queryset, absolute_url) -> Iterator[TenderRow]:
     """The tenders of ``queryset``, in its order, as ``TenderRow``.
 
@@ -225,16 +181,16 @@ def export_rows(queryset, absolute_url) -> Iterator[TenderRow]:
     reversing each tender's address, took many times the database's own time at
     national scale; so did prefetching's queries with 2,000 keys each.)
     """
-    types_of_care = Vocabulary("types_of_care", lambda term: term.name)
-    client_groups = Vocabulary("client_groups", lambda term: term.name)
+    types_of_care = Vocabulary(Tender, "types_of_care", lambda term: term.name)
+    client_groups = Vocabulary(Tender, "client_groups", lambda term: term.name)
     cpv_codes = Vocabulary(
-        "cpv_codes", lambda term: CpvRow(term.code, term.description)
+        Tender, "cpv_codes", lambda term: CpvRow(term.code, term.description)
     )
     council_columns = [f"council__{name}" for name in COUNCIL_FIELDS]
     values = queryset.annotate(
-        types_of_care_keys=Vocabulary.keys("types_of_care"),
-        client_groups_keys=Vocabulary.keys("client_groups"),
-        cpv_codes_keys=Vocabulary.keys("cpv_codes"),
+        types_of_care_keys=Vocabulary.keys(Tender, "types_of_care"),
+        client_groups_keys=Vocabulary.keys(Tender, "client_groups"),
+        cpv_codes_keys=Vocabulary.keys(Tender, "cpv_codes"),
     ).values_list(
         *TENDER_FIELDS,
         "types_of_care_keys",

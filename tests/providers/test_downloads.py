@@ -3,11 +3,17 @@
 import csv
 import io
 import json
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from tests.factories import CareServiceFactory, ServiceTypeFactory
+from tests.factories import (
+    CareServiceFactory,
+    ProviderFactory,
+    ServiceTypeFactory,
+    SpecialismFactory,
+)
 
 pytestmark = pytest.mark.django_db
 CSV_URL = reverse("providers:service-list-csv")
@@ -86,3 +92,60 @@ def test_download_query_count_does_not_grow_with_rows(
     CareServiceFactory.create_batch(5, council=gateshead, service_types=[service_type])
     with django_assert_num_queries(len(one)):
         client.get(CSV_URL)
+
+
+def test_each_service_links_to_its_own_page(client, gateshead):
+    first = CareServiceFactory(council=gateshead, name="Ash House")
+    second = CareServiceFactory(council=gateshead, name="Beech House")
+    services = json.loads(client.get(JSON_URL).getvalue())["services"]
+    assert [s["url"] for s in services] == [
+        f"http://testserver{first.get_absolute_url()}",
+        f"http://testserver{second.get_absolute_url()}",
+    ]
+    assert client.get(services[1]["url"]).context["service"] == second
+
+
+def test_lists_are_in_alphabetical_order_whatever_order_they_were_added(
+    client, gateshead
+):
+    CareServiceFactory(
+        council=gateshead,
+        service_types=[
+            ServiceTypeFactory(name="Supported living service"),
+            ServiceTypeFactory(name="Homecare agencies"),
+        ],
+        specialisms=[
+            SpecialismFactory(name="Learning disabilities"),
+            SpecialismFactory(name="Dementia"),
+        ],
+    )
+    CareServiceFactory(council=gateshead, name="Zed House")
+    rows = csv_rows(client.get(CSV_URL))
+    assert rows[0]["Service types"] == "Homecare agencies|Supported living service"
+    assert rows[0]["Specialisms and client groups"] == "Dementia|Learning disabilities"
+    assert rows[1]["Service types"] == ""
+    service = json.loads(client.get(JSON_URL).getvalue())["services"][0]
+    assert service["service_types"] == ["Homecare agencies", "Supported living service"]
+    assert service["specialisms"] == ["Dementia", "Learning disabilities"]
+
+
+def test_download_says_the_provider_rating_and_its_date_as_the_page_does(
+    client, gateshead
+):
+    CareServiceFactory(
+        council=gateshead,
+        name="Ash House",
+        provider=ProviderFactory(name="Ash Care Ltd"),
+        rating="requires_improvement",
+        rating_published_on=date(2024, 3, 5),
+        beds=12,
+    )
+    CareServiceFactory(council=gateshead, name="Beech House", provider=None)
+    ash, beech = json.loads(client.get(JSON_URL).getvalue())["services"]
+    assert ash["provider"] == "Ash Care Ltd"
+    assert ash["rating"] == "Requires improvement"
+    assert ash["rating_published_on"] == "2024-03-05"
+    assert ash["beds"] == 12
+    assert beech["provider"] == ""
+    assert beech["rating_published_on"] is None
+    assert beech["beds"] is None
