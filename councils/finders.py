@@ -2,7 +2,6 @@
 the applied-filters summary with a link to remove each filter, the
 "Showing 21 to 40 of 46" line and the facets' checkboxes."""
 
-import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from django.http import QueryDict
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .pagecache import GENERATION_KEY, SCHEDULE_KEY, current_version
+from .pagecache import versioned_key
 
 # Not filters: how the results are shown.
 NOT_FILTERS = {"page", "sort"}
@@ -171,10 +170,7 @@ def counted_once(kind: str, data: QueryDict, count: Callable, lazy: bool = False
     )
 
     def look_up():
-        found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
-        version = current_version(found.get(GENERATION_KEY), found.get(SCHEDULE_KEY))
-        digest = hashlib.sha256(f"{version.key} {kind} {chosen!r}".encode())
-        key = f"finders:counts:{digest.hexdigest()}"
+        key = versioned_key("finders:counts", kind, chosen)
         counts = cache.get(key)
         if counts is None:
             counts = count()

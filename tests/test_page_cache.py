@@ -9,7 +9,6 @@ Every test runs against the per-process memory cache and against a real Redis
 import csv
 import datetime
 import io
-import os
 import re
 import time
 
@@ -23,6 +22,7 @@ from django.utils import timezone
 from councils.models import Council
 from councils.publishing import publish, working_copy_save
 from tenders.models import Tender
+from tests import caches
 from tests.factories import (
     CouncilFactory,
     IndicatorFactory,
@@ -34,41 +34,11 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-TEST_REDIS_URL = os.environ.get("CACHE_URL") or "redis://127.0.0.1:6379/4"
-
-
-def redis_answers(url: str) -> bool:
-    import redis
-
-    try:
-        return redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        return False
-
 
 @pytest.fixture(autouse=True, params=["memory", "redis"])
 def cache_backend(request, settings):
-    if request.param == "redis":
-        if not redis_answers(TEST_REDIS_URL):
-            if os.environ.get("CACHE_URL"):
-                pytest.fail(f"CACHE_URL={TEST_REDIS_URL} does not answer")
-            pytest.skip(f"no Redis at {TEST_REDIS_URL}")
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": TEST_REDIS_URL,
-                "KEY_PREFIX": "mps-test",
-            }
-        }
-    else:
-        settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-        }
-    from django.core.cache import cache
-
-    cache.clear()
-    yield request.param
-    cache.clear()
+    with caches.cache_backend(settings, request.param) as name:
+        yield name
 
 
 @pytest.fixture

@@ -114,31 +114,10 @@ def test_every_download_is_rate_limited(settings):
 @pytest.fixture(params=["memory", "redis"])
 def any_cache(request, settings):
     """The per-process memory cache, and a real Redis (as in production)."""
-    import os
+    from tests.caches import cache_backend
 
-    from django.core.cache import cache
-
-    from tests.test_page_cache import TEST_REDIS_URL, redis_answers
-
-    if request.param == "redis":
-        if not redis_answers(TEST_REDIS_URL):
-            if os.environ.get("CACHE_URL"):
-                pytest.fail(f"CACHE_URL={TEST_REDIS_URL} does not answer")
-            pytest.skip(f"no Redis at {TEST_REDIS_URL}")
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
-                "LOCATION": TEST_REDIS_URL,
-                "KEY_PREFIX": "mps-test-limits",
-            }
-        }
-    else:
-        settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-        }
-    cache.clear()
-    yield request.param
-    cache.clear()
+    with cache_backend(settings, request.param, key_prefix="mps-test-limits") as name:
+        yield name
 
 
 def test_counts_are_kept_in_the_cache_per_window_and_expire(any_cache, time_machine):
