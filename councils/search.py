@@ -48,8 +48,10 @@ visible match's kind, council, title and rank (the counts of kinds and councils
 and the order of the results come from that one pass), and the counts with the
 ids of the first 50 pages of results are kept in the shared cache under the
 public content version (``councils.pagecache``), which every write to public
-content and every scheduled publication falling due replace. A page of results,
-and the same search asked again, read only the 20 documents shown.
+content and every scheduled publication falling due replace. Each page of
+results is worked out once per content version too (its 20 documents and their
+snippets, ``FoundResults``) and kept beside the search, so the same page asked
+again reads nothing from the database; so are the phrases of ``known_phrases``.
 """
 
 import heapq
@@ -58,7 +60,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import (
@@ -476,7 +478,19 @@ class ParsedQuery:
 def known_phrases() -> set[tuple[str, ...]]:
     """Names of types of care (and councils' own words for them) of two or more
     words: typed unquoted, they are still searched as phrases, because "home care"
-    and "care home" are different markets."""
+    and "care home" are different markets.
+
+    Worked out once per content version and kept in the shared cache (every
+    search and finder keyword reads them before anything else)."""
+    key = versioned_key("search:phrases")
+    phrases = cache.get(key)
+    if phrases is None:
+        phrases = _known_phrases()
+        cache.set(key, phrases, timeout=FOUND_SECONDS)
+    return phrases
+
+
+def _known_phrases() -> set[tuple[str, ...]]:
     from .models import TypeOfCare
 
     # One query: each type of care with its aliases (or none) beside it.
@@ -643,6 +657,8 @@ class Found:
     by_council: dict[int, int]
     total: int
     ids: tuple[int, ...]
+    # The shared-cache key it is kept under (``find``): its pages are kept beside it.
+    key: str = ""
 
 
 def find(query: ParsedQuery, *, kinds=(), councils=()) -> Found:
@@ -663,7 +679,7 @@ def find(query: ParsedQuery, *, kinds=(), councils=()) -> Found:
     )
     found = cache.get(key)
     if found is None:
-        found = rank_matches(query, kinds=kinds, councils=councils)
+        found = replace(rank_matches(query, kinds=kinds, councils=councils), key=key)
         cache.set(key, found, timeout=FOUND_SECONDS)
     return found
 
@@ -708,21 +724,63 @@ def rank_matches(query: ParsedQuery, *, kinds=(), councils=()) -> Found:
     )
 
 
+@dataclass(frozen=True)
+class Result:
+    """One result as its page shows it: what is kept of a page of results."""
+
+    pk: int
+    kind: str
+    kind_label: str
+    title: str
+    url: str
+    council_name: str
+    snippet: SafeString
+
+
 class FoundResults:
     """The results of ``find`` for the Paginator (which needs only ``count()`` and
-    slicing): a page reads its own documents only, by id, in rank order."""
+    slicing). A page is worked out once per content version, as the search: its
+    documents are read by id, in rank order, with their snippets, and kept in the
+    shared cache beside the search (under its key, so under the same content
+    version); the same page asked again reads nothing from the database."""
 
-    def __init__(self, found: Found, documents: models.QuerySet):
-        self.found, self.documents = found, documents
+    def __init__(self, found: Found, query: ParsedQuery):
+        self.found, self.query = found, query
 
     def count(self) -> int:
         return self.found.total
 
-    def __getitem__(self, page: slice) -> list:
+    def __getitem__(self, page: slice) -> list[Result]:
         ids = self.found.ids[page]
-        by_id = self.documents.in_bulk(ids)
-        # A document gone since (its version is gone too) is left out.
-        return [by_id[pk] for pk in ids if pk in by_id]
+        key = f"{self.found.key}:page:{page.start}:{page.stop}"
+        results = cache.get(key) if self.found.key else None
+        if results is None:
+            results = page_results(ids, self.query)
+            if self.found.key:
+                cache.set(key, results, timeout=FOUND_SECONDS)
+        return results
+
+
+def page_results(ids: Iterable[int], query: ParsedQuery) -> list[Result]:
+    """The results with these document ids, in this order, with their snippets
+    (two queries). A document gone since (its version is gone too) is left out."""
+    ids = list(ids)
+    by_id = SearchDocument.objects.select_related("council").in_bulk(ids)
+    documents = [by_id[pk] for pk in ids if pk in by_id]
+    snippets(documents, query)
+    labels = {kind.key: kind.label for kind in kinds()}
+    return [
+        Result(
+            pk=document.pk,
+            kind=document.kind,
+            kind_label=labels.get(document.kind, document.kind),
+            title=document.title,
+            url=document.url,
+            council_name=document.council.name if document.council else "",
+            snippet=document.snippet,
+        )
+        for document in documents
+    ]
 
 
 def _pg_query(query: ParsedQuery) -> SearchQuery:
