@@ -54,7 +54,6 @@ snippets, ``FoundResults``) and kept beside the search, so the same page asked
 again reads nothing from the database; so are the phrases of ``known_phrases``.
 """
 
-import heapq
 import re
 import threading
 from collections import Counter
@@ -685,42 +684,61 @@ def find(query: ParsedQuery, *, kinds=(), councils=()) -> Found:
 
 
 def rank_matches(query: ParsedQuery, *, kinds=(), councils=()) -> Found:
-    """Count and rank the visible matches in one pass: one query reads each
-    match's kind, council, title and rank once (the index finds the matches;
-    counting and ranking them in two queries read every matching row twice).
+    """Count and rank the visible matches in one statement that reads each match
+    once (the index finds the matches; counting and ranking them in two
+    statements read every matching row twice): the matches' kind, council, title
+    and rank are gathered once (a materialised CTE), then counted by kind and
+    council, and the first ``MAX_RESULTS`` of those chosen ranked in the
+    database, so only the counts and those ids come back, not every match.
 
     Each facet ignores its own choice (what ticking another would add): kinds are
     counted in the councils chosen, councils in the kinds chosen. Results are
-    ordered by rank (higher first), then title, then id.
+    ordered by rank (higher first), then title (by code point, whatever the
+    database's collation), then id.
     """
-    kinds, councils = set(kinds), set(councils)
+    kinds, councils = sorted(set(kinds)), sorted(set(councils))
     rows = (
         matching(query, visible_documents())
         .order_by()
         .values_list("pk", "kind", "council_id", "title", "rank")
     )
-    by_kind, by_council, total = Counter(), Counter(), 0
-
-    def results():
-        nonlocal total
-        # Read in chunks: a word on most pages matches 170,000 documents.
-        for pk, kind, council_id, title, rank in rows.iterator(chunk_size=10000):
+    matches, params = rows.query.sql_with_params()
+    chosen, chosen_params = [], []
+    for column, values in (("kind", kinds), ("council_id", councils)):
+        if values:
+            chosen.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+            chosen_params += values
+    where = f"WHERE {' AND '.join(chosen)} " if chosen else ""
+    postgresql = connection.vendor == "postgresql"
+    title = 'title COLLATE "C"' if postgresql else "title"
+    # Only column names and "%s" placeholders are added to the ORM's SQL.
+    sql = (
+        f"WITH matches AS {'MATERIALIZED ' if postgresql else ''}({matches}) "  # noqa: S608
+        "SELECT kind, council_id, COUNT(*), CAST(NULL AS BIGINT) FROM matches "
+        "GROUP BY kind, council_id UNION ALL "
+        "SELECT * FROM (SELECT NULL, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), pk "
+        f"FROM matches {where}ORDER BY rank DESC, {title}, pk LIMIT %s) AS best"
+    )
+    by_kind, by_council, total, ids = Counter(), Counter(), 0, []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *chosen_params, MAX_RESULTS])
+        for kind, council_id, count, pk in cursor.fetchall():
+            if pk is not None:
+                ids.append(pk)
+                continue
             kind_chosen = not kinds or kind in kinds
             council_chosen = not councils or council_id in councils
             if council_chosen:
-                by_kind[kind] += 1
+                by_kind[kind] += count
             if kind_chosen and council_id is not None:
-                by_council[council_id] += 1
+                by_council[council_id] += count
             if kind_chosen and council_chosen:
-                total += 1
-                yield (-rank, title, pk)
-
-    best = heapq.nsmallest(MAX_RESULTS, results())
+                total += count
     return Found(
         by_kind=dict(by_kind),
         by_council=dict(by_council),
         total=total,
-        ids=tuple(pk for _, _, pk in best),
+        ids=tuple(ids),
     )
 
 
