@@ -61,8 +61,16 @@ class SearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.councils = council_choices()
-        self.fields["council"].choices = [
-            (slug, name) for _, slug, name in self.councils
+        # Set by the view once the search is counted: each council's matches.
+        self.council_counts: dict[int, int] | None = None
+        # A callable: the 153 choices are made when read, once, with the counts.
+        self.fields["council"].choices = self._council_choices
+
+    def _council_choices(self) -> list[tuple[str, str]]:
+        counts = self.council_counts
+        return [
+            (slug, name if counts is None else f"{name} ({counts.get(pk, 0):,})")
+            for pk, slug, name in self.councils
         ]
 
     def clean_council(self) -> list[int]:

@@ -668,10 +668,7 @@ class SearchView(TemplateView):
             (kind.key, f"{kind.label} ({found.by_kind.get(kind.key, 0):,})")
             for kind in search.kinds()
         ]
-        form.fields["council"].choices = [
-            (slug, f"{name} ({found.by_council.get(pk, 0):,})")
-            for pk, slug, name in form.councils
-        ]
+        form.council_counts = found.by_council
         results = search.FoundResults(found, query)
         paginator = BoundedPaginator(results, self.paginate_by)
         number = self.request.GET.get("page") or 1
