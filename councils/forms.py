@@ -1,29 +1,12 @@
 from django import forms
-from django.core.cache import cache
 
 from . import search
-from .models import Council
-from .pagecache import versioned_key
 
 CHECKBOXES = {"class": "govuk-checkboxes__input"}
 
 
 def _kind_choices():
     return [(kind.key, kind.label) for kind in search.kinds()]
-
-
-def council_choices() -> list[tuple[int, str, str]]:
-    """Every council's id, slug and name, in name order: the search's council
-    checkboxes. Read once per content version and kept in the shared cache, so a
-    search page makes no query and no model instance for its 153 choices."""
-    key = versioned_key("search:councils")
-    councils = cache.get(key)
-    if councils is None:
-        councils = list(
-            Council.objects.order_by("name").values_list("pk", "slug", "name")
-        )
-        cache.set(key, councils, timeout=search.FOUND_SECONDS)
-    return councils
 
 
 class SearchForm(forms.Form):
@@ -60,7 +43,9 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.councils = council_choices()
+        # The phrases a query is read with and the councils to choose from.
+        self.vocabulary = search.vocabulary()
+        self.councils = self.vocabulary.councils
         # Set by the view once the search is counted: each council's matches.
         self.council_counts: dict[int, int] | None = None
         # A callable: the 153 choices are made when read, once, with the counts.
@@ -83,6 +68,6 @@ class SearchForm(forms.Form):
         if not text.strip():
             return None
         try:
-            return search.parse_query(text)
+            return search.parse_query(text, self.vocabulary.phrases)
         except search.QueryError as error:
             raise forms.ValidationError(str(error), code="query") from error

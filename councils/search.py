@@ -51,13 +51,14 @@ public content version (``councils.pagecache``), which every write to public
 content and every scheduled publication falling due replace. Each page of
 results is worked out once per content version too (its 20 documents and their
 snippets, ``FoundResults``) and kept beside the search, so the same page asked
-again reads nothing from the database; so are the phrases of ``known_phrases``.
+again reads nothing from the database; so are the phrases of ``known_phrases``
+and the councils to choose from (``vocabulary``).
 """
 
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -474,19 +475,40 @@ class ParsedQuery:
         return f"({wanted}){unwanted}"
 
 
-def known_phrases() -> set[tuple[str, ...]]:
+@dataclass(frozen=True)
+class Vocabulary:
+    """What reading a query and offering the search's filters take from the
+    content: the phrases searched together (``known_phrases``) and every
+    council's id, slug and name, in name order (the council checkboxes)."""
+
+    phrases: frozenset[tuple[str, ...]]
+    councils: tuple[tuple[int, str, str], ...]
+
+
+def vocabulary() -> Vocabulary:
+    """The ``Vocabulary`` now: worked out once per content version and kept in
+    the shared cache, one entry, since every search and finder keyword reads it
+    before anything else (a query and no model instance for 153 councils)."""
+    from .models import Council
+
+    key = versioned_key("search:vocabulary")
+    found = cache.get(key)
+    if found is None:
+        found = Vocabulary(
+            phrases=frozenset(_known_phrases()),
+            councils=tuple(
+                Council.objects.order_by("name").values_list("pk", "slug", "name")
+            ),
+        )
+        cache.set(key, found, timeout=FOUND_SECONDS)
+    return found
+
+
+def known_phrases() -> frozenset[tuple[str, ...]]:
     """Names of types of care (and councils' own words for them) of two or more
     words: typed unquoted, they are still searched as phrases, because "home care"
-    and "care home" are different markets.
-
-    Worked out once per content version and kept in the shared cache (every
-    search and finder keyword reads them before anything else)."""
-    key = versioned_key("search:phrases")
-    phrases = cache.get(key)
-    if phrases is None:
-        phrases = _known_phrases()
-        cache.set(key, phrases, timeout=FOUND_SECONDS)
-    return phrases
+    and "care home" are different markets (kept with the ``vocabulary``)."""
+    return vocabulary().phrases
 
 
 def _known_phrases() -> set[tuple[str, ...]]:
@@ -505,7 +527,7 @@ def _known_phrases() -> set[tuple[str, ...]]:
     return phrases
 
 
-def _group_words(words: list[str], phrases: set[tuple[str, ...]]) -> list[tuple]:
+def _group_words(words: list[str], phrases: Set[tuple[str, ...]]) -> list[tuple]:
     """Unquoted words one by one, except known phrases, which stay together."""
     groups, i = [], 0
     longest = max((len(phrase) for phrase in phrases), default=0)
@@ -521,7 +543,7 @@ def _group_words(words: list[str], phrases: set[tuple[str, ...]]) -> list[tuple]
     return groups
 
 
-def parse_query(text: str, phrases: set[tuple[str, ...]] | None = None) -> ParsedQuery:
+def parse_query(text: str, phrases: Set[tuple[str, ...]] | None = None) -> ParsedQuery:
     """Read a query as typed on the web. Raises QueryError with a message to show.
 
     Unquoted words must all be on the page, anywhere; "quoted words" and the names
