@@ -52,7 +52,7 @@ content and every scheduled publication falling due replace. Each page of
 results is worked out once per content version too (its 20 documents and their
 snippets, ``FoundResults``) and kept beside the search, so the same page asked
 again reads nothing from the database; so are the phrases of ``known_phrases``
-and the councils to choose from (``vocabulary``).
+and the councils to choose from, for the search's form (``vocabulary``).
 """
 
 import re
@@ -475,43 +475,10 @@ class ParsedQuery:
         return f"({wanted}){unwanted}"
 
 
-@dataclass(frozen=True)
-class Vocabulary:
-    """What reading a query and offering the search's filters take from the
-    content: the phrases searched together (``known_phrases``) and every
-    council's id, slug and name, in name order (the council checkboxes)."""
-
-    phrases: frozenset[tuple[str, ...]]
-    councils: tuple[tuple[int, str, str], ...]
-
-
-def vocabulary() -> Vocabulary:
-    """The ``Vocabulary`` now: worked out once per content version and kept in
-    the shared cache, one entry, since every search and finder keyword reads it
-    before anything else (a query and no model instance for 153 councils)."""
-    from .models import Council
-
-    key = versioned_key("search:vocabulary")
-    found = cache.get(key)
-    if found is None:
-        found = Vocabulary(
-            phrases=frozenset(_known_phrases()),
-            councils=tuple(
-                Council.objects.order_by("name").values_list("pk", "slug", "name")
-            ),
-        )
-        cache.set(key, found, timeout=FOUND_SECONDS)
-    return found
-
-
-def known_phrases() -> frozenset[tuple[str, ...]]:
+def known_phrases() -> set[tuple[str, ...]]:
     """Names of types of care (and councils' own words for them) of two or more
     words: typed unquoted, they are still searched as phrases, because "home care"
-    and "care home" are different markets (kept with the ``vocabulary``)."""
-    return vocabulary().phrases
-
-
-def _known_phrases() -> set[tuple[str, ...]]:
+    and "care home" are different markets."""
     from .models import TypeOfCare
 
     # One query: each type of care with its aliases (or none) beside it.
@@ -525,6 +492,37 @@ def _known_phrases() -> set[tuple[str, ...]]:
             if words[-1].endswith("s"):  # "care homes" and "care home"
                 phrases.add((*words[:-1], words[-1][:-1]))
     return phrases
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the site search's form takes from the content: the phrases a query
+    is read with (``known_phrases``) and every council's id, slug and name, in
+    name order (the council checkboxes)."""
+
+    phrases: frozenset[tuple[str, ...]]
+    councils: tuple[tuple[int, str, str], ...]
+
+
+def vocabulary() -> Vocabulary:
+    """The ``Vocabulary`` now: worked out once per content version and kept in
+    the shared cache, one entry read once per search request (two queries, and
+    153 model instances for the councils, the first time only). The finders'
+    keyword boxes read ``known_phrases`` themselves: a finder page may not
+    otherwise ask for the content version at all."""
+    from .models import Council
+
+    key = versioned_key("search:vocabulary")
+    found = cache.get(key)
+    if found is None:
+        found = Vocabulary(
+            phrases=frozenset(known_phrases()),
+            councils=tuple(
+                Council.objects.order_by("name").values_list("pk", "slug", "name")
+            ),
+        )
+        cache.set(key, found, timeout=FOUND_SECONDS)
+    return found
 
 
 def _group_words(words: list[str], phrases: Set[tuple[str, ...]]) -> list[tuple]:
