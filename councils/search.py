@@ -293,35 +293,10 @@ def index_ids(
         kind.model, for_concrete_model=False
     )
     written = 0
-    times = [
-        SearchDocument._meta.get_field(name).get_db_prep_save
-        for name in ("published_at", "visible_from", "visible_until")
-    ]
+    row_of = _document_row_maker(key, kind, content_type)
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
-        documents = []
-        for obj in kind.indexed().filter(pk__in=chunk):
-            made = kind.document(obj)
-            council = made.council
-            documents.append(
-                (
-                    key,
-                    getattr(council, "pk", council),
-                    _plain(made.title)[:400],
-                    _plain(made.body),
-                    made.url,
-                    *(
-                        None if value is None else prep(value, connection)
-                        for prep, value in zip(
-                            times,
-                            (made.published_at, made.visible_from, made.visible_until),
-                            strict=True,
-                        )
-                    ),
-                    content_type.pk,
-                    obj.pk,
-                )
-            )
+        documents = [row_of(obj) for obj in kind.indexed().filter(pk__in=chunk)]
         stale = [pk for pk in chunk if pk not in new]
         if stale:
             SearchDocument.objects.filter(
@@ -330,6 +305,52 @@ def index_ids(
         _insert_documents(documents)
         written += len(documents)
     return written
+
+
+def index_new(key: str, objects: Iterable[models.Model]) -> int:
+    """Add the documents of rows a bulk writer has just inserted, from instances
+    it built itself (with their pks, and what the kind's ``indexed()`` would
+    annotate or prefetch), without reading the rows back; they have no
+    documents yet, so none are deleted. Returns how many were written."""
+    kind = _registry[key]
+    content_type = ContentType.objects.get_for_model(
+        kind.model, for_concrete_model=False
+    )
+    documents = list(map(_document_row_maker(key, kind, content_type), objects))
+    _insert_documents(documents)
+    return len(documents)
+
+
+def _document_row_maker(key: str, kind, content_type) -> Callable:
+    """A function from a row of kind ``key`` to its document's values, in
+    ``DOCUMENT_COLUMNS`` order."""
+    times = [
+        SearchDocument._meta.get_field(name).get_db_prep_save
+        for name in ("published_at", "visible_from", "visible_until")
+    ]
+
+    def row_of(obj) -> tuple:
+        made = kind.document(obj)
+        council = made.council
+        return (
+            key,
+            getattr(council, "pk", council),
+            _plain(made.title)[:400],
+            _plain(made.body),
+            made.url,
+            *(
+                None if value is None else prep(value, connection)
+                for prep, value in zip(
+                    times,
+                    (made.published_at, made.visible_from, made.visible_until),
+                    strict=True,
+                )
+            ),
+            content_type.pk,
+            obj.pk,
+        )
+
+    return row_of
 
 
 DOCUMENT_COLUMNS = [

@@ -149,7 +149,8 @@ if CACHE_URL:
         )
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, with one client per pool (mps_portal/cache.py).
+            "BACKEND": "mps_portal.cache.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "mps",
         }

@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
-from django.db.models import Count, F
+from django.db.models import Count
 
 from councils import finders
 from councils.filters import KeywordFilter
@@ -25,9 +25,7 @@ SORTS = {
     ),
     "rated": (
         "Most recently rated",
-        lambda services: services.order_by(
-            F("rating_published_on").desc(nulls_last=True), "name", "pk"
-        ),
+        lambda services: services.most_recently_rated_first(),
     ),
 }
 DEFAULT_SORT = "name"

@@ -1,8 +1,11 @@
 """The care services directory: providers and the services (CQC locations) they run."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from councils import clock
@@ -117,12 +120,23 @@ KEY_QUESTIONS = [
 ]
 
 
+# When a service was last rated, a service never rated counting as rated on the
+# earliest date there is: "most recently rated" puts those last with an order an
+# index can hold on SQLite too, which cannot index NULLS LAST.
+RATED_ON = Coalesce("rating_published_on", Value(datetime.date.min))
+
+
 class CareServiceQuerySet(CouncilOwnedQuerySet):
     def public(self):
         """Services shown in the public directory, with what the list shows."""
         return self.select_related("council", "provider").prefetch_related(
             "service_types", "specialisms"
         )
+
+    def most_recently_rated_first(self):
+        """Newest rating first, then by name; services never rated last (an index
+        range, ``careservice_rated_order_idx``, not a sort of every service)."""
+        return self.order_by(RATED_ON.desc(), "name", "pk")
 
     def care_homes(self):
         return self.filter(care_home=True)
@@ -364,6 +378,10 @@ class CareService(models.Model):
             # (quality.figures.figure_source, on every council page).
             models.Index(
                 fields=["rating_published_on"], name="careservice_rating_pub_idx"
+            ),
+            # The directory's "most recently rated" order.
+            models.Index(
+                RATED_ON.desc(), "name", "id", name="careservice_rated_order_idx"
             ),
             models.Index(fields=["rating"], name="careservice_rating_idx"),
             models.Index(fields=["care_home"], name="careservice_carehome_idx"),

@@ -28,7 +28,7 @@ def cache_backend(settings, name: str, key_prefix: str = "mps-test"):
             pytest.skip(f"no Redis at {TEST_REDIS_URL}")
         settings.CACHES = {
             "default": {
-                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "BACKEND": "mps_portal.cache.RedisCache",
                 "LOCATION": TEST_REDIS_URL,
                 "KEY_PREFIX": key_prefix,
             }

@@ -22,6 +22,7 @@ from councils.audit import ImportAudit
 from councils.bulk import DATABASE_ERRORS, RowUpdates, insert_rows, refresh_statistics
 from councils.models import TypeOfCare
 
+from ..documents import as_indexed
 from ..models import (
     CareService,
     CqcImport,
@@ -94,9 +95,10 @@ def save_records(
             if report.dry_run:
                 raise _Rollback
             # Written in bulk, without the signals that keep the site search
-            # current: the documents of the services added or changed, only (the
-            # added ones have none to delete).
-            search.index_ids("service", written, new=added, batch=SEARCH_BATCH)
+            # current: the documents of the services changed, read back, and of
+            # those added, from what was written.
+            search.index_ids("service", written, batch=SEARCH_BATCH)
+            search.index_new("service", added)
             report.run_id = record_run(report, user=user).pk
     except _Rollback:
         pass
@@ -242,12 +244,13 @@ def _update(model, objects: list, names: list[str]) -> None:
             cursor.execute(f"DROP TABLE {updates.changes}")
 
 
-def _providers(records) -> tuple[dict[str, int], list[int]]:
+def _providers(records) -> tuple[dict[str, int], list[int], dict[int, str]]:
     """The pk of each record's provider by CQC provider ID, adding new providers
-    and renaming those CQC names differently now; and the pks of those renamed."""
+    and renaming those CQC names differently now; the pks of those renamed; and
+    the name of each record's provider by pk, as written."""
     wanted = {r.provider_id: r.provider_name for r in records if r.provider_id}
     if not wanted:
-        return {}, []
+        return {}, [], {}
     # Every registered provider in one plain query: cheaper than an IN list of
     # thousands of IDs, and no model instances.
     known = {
@@ -270,11 +273,18 @@ def _providers(records) -> tuple[dict[str, int], list[int]]:
     _insert(Provider, new)
     renamed_ids = [p.pk for p in renamed]
     if new:
-        ids = Provider.objects.exclude(cqc_provider_id="").values_list(
-            "cqc_provider_id", "pk"
+        ids = dict(
+            Provider.objects.exclude(cqc_provider_id="").values_list(
+                "cqc_provider_id", "pk"
+            )
         )
-        return dict(ids), renamed_ids
-    return {pid: pk for pid, (pk, _name) in known.items()}, renamed_ids
+    else:
+        ids = {pid: pk for pid, (pk, _name) in known.items()}
+    names = {
+        ids[pid]: name or (known[pid][1] if pid in known else pid)
+        for pid, name in wanted.items()
+    }
+    return ids, renamed_ids, names
 
 
 def _vocabulary(model, names: set[str]) -> dict[str, int]:
@@ -316,7 +326,7 @@ def _write(
     now = clock.now()
     # Each existing service's changes for the audit trail: {field: (old, new)}.
     audited: dict[str, dict] = {}
-    provider_ids, renamed_providers = _providers(records.values())
+    provider_ids, renamed_providers, provider_names = _providers(records.values())
     # Every field: deferring some (only()) makes building each instance slower.
     existing = {
         s.cqc_location_id: s for s in CareService.objects.exclude(cqc_location_id="")
@@ -416,7 +426,19 @@ def _write(
         refresh_statistics(CareService)
     if audit is not None:
         _audit(audit, to_create, audited, existing, service_ids)
-    added = {service_ids[r["cqc_location_id"]] for r in to_create}
+    terms = _terms_in_order(records) if to_create else {}
+    added = [
+        as_indexed(
+            values,
+            pk=service_ids[values["cqc_location_id"]],
+            provider_name=provider_names.get(values.get("provider_id"), ""),
+            **{
+                attribute: order.ordered(records[values["cqc_location_id"]])
+                for attribute, order in terms.items()
+            },
+        )
+        for values in to_create
+    ]
     written = {service_ids[location_id] for location_id in touched}
     if register:
         written |= {s.pk for s in gone}
@@ -427,7 +449,35 @@ def _write(
                 "pk", flat=True
             )
         )
-    return written, added
+    # The services added get their documents from what was written, not read back.
+    return written - {s.pk for s in added}, added
+
+
+class _TermOrder:
+    """A record's terms of one many-to-many field in the order the database lists
+    them (the vocabulary's ordering, in the database's collation)."""
+
+    def __init__(self, attribute: str, model, records):
+        self.attribute = attribute
+        names = {n for r in records.values() for n in getattr(r, attribute) or ()}
+        self.rank = {
+            name: i
+            for i, name in enumerate(
+                model.objects.filter(name__in=names).values_list("name", flat=True)
+                if names
+                else ()
+            )
+        }
+
+    def ordered(self, record) -> list[str]:
+        names = set(getattr(record, self.attribute) or ())
+        return sorted((n for n in names if n in self.rank), key=self.rank.__getitem__)
+
+
+def _terms_in_order(records) -> dict[str, _TermOrder]:
+    return {
+        attribute: _TermOrder(attribute, model, records) for attribute, model in MANY
+    }
 
 
 def _audit(audit, created, audited, existing, service_ids) -> None:

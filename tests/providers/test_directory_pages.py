@@ -1,5 +1,7 @@
 """The public care services directory: filters, errors, detail pages, query counts."""
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -185,3 +187,44 @@ def test_counts_and_total_follow_a_new_service_at_once(client, gateshead, darlin
     assert "Opened today" in after.text
     assert "Gateshead Council (2)" in after.text
     assert "Good (2)" in after.text
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("name", ["Ash House", "Beech Court", "Cedar Lodge", "Elm View"]),
+        # Darlington before Gateshead, then by name within each council.
+        ("council", ["Cedar Lodge", "Elm View", "Ash House", "Beech Court"]),
+        # Newest rating first; the same date by name; never rated last.
+        ("rated", ["Cedar Lodge", "Ash House", "Elm View", "Beech Court"]),
+    ],
+)
+def test_each_sort_orders_the_directory_as_it_says(
+    client, gateshead, darlington, sort, expected
+):
+    CareServiceFactory(
+        council=gateshead, name="Beech Court", rating="", rating_published_on=None
+    )
+    CareServiceFactory(
+        council=gateshead,
+        name="Ash House",
+        rating="good",
+        rating_published_on=date(2024, 3, 5),
+    )
+    CareServiceFactory(
+        council=darlington,
+        name="Elm View",
+        rating="good",
+        rating_published_on=date(2024, 3, 5),
+    )
+    CareServiceFactory(
+        council=darlington,
+        name="Cedar Lodge",
+        rating="outstanding",
+        rating_published_on=date(2025, 1, 20),
+    )
+
+    response = client.get(LIST_URL, {"sort": sort})
+
+    assert response.status_code == 200
+    assert names(response) == expected

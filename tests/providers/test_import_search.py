@@ -139,3 +139,46 @@ def test_importing_the_same_file_again_writes_no_search_documents(
 
     assert search_writes(captured) == []
     assert set(SearchDocument.objects.values_list("pk", flat=True)) == documents
+
+
+def documents() -> list[tuple]:
+    return sorted(
+        SearchDocument.objects.filter(kind="service").values_list(
+            "object_id", "council_id", "title", "body", "url"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("path", "command"),
+    [
+        (SAMPLE, "import_cqc_directory"),
+        (RATINGS, "import_cqc_ratings"),
+        (DATA / "01_November_2025_HSCA_Active_Locations.ods", "import_cqc_ratings"),
+    ],
+)
+def test_the_documents_of_services_added_are_those_a_rebuild_makes(
+    north_east_councils, path, command
+):
+    # Built from what the import wrote, not read back: the same words, council and
+    # link as the services' own documents, made again from the database.
+    run(path, command)
+    imported = documents()
+    assert len(imported) == CareService.objects.count() > 0
+
+    call_command("rebuild_search_index", stdout=StringIO())
+
+    assert documents() == imported
+
+
+def test_documents_of_services_added_carry_their_service_types_and_provider(
+    north_east_councils,
+):
+    run(SAMPLE)
+    service = CareService.objects.filter(provider__isnull=False).first()
+    body = SearchDocument.objects.get(kind="service", object_id=service.pk).body
+
+    assert service.provider.name in body
+    assert service.service_types.exists()
+    for service_type in service.service_types.all():
+        assert service_type.name in body
