@@ -1,7 +1,6 @@
 from django import forms
 
 from . import search
-from .models import Council
 
 CHECKBOXES = {"class": "govuk-checkboxes__input"}
 
@@ -32,11 +31,9 @@ class SearchForm(forms.Form):
             "the list"
         },
     )
-    council = forms.ModelMultipleChoiceField(
+    council = forms.MultipleChoiceField(
         label="Council",
         required=False,
-        queryset=Council.objects.all(),
-        to_field_name="slug",
         widget=forms.CheckboxSelectMultiple(attrs=CHECKBOXES),
         error_messages={
             "invalid_choice": "There is no council “%(value)s”: choose councils "
@@ -44,11 +41,33 @@ class SearchForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The phrases a query is read with and the councils to choose from.
+        self.vocabulary = search.vocabulary()
+        self.councils = self.vocabulary.councils
+        # Set by the view once the search is counted: each council's matches.
+        self.council_counts: dict[int, int] | None = None
+        # A callable: the 153 choices are made when read, once, with the counts.
+        self.fields["council"].choices = self._council_choices
+
+    def _council_choices(self) -> list[tuple[str, str]]:
+        counts = self.council_counts
+        return [
+            (slug, name if counts is None else f"{name} ({counts.get(pk, 0):,})")
+            for pk, slug, name in self.councils
+        ]
+
+    def clean_council(self) -> list[int]:
+        """The ids of the councils chosen."""
+        chosen = set(self.cleaned_data["council"])
+        return [pk for pk, slug, _ in self.councils if slug in chosen]
+
     def clean_q(self):
         text = self.cleaned_data["q"]
         if not text.strip():
             return None
         try:
-            return search.parse_query(text)
+            return search.parse_query(text, self.vocabulary.phrases)
         except search.QueryError as error:
             raise forms.ValidationError(str(error), code="query") from error

@@ -48,17 +48,19 @@ visible match's kind, council, title and rank (the counts of kinds and councils
 and the order of the results come from that one pass), and the counts with the
 ids of the first 50 pages of results are kept in the shared cache under the
 public content version (``councils.pagecache``), which every write to public
-content and every scheduled publication falling due replace. A page of results,
-and the same search asked again, read only the 20 documents shown.
+content and every scheduled publication falling due replace. Each page of
+results is worked out once per content version too (its 20 documents and their
+snippets, ``FoundResults``) and kept beside the search, so the same page asked
+again reads nothing from the database; so are the phrases of ``known_phrases``
+and the councils to choose from, for the search's form (``vocabulary``).
 """
 
-import heapq
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Set
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import (
@@ -513,7 +515,38 @@ def known_phrases() -> set[tuple[str, ...]]:
     return phrases
 
 
-def _group_words(words: list[str], phrases: set[tuple[str, ...]]) -> list[tuple]:
+@dataclass(frozen=True)
+class Vocabulary:
+    """What the site search's form takes from the content: the phrases a query
+    is read with (``known_phrases``) and every council's id, slug and name, in
+    name order (the council checkboxes)."""
+
+    phrases: frozenset[tuple[str, ...]]
+    councils: tuple[tuple[int, str, str], ...]
+
+
+def vocabulary() -> Vocabulary:
+    """The ``Vocabulary`` now: worked out once per content version and kept in
+    the shared cache, one entry read once per search request (two queries, and
+    153 model instances for the councils, the first time only). The finders'
+    keyword boxes read ``known_phrases`` themselves: a finder page may not
+    otherwise ask for the content version at all."""
+    from .models import Council
+
+    key = versioned_key("search:vocabulary")
+    found = cache.get(key)
+    if found is None:
+        found = Vocabulary(
+            phrases=frozenset(known_phrases()),
+            councils=tuple(
+                Council.objects.order_by("name").values_list("pk", "slug", "name")
+            ),
+        )
+        cache.set(key, found, timeout=FOUND_SECONDS)
+    return found
+
+
+def _group_words(words: list[str], phrases: Set[tuple[str, ...]]) -> list[tuple]:
     """Unquoted words one by one, except known phrases, which stay together."""
     groups, i = [], 0
     longest = max((len(phrase) for phrase in phrases), default=0)
@@ -529,7 +562,7 @@ def _group_words(words: list[str], phrases: set[tuple[str, ...]]) -> list[tuple]
     return groups
 
 
-def parse_query(text: str, phrases: set[tuple[str, ...]] | None = None) -> ParsedQuery:
+def parse_query(text: str, phrases: Set[tuple[str, ...]] | None = None) -> ParsedQuery:
     """Read a query as typed on the web. Raises QueryError with a message to show.
 
     Unquoted words must all be on the page, anywhere; "quoted words" and the names
@@ -664,6 +697,8 @@ class Found:
     by_council: dict[int, int]
     total: int
     ids: tuple[int, ...]
+    # The shared-cache key it is kept under (``find``): its pages are kept beside it.
+    key: str = ""
 
 
 def find(query: ParsedQuery, *, kinds=(), councils=()) -> Found:
@@ -684,66 +719,127 @@ def find(query: ParsedQuery, *, kinds=(), councils=()) -> Found:
     )
     found = cache.get(key)
     if found is None:
-        found = rank_matches(query, kinds=kinds, councils=councils)
+        found = replace(rank_matches(query, kinds=kinds, councils=councils), key=key)
         cache.set(key, found, timeout=FOUND_SECONDS)
     return found
 
 
 def rank_matches(query: ParsedQuery, *, kinds=(), councils=()) -> Found:
-    """Count and rank the visible matches in one pass: one query reads each
-    match's kind, council, title and rank once (the index finds the matches;
-    counting and ranking them in two queries read every matching row twice).
+    """Count and rank the visible matches in one statement that reads each match
+    once (the index finds the matches; counting and ranking them in two
+    statements read every matching row twice): the matches' kind, council, title
+    and rank are gathered once (a materialised CTE), then counted by kind and
+    council, and the first ``MAX_RESULTS`` of those chosen ranked in the
+    database, so only the counts and those ids come back, not every match.
 
     Each facet ignores its own choice (what ticking another would add): kinds are
     counted in the councils chosen, councils in the kinds chosen. Results are
-    ordered by rank (higher first), then title, then id.
+    ordered by rank (higher first), then title (by code point, whatever the
+    database's collation), then id.
     """
-    kinds, councils = set(kinds), set(councils)
+    kinds, councils = sorted(set(kinds)), sorted(set(councils))
     rows = (
         matching(query, visible_documents())
         .order_by()
         .values_list("pk", "kind", "council_id", "title", "rank")
     )
-    by_kind, by_council, total = Counter(), Counter(), 0
-
-    def results():
-        nonlocal total
-        # Read in chunks: a word on most pages matches 170,000 documents.
-        for pk, kind, council_id, title, rank in rows.iterator(chunk_size=10000):
+    matches, params = rows.query.sql_with_params()
+    chosen, chosen_params = [], []
+    for column, values in (("kind", kinds), ("council_id", councils)):
+        if values:
+            chosen.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
+            chosen_params += values
+    where = f"WHERE {' AND '.join(chosen)} " if chosen else ""
+    postgresql = connection.vendor == "postgresql"
+    title = 'title COLLATE "C"' if postgresql else "title"
+    # Only column names and "%s" placeholders are added to the ORM's SQL.
+    sql = (
+        f"WITH matches AS {'MATERIALIZED ' if postgresql else ''}({matches}) "  # noqa: S608
+        "SELECT kind, council_id, COUNT(*), CAST(NULL AS BIGINT) FROM matches "
+        "GROUP BY kind, council_id UNION ALL "
+        "SELECT * FROM (SELECT NULL, CAST(NULL AS BIGINT), CAST(NULL AS BIGINT), pk "
+        f"FROM matches {where}ORDER BY rank DESC, {title}, pk LIMIT %s) AS best"
+    )
+    by_kind, by_council, total, ids = Counter(), Counter(), 0, []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *chosen_params, MAX_RESULTS])
+        for kind, council_id, count, pk in cursor.fetchall():
+            if pk is not None:
+                ids.append(pk)
+                continue
             kind_chosen = not kinds or kind in kinds
             council_chosen = not councils or council_id in councils
             if council_chosen:
-                by_kind[kind] += 1
+                by_kind[kind] += count
             if kind_chosen and council_id is not None:
-                by_council[council_id] += 1
+                by_council[council_id] += count
             if kind_chosen and council_chosen:
-                total += 1
-                yield (-rank, title, pk)
-
-    best = heapq.nsmallest(MAX_RESULTS, results())
+                total += count
     return Found(
         by_kind=dict(by_kind),
         by_council=dict(by_council),
         total=total,
-        ids=tuple(pk for _, _, pk in best),
+        ids=tuple(ids),
     )
+
+
+@dataclass(frozen=True)
+class Result:
+    """One result as its page shows it: what is kept of a page of results."""
+
+    pk: int
+    kind: str
+    kind_label: str
+    title: str
+    url: str
+    council_name: str
+    snippet: SafeString
 
 
 class FoundResults:
     """The results of ``find`` for the Paginator (which needs only ``count()`` and
-    slicing): a page reads its own documents only, by id, in rank order."""
+    slicing). A page is worked out once per content version, as the search: its
+    documents are read by id, in rank order, with their snippets, and kept in the
+    shared cache beside the search (under its key, so under the same content
+    version); the same page asked again reads nothing from the database."""
 
-    def __init__(self, found: Found, documents: models.QuerySet):
-        self.found, self.documents = found, documents
+    def __init__(self, found: Found, query: ParsedQuery):
+        self.found, self.query = found, query
 
     def count(self) -> int:
         return self.found.total
 
-    def __getitem__(self, page: slice) -> list:
+    def __getitem__(self, page: slice) -> list[Result]:
         ids = self.found.ids[page]
-        by_id = self.documents.in_bulk(ids)
-        # A document gone since (its version is gone too) is left out.
-        return [by_id[pk] for pk in ids if pk in by_id]
+        key = f"{self.found.key}:page:{page.start}:{page.stop}"
+        results = cache.get(key) if self.found.key else None
+        if results is None:
+            results = page_results(ids, self.query)
+            if self.found.key:
+                cache.set(key, results, timeout=FOUND_SECONDS)
+        return results
+
+
+def page_results(ids: Iterable[int], query: ParsedQuery) -> list[Result]:
+    """The results with these document ids, in this order, with their snippets
+    (two queries). A document gone since (its version is gone too) is left out."""
+    ids = list(ids)
+    by_id = SearchDocument.objects.select_related("council").in_bulk(ids)
+    documents = [by_id[pk] for pk in ids if pk in by_id]
+    snippets(documents, query)
+    labels = {kind.key: kind.label for kind in kinds()}
+    return [
+        Result(
+            pk=document.pk,
+            kind=document.kind,
+            kind_label=labels.get(document.kind, document.kind),
+            title=document.title,
+            url=document.url,
+            council_name=document.council.name if document.council else "",
+            snippet=document.snippet,
+        )
+        for document in documents
+    ]
 
 
 def _pg_query(query: ParsedQuery) -> SearchQuery:

@@ -33,7 +33,6 @@ from .models import (
     Indicator,
     IndicatorValue,
     Publication,
-    SearchDocument,
     Section,
     TypeOfCare,
     validate_logo,
@@ -662,22 +661,15 @@ class SearchView(TemplateView):
     def results(self, form) -> dict:
         query = form.cleaned_data["q"]
         chosen_kinds = form.cleaned_data["kind"]
-        chosen_councils = form.cleaned_data["council"]
         found = search.find(
-            query,
-            kinds=chosen_kinds,
-            councils=[council.pk for council in chosen_councils],
+            query, kinds=chosen_kinds, councils=form.cleaned_data["council"]
         )
         form.fields["kind"].choices = [
             (kind.key, f"{kind.label} ({found.by_kind.get(kind.key, 0):,})")
             for kind in search.kinds()
         ]
-        form.fields["council"].label_from_instance = lambda council: (
-            f"{council.name} ({found.by_council.get(council.pk, 0):,})"
-        )
-        results = search.FoundResults(
-            found, SearchDocument.objects.select_related("council")
-        )
+        form.council_counts = found.by_council
+        results = search.FoundResults(found, query)
         paginator = BoundedPaginator(results, self.paginate_by)
         number = self.request.GET.get("page") or 1
         try:
@@ -691,15 +683,10 @@ class SearchView(TemplateView):
                 "page_error": f"There is no page {str(number)[:20]}: the results fill "
                 f"{paginator.num_pages} page{pluralize(paginator.num_pages)}"
             }
-        documents = list(page.object_list)
-        search.snippets(documents, query)
-        labels = {kind.key: kind.label for kind in search.kinds()}
-        for document in documents:
-            document.kind_label = labels.get(document.kind, document.kind)
         return {
             "page_obj": page,
             "paginator": paginator,
-            "documents": documents,
+            "documents": page.object_list,
             "searched": True,
             "showing": finders.showing(page),
             "count_text": finders.count_text(paginator.count, "result", "results"),
