@@ -49,10 +49,8 @@ from django.tasks import task
 from django.urls import resolve, reverse
 from django.utils.http import http_date
 
-from mps_portal.pagecache import code_version
-
 from .downloads import Download, write_together
-from .pagecache import ContentVersion, current_version
+from .pagecache import ContentVersion, code_version, current_version
 
 logger = logging.getLogger(__name__)
 

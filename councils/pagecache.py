@@ -23,13 +23,16 @@ must see it, such as making the complete downloads again.
 """
 
 import datetime
+import functools
 import hashlib
 import logging
 import re
 import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
+import django
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -171,18 +174,43 @@ def current_version(generation=None, stored_schedule=None) -> ContentVersion:
     )
 
 
+@functools.cache
+def code_version() -> str:
+    """A digest of the portal's code, templates and static manifest, and Django's
+    version: instances running other code (a deploy, a rolling restart) never
+    serve each other's pages, validators or kept results."""
+    digest = hashlib.sha256(django.get_version().encode())
+    root = Path(settings.BASE_DIR)
+    folders = ["mps_portal", "templates", *settings.PUBLIC_CONTENT_APPS]
+    files = [
+        path
+        for folder in folders
+        for path in (root / folder).rglob("*")
+        if path.suffix in {".py", ".html", ".txt", ".xml"} and path.is_file()
+    ]
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    for path in sorted([*files, manifest] if manifest.exists() else files):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def versioned_key(prefix: str, *parts) -> str:
     """A shared-cache key for something worked out from public content: ``prefix``
-    and a digest of ``parts`` and the content version now. Any write to public
-    content, and any scheduled publication falling due, makes a new version, so
-    what is kept under a key is exactly what working it out again would give.
+    and a digest of ``parts``, the content version now and the code version. Any
+    write to public content, and any scheduled publication falling due, makes a
+    new version, so what is kept under a key is exactly what working it out again
+    would give; instances running other code (a rolling deploy) never read each
+    other's entries, whose shape that code may have changed.
 
     Raises ``DatabaseError`` when the database cannot be asked (as
     ``current_version``).
     """
     found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
     version = current_version(found.get(GENERATION_KEY), found.get(SCHEDULE_KEY))
-    digest = hashlib.sha256(f"{version.key} {parts!r}".encode()).hexdigest()
+    digest = hashlib.sha256(
+        f"{code_version()} {version.key} {parts!r}".encode()
+    ).hexdigest()
     return f"{prefix}:{digest}"
 
 

@@ -27,12 +27,9 @@ The lookup is a ``process_view`` after the rate limits' own, so a cached page
 counts against the limits exactly as a rendered one.
 """
 
-import functools
 import hashlib
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
-import django
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
@@ -40,7 +37,12 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from councils.pagecache import GENERATION_KEY, SCHEDULE_KEY, current_version
+from councils.pagecache import (
+    GENERATION_KEY,
+    SCHEDULE_KEY,
+    code_version,
+    current_version,
+)
 
 NONCE_PLACEHOLDER = b"{{portal-page-cache-csp-nonce}}"
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -55,27 +57,6 @@ def _anonymous_read(request) -> bool:
         and "messages" not in request.COOKIES
         and not request.path.startswith(f"/{settings.ADMIN_PATH}")
     )
-
-
-@functools.cache
-def code_version() -> str:
-    """A digest of the portal's code, templates and static manifest, and Django's
-    version: instances running other code (a deploy, a rolling restart) never
-    serve each other's pages or validators."""
-    digest = hashlib.sha256(django.get_version().encode())
-    root = Path(settings.BASE_DIR)
-    folders = ["mps_portal", "templates", *settings.PUBLIC_CONTENT_APPS]
-    files = [
-        path
-        for folder in folders
-        for path in (root / folder).rglob("*")
-        if path.suffix in {".py", ".html", ".txt", ".xml"} and path.is_file()
-    ]
-    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
-    for path in sorted([*files, manifest] if manifest.exists() else files):
-        digest.update(str(path.relative_to(root)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 def page_key(request) -> str:

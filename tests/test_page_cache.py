@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+import mps_portal.pagecache
 from councils.models import Council
 from councils.publishing import publish, working_copy_save
 from tenders.models import Tender
@@ -395,3 +396,16 @@ def test_the_expire_command_refreshes_pages_after_a_change_made_outside(
     call_command("expire_cached_pages", stdout=io.StringIO())
 
     assert visitor.get(url)["X-Page-Cache"] == "miss"
+
+
+def test_a_page_stored_by_other_code_is_not_served(visitor, gateshead, monkeypatch):
+    # Instances running other code (a rolling deploy) share the cache: each
+    # serves only the pages its own code rendered.
+    url = gateshead.get_absolute_url()
+    assert visitor.get(url)["X-Page-Cache"] == "miss"
+    assert visitor.get(url)["X-Page-Cache"] == "hit"
+
+    monkeypatch.setattr(mps_portal.pagecache, "code_version", lambda: "other-code")
+
+    assert visitor.get(url)["X-Page-Cache"] == "miss"
+    assert visitor.get(url)["X-Page-Cache"] == "hit"

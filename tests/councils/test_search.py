@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from councils import search
+from councils import pagecache, search
 from councils.models import Council, SearchDocument, Section
 from councils.paging import BoundedPaginator
 from councils.publishing import archive, publish, working_copy_save
@@ -397,3 +397,23 @@ def test_an_empty_search_shows_the_form_only(client):
     response = client.get(SEARCH)
     assert response.status_code == 200
     assert "results-heading" not in response.text
+
+
+def test_results_kept_by_other_code_are_not_read(
+    client, gateshead, uncached, monkeypatch
+):
+    # Instances of the portal running other code (a rolling deploy) share the
+    # cache: what one kept, in the shape its code gave it, the other works out
+    # again instead of reading.
+    TenderFactory(council=gateshead, title="Respite at home")
+    assert client.get(SEARCH, {"q": "respite"}).status_code == 200
+    with CaptureQueriesContext(connection) as kept:
+        client.get(SEARCH, {"q": "respite"})
+    assert len(kept.captured_queries) == 0
+
+    monkeypatch.setattr(pagecache, "code_version", lambda: "other-code")
+    with CaptureQueriesContext(connection) as other:
+        response = client.get(SEARCH, {"q": "respite"})
+
+    assert len(_full_text(other)) == 2  # the matches and the page, again
+    assert titles(response) == ["Respite at home"]
