@@ -37,7 +37,7 @@ def govuk_urlize(text, autoescape=True):
 
 @register.inclusion_tag("councils/includes/council_cards.html")
 def council_cards():
-    return {"councils": Council.objects.all()}
+    return {"councils": Council.objects.with_url()}
 
 
 @register.inclusion_tag("councils/includes/latest_updates.html")
