@@ -128,6 +128,34 @@ DOWNLOADS = [
 # In the child process: names from the data, and queries per request. ---------------
 
 
+def page_names() -> dict:
+    """The addresses ``pages`` needs, from the data (Django set up already)."""
+    from django.db.models import Count
+    from django.urls import NoReverseMatch, reverse
+
+    from councils.models import Council, Indicator, Section
+    from tenders.models import Tender
+
+    biggest = (
+        Council.objects.annotate(n=Count("tenders"))
+        .order_by("-n", "pk")
+        .values_list("slug", flat=True)[0]
+    )
+    section = Section.live.published().filter(council__slug=biggest).first()
+    tender = Tender.live.visible().filter(council__slug=biggest).first()
+    try:
+        search = reverse("councils:search")
+    except NoReverseMatch:
+        search = None
+    return {
+        "biggest_council": biggest,
+        "section": section.get_absolute_url(),
+        "tender": tender.get_absolute_url(),
+        "indicator": Indicator.objects.order_by("position").first().get_absolute_url(),
+        "search": search,
+    }
+
+
 def child_measure(paths: list[str] | None) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mps_portal.settings")
@@ -135,39 +163,11 @@ def child_measure(paths: list[str] | None) -> None:
 
     django.setup()
     from django.db import connection
-    from django.db.models import Count
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.urls import NoReverseMatch, reverse
-
-    from councils.models import Council, Indicator, Section
-    from tenders.models import Tender
 
     if paths is None:
-        biggest = (
-            Council.objects.annotate(n=Count("tenders"))
-            .order_by("-n", "pk")
-            .values_list("slug", flat=True)[0]
-        )
-        section = Section.live.published().filter(council__slug=biggest).first()
-        tender = Tender.live.visible().filter(council__slug=biggest).first()
-        try:
-            search = reverse("councils:search")
-        except NoReverseMatch:
-            search = None
-        print(
-            json.dumps(
-                {
-                    "biggest_council": biggest,
-                    "section": section.get_absolute_url(),
-                    "tender": tender.get_absolute_url(),
-                    "indicator": Indicator.objects.order_by("position")
-                    .first()
-                    .get_absolute_url(),
-                    "search": search,
-                }
-            )
-        )
+        print(json.dumps(page_names()))
         return
     client = Client(SERVER_NAME="127.0.0.1")
     counts = {}

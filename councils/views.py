@@ -61,8 +61,10 @@ class CouncilListView(ListView):
     context_object_name = "councils"
 
     def get_queryset(self):
-        return Council.objects.select_related("region").annotate(
-            published_sections=_live_count(council="pk")
+        return (
+            Council.objects.select_related("region")
+            .with_url()
+            .annotate(published_sections=_live_count(council="pk"))
         )
 
 
@@ -243,7 +245,7 @@ class CompareView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         sections = Section.live.filter(heading=self.object)
-        councils = Council.objects.order_by("name")
+        councils = Council.objects.with_url().order_by("name")
         side_by_side = not self.council_filter.errors and (
             bool(self.chosen) or councils.count() <= COMPARE_MAX
         )

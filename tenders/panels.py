@@ -13,7 +13,9 @@ PANEL_TENDERS = 25
 def first_tenders(tenders) -> dict:
     """The ``PANEL_TENDERS`` soonest, and whether there are more; read as two index
     ranges (windows to come, then those over), not by sorting every row."""
-    rows = SoonestResults(tenders, "procurement")[: PANEL_TENDERS + 1]
+    rows = SoonestResults(tenders, "procurement").related("council")[
+        : PANEL_TENDERS + 1
+    ]
     return {"tenders": rows[:PANEL_TENDERS], "more_tenders": len(rows) > PANEL_TENDERS}
 
 
@@ -25,12 +27,7 @@ def council_pipeline(council):
     return {
         "council": council,
         "pipeline": TenderPipeline.objects.filter(council=council).first(),
-        **first_tenders(
-            Tender.live.for_council(council)
-            .published()
-            .in_pipeline()
-            .select_related("council")
-        ),
+        **first_tenders(Tender.live.for_council(council).published().in_pipeline()),
     }
 
 
@@ -87,6 +84,5 @@ def market_tenders(*, type_of_care, councils):
             Tender.live.filter(types_of_care=type_of_care, council__in=councils)
             .published()
             .in_pipeline()
-            .select_related("council")
         ),
     }

@@ -3,7 +3,7 @@
 import csv
 import io
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -481,3 +481,29 @@ def test_market_page_shows_key_figures_about_the_whole_of_care_too(
     assert "Population aged 65+ growth" in response.text
     assert "Depression prevalence" not in response.text
     assert "Extra care sites" not in response.text
+
+
+def test_each_figure_names_its_source_linked_escaped_and_dated(
+    client, durham, admissions
+):
+    fresh, _region, england = figures_for(admissions, durham)
+    fresh.source_name = "Durham <MPS> & notes"
+    fresh.source_url = "https://example.org/mps?year=2024&part=1"
+    fresh.as_at = date(2025, 3, 1)
+    fresh.save()
+    england.as_at = clock.today() - timedelta(days=400)
+    england.save()
+    response = client.get(admissions.get_absolute_url())
+    assert (
+        '<a class="govuk-link" href="https://example.org/mps?year=2024&amp;part=1">'
+        'Durham &lt;MPS&gt; &amp; notes</a>, as at <time datetime="2025-03-01">'
+        "March 2025</time>\n"
+    ) in response.text
+    dated = (
+        f'{england.source_name}, as at <time datetime="{england.as_at:%Y-%m-%d}">'
+        f"{england.as_at:%B %Y}</time>"
+    )
+    tag = ' <strong class="govuk-tag govuk-tag--yellow">May be out of date</strong>'
+    # Tagged in the latest figures, not in the table of every figure (hide_age).
+    assert response.text.count(f"{dated}{tag}\n") == 1
+    assert response.text.count(f"{dated}\n") == 1

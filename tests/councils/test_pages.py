@@ -17,6 +17,22 @@ def test_home_page_lists_councils_and_latest_updates(client, gateshead):
     assert "Gateshead Council: Market overview" in response.text
 
 
+@pytest.mark.parametrize(
+    "page",
+    [
+        reverse("home"),
+        reverse("councils:council-list"),
+        reverse("councils:compare", args=["market-overview"]),
+    ],
+)
+def test_lists_of_councils_link_each_to_its_page(client, gateshead, darlington, page):
+    HeadingFactory(name="Market overview", slug="market-overview")
+    response = client.get(page)
+    for council in (gateshead, darlington):
+        link = f'href="{council.get_absolute_url()}">{council.name}</a>'
+        assert link in response.text
+
+
 def test_council_page_lists_public_sections_as_contents(client, gateshead):
     SectionFactory(council=gateshead, heading__name="Vision", status="published")
     SectionFactory(council=gateshead, heading__name="Housing", status="coming_soon")
