@@ -90,8 +90,10 @@ class SoonestResults:
         return sizes
 
     def related(self, *select, prefetch=()):
-        """The rows read with ``select_related`` and ``prefetch_related``, besides
-        any the results already had."""
+        """The rows read with ``select_related`` and ``prefetch_related``. Only
+        these: rows are read by key from the model's base manager, so any
+        ``select_related`` or ``prefetch_related`` of the queryset given is not
+        carried over (a caller showing each row's council asks for it here)."""
         if select:
             self.rows = self.rows.select_related(*select)
         self.rows = self.rows.prefetch_related(*prefetch)
