@@ -35,7 +35,7 @@ from pathlib import Path
 import django
 from django.apps import apps
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connections, models, transaction
 from django.db.backends.signals import connection_created
 from django.db.models.functions import Now
@@ -46,6 +46,10 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:schedule"
+VERSION_KEYS = [GENERATION_KEY, SCHEDULE_KEY]
+# The cache alias that holds the content version when the shared cache is only
+# one process's memory (no CACHE_URL: see settings and ``version_cache``).
+VERSION_CACHE = "content-version"
 WRITE_STATEMENT = re.compile(
     r"^\s*(?:INSERT|UPDATE|DELETE|TRUNCATE|REPLACE|MERGE|CREATE|ALTER|DROP)\b", re.I
 )
@@ -102,12 +106,32 @@ def next_midnight(now: float) -> float:
     return timezone.make_aware(midnight, local.tzinfo).timestamp()
 
 
+def version_cache():
+    """Where the content version is kept: the shared cache (Redis), or, when the
+    cache is one process's memory (the default without ``CACHE_URL``), Django's
+    file cache (``settings.CACHES["content-version"]``), so that a command run
+    beside the server (an import, a demo load, a publication falling due) makes
+    the server's pages and kept results stale too: a version kept in the
+    server's own memory would never hear of those writes."""
+    return caches[VERSION_CACHE] if VERSION_CACHE in settings.CACHES else cache
+
+
+def version_and(keys: list[str]) -> tuple[dict, dict]:
+    """The stored content version's entries (for ``current_version``) and the
+    entries under ``keys``, in one round trip when both are in the shared cache."""
+    versions = version_cache()
+    if versions is cache:
+        found = cache.get_many([*VERSION_KEYS, *keys])
+        return found, found
+    return versions.get_many(VERSION_KEYS), cache.get_many(keys) if keys else {}
+
+
 def _new_generation() -> dict:
     return {"token": secrets.token_hex(8), "at": time.time()}
 
 
 def _bump() -> None:
-    cache.set(GENERATION_KEY, _new_generation(), timeout=None)
+    version_cache().set(GENERATION_KEY, _new_generation(), timeout=None)
 
 
 def _committed() -> None:
@@ -140,8 +164,9 @@ def _generation(value) -> dict:
     evicted cache: a fresh random token never matches an old entry)."""
     if value is not None:
         return value
-    cache.add(GENERATION_KEY, _new_generation(), timeout=None)
-    return cache.get(GENERATION_KEY) or _new_generation()
+    versions = version_cache()
+    versions.add(GENERATION_KEY, _new_generation(), timeout=None)
+    return versions.get(GENERATION_KEY) or _new_generation()
 
 
 def current_version(generation=None, stored_schedule=None) -> ContentVersion:
@@ -160,7 +185,7 @@ def current_version(generation=None, stored_schedule=None) -> ContentVersion:
             "since": now,
             "next": _next_boundary(now),
         }
-        cache.set(SCHEDULE_KEY, record, timeout=None)
+        version_cache().set(SCHEDULE_KEY, record, timeout=None)
     elif now >= record["next"] or now < record["since"]:
         upcoming = _next_boundary(now)
         # The database's clock decides when a scheduled row is public: until it
@@ -168,7 +193,7 @@ def current_version(generation=None, stored_schedule=None) -> ContentVersion:
         # (A clock set back, as in tests, always starts a new epoch.)
         if upcoming != record["next"] or now < record["since"]:
             record = {**record, "epoch": now, "since": now, "next": upcoming}
-            cache.set(SCHEDULE_KEY, record, timeout=None)
+            version_cache().set(SCHEDULE_KEY, record, timeout=None)
     return ContentVersion(
         token=generation["token"], epoch=record["epoch"], upcoming=record["next"]
     )
@@ -206,7 +231,7 @@ def versioned_key(prefix: str, *parts) -> str:
     Raises ``DatabaseError`` when the database cannot be asked (as
     ``current_version``).
     """
-    found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
+    found, _ = version_and([])
     version = current_version(found.get(GENERATION_KEY), found.get(SCHEDULE_KEY))
     digest = hashlib.sha256(
         f"{code_version()} {version.key} {parts!r}".encode()

@@ -1,18 +1,22 @@
 """Unfiltered downloads sent from their complete file while it is current."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 
 from councils import download_files
-from councils.pagecache import GENERATION_KEY, SCHEDULE_KEY, current_version
+from councils.pagecache import (
+    GENERATION_KEY,
+    SCHEDULE_KEY,
+    current_version,
+    version_and,
+)
 
 
 def _version(request):
     lookup = getattr(request, "_page_cache", None)
     if lookup is not None:  # already read by the page cache's conditional GET
         return lookup[2]
-    found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY])
+    found, _ = version_and([])
     return current_version(found.get(GENERATION_KEY), found.get(SCHEDULE_KEY))
 
 

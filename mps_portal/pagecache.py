@@ -42,6 +42,7 @@ from councils.pagecache import (
     SCHEDULE_KEY,
     code_version,
     current_version,
+    version_and,
 )
 
 NONCE_PLACEHOLDER = b"{{portal-page-cache-csp-nonce}}"
@@ -162,10 +163,10 @@ class PageCacheMiddleware:
                 request, stored=name not in settings.COMPLETE_DOWNLOADS
             )
         key = page_key(request)
-        found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
+        stored, found = version_and([key])
         try:
             version = current_version(
-                found.get(GENERATION_KEY), found.get(SCHEDULE_KEY)
+                stored.get(GENERATION_KEY), stored.get(SCHEDULE_KEY)
             )
         except DatabaseError:
             return None  # the view meets the outage too, and answers 503
@@ -177,10 +178,10 @@ class PageCacheMiddleware:
 
     def _conditional(self, request, stored: bool):
         key = page_key(request) if stored else None
-        found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, *([key] if key else [])])
+        stored, found = version_and([key] if key else [])
         try:
             version = current_version(
-                found.get(GENERATION_KEY), found.get(SCHEDULE_KEY)
+                stored.get(GENERATION_KEY), stored.get(SCHEDULE_KEY)
             )
         except DatabaseError:
             return None

@@ -165,7 +165,16 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "OPTIONS": {"MAX_ENTRIES": 2000},
-        }
+        },
+        # One process's memory is not shared: the content version, which every
+        # write to public content replaces, is kept where a command run beside
+        # the server (an import, say) replaces it for the server too.
+        "content-version": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env(
+                "CONTENT_VERSION_DIR", str(BASE_DIR / "var" / "content-version")
+            ),
+        },
     }
 
 # Anonymous visitors' pages are served from the cache for at most this many

@@ -162,14 +162,43 @@ def uncached_when_counting_queries(request):
         request.getfixturevalue("uncached")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def content_version_in_a_temporary_folder(tmp_path_factory):
+    """Without CACHE_URL the content version is kept in files (see
+    ``councils.pagecache.version_cache``): the test run's own folder."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from councils.pagecache import VERSION_CACHE
+
+    if VERSION_CACHE not in settings.CACHES:
+        yield
+        return
+    caches = {
+        **settings.CACHES,
+        VERSION_CACHE: {
+            **settings.CACHES[VERSION_CACHE],
+            "LOCATION": str(tmp_path_factory.mktemp("content-version")),
+        },
+    }
+    with override_settings(CACHES=caches):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Rate-limit counts start at zero in every test (the cache outlives tests)."""
+    """Rate-limit counts start at zero in every test (the cache outlives tests),
+    and so does the content version."""
     from django.core.cache import cache
 
-    cache.clear()
+    from councils.pagecache import version_cache
+
+    cleared = [cache] if version_cache() is cache else [cache, version_cache()]
+    for each in cleared:
+        each.clear()
     yield
-    cache.clear()
+    for each in cleared:
+        each.clear()
 
 
 def login_with_second_factor(client, user):
