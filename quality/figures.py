@@ -30,8 +30,9 @@ OUT_OF = ", ".join(Rating(r).label for r in JUDGED_RATINGS)
 METHOD = (
     f"Services rated {COUNTED} divided by services rated {OUT_OF}. Council and "
     "region figures count the CQC-registered services in this portal's directory; "
-    "England's count every adult social care location in CQC's national ratings "
-    "file. Services rated Not rated or Insufficient evidence to rate, with no "
+    "England's count every adult social care location in the national CQC file "
+    "imported last (the latest ratings or the care directory with filters). "
+    "Services rated Not rated or Insufficient evidence to rate, with no "
     "rating, no longer on CQC's register, or marked as demo data are left out. "
     "A service is counted under each type of care its CQC service types belong to."
 )
