@@ -130,8 +130,16 @@ def _new_generation() -> dict:
     return {"token": secrets.token_hex(8), "at": time.time()}
 
 
+# Whether this process has read the content version since it last replaced it.
+# Until it has, nothing it keeps can be under the newest version, so a write
+# inside a transaction need not replace it again before the commit does.
+_read_since_bump = True
+
+
 def _bump() -> None:
+    global _read_since_bump
     version_cache().set(GENERATION_KEY, _new_generation(), timeout=None)
+    _read_since_bump = False
 
 
 def _committed() -> None:
@@ -150,12 +158,22 @@ def _bump_after_commit() -> None:
 
 def content_changed(using: str = "default") -> None:
     """Make every cached page and validator stale, now and when the transaction
-    (if any) commits."""
-    _bump()
+    (if any) commits.
+
+    Inside a transaction the version is replaced at once only if this process
+    has read it since it last replaced it (a page it rendered from the
+    transaction's own writes may be kept under it); other processes see the
+    writes only once they are committed, when it is replaced again. So a
+    transaction of many writes, such as an import or a demo load, replaces it
+    once or twice, not once per statement."""
     connection = connections[using]
     if not connection.in_atomic_block:
+        _bump()
         _committed()
-    elif not any(entry[1] is _bump_after_commit for entry in connection.run_on_commit):
+        return
+    if _read_since_bump:
+        _bump()
+    if not any(entry[1] is _bump_after_commit for entry in connection.run_on_commit):
         transaction.on_commit(_bump_after_commit, using=using)
 
 
@@ -175,6 +193,8 @@ def current_version(generation=None, stored_schedule=None) -> ContentVersion:
 
     Raises ``DatabaseError`` when the database cannot be asked.
     """
+    global _read_since_bump
+    _read_since_bump = True
     generation = _generation(generation)
     now = time.time()
     record = stored_schedule

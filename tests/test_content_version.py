@@ -67,3 +67,29 @@ def test_the_embedded_set_up_keeps_the_content_version_in_files():
         pytest.skip("CACHE_URL names a shared cache, which holds the version itself")
     backend = django_settings.CACHES["content-version"]["BACKEND"]
     assert backend == "django.core.cache.backends.filebased.FileBasedCache"
+
+
+def test_many_writes_in_one_transaction_replace_the_version_once_not_per_statement(
+    embedded_caches, gateshead, monkeypatch
+):
+    from councils import pagecache
+    from tests.factories import SectionFactory
+
+    visitor = Client()
+    url = gateshead.get_absolute_url()
+    assert visitor.get(url)["X-Page-Cache"] == "miss"
+    made = []
+    new_generation = pagecache._new_generation
+    monkeypatch.setattr(
+        pagecache, "_new_generation", lambda: made.append(1) or new_generation()
+    )
+
+    SectionFactory.create_batch(5, council=gateshead)
+
+    # Each section is several statements; the version was read before the first.
+    assert len(made) == 1
+    page = visitor.get(url)
+    assert page["X-Page-Cache"] == "miss"
+    assert len(made) == 1
+    SectionFactory(council=gateshead)
+    assert len(made) == 2  # read since: a page may be kept under it
