@@ -1,11 +1,17 @@
-"""Importing CQC's files in the admin: portal administrators only, preview, confirm."""
+"""Importing CQC's files in the admin: portal administrators only, preview, confirm.
+
+Both the preview (a dry run) and the import run in the background worker; the
+upload and the confirm lead to a status page that shows the result once the
+worker has run."""
 
 import re
 
 import pytest
+from django.core.files.storage import default_storage
 
 from providers.models import CareService, CqcImport
 from tests.conftest import login_with_second_factor
+from tests.councils.alerts.conftest import run_worker
 from tests.factories import make_commissioner
 
 from .conftest import DATA
@@ -13,14 +19,35 @@ from .conftest import DATA
 pytestmark = pytest.mark.django_db
 UPLOAD = "/admin/providers/cqcimport/upload/"
 CONFIRM = "/admin/providers/cqcimport/upload/confirm/"
+STATUS = "/admin/providers/cqcimport/upload/status/"
 ACTIVE = DATA / "01_November_2025_HSCA_Active_Locations.ods"
 
 
+@pytest.fixture(autouse=True)
+def uploads_in_a_temporary_folder(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 def upload(client, path, which="ratings", **extra):
+    """Upload a file; the status page once the worker has checked it."""
     with path.open("rb") as handle:
-        return client.post(
+        queued = client.post(
             UPLOAD, {"which": which, "cqc_file": handle, **extra}, follow=False
         )
+    assert queued.status_code == 302, queued.content
+    assert queued["Location"].startswith(STATUS)
+    run_worker()
+    return client.get(queued["Location"])
+
+
+def confirm(client, token_value):
+    """Confirm a preview; the response once the worker has imported it."""
+    queued = client.post(CONFIRM, {"token": token_value})
+    if queued.status_code != 302 or not queued["Location"].startswith(STATUS):
+        return queued
+    run_worker()
+    return client.get(queued["Location"])
 
 
 def token(response) -> str:
@@ -40,17 +67,24 @@ def test_preview_counts_and_saves_nothing_then_confirm_imports(
     assert CareService.objects.count() == 0
     assert CqcImport.objects.count() == 0
 
-    response = client.post(CONFIRM, {"token": token(response)})
-    assert response.status_code == 302
+    issued = token(response)
+    response = confirm(client, issued)
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/admin/providers/cqcimport/",
+    )
     assert CareService.objects.count() == 3
     run = CqcImport.objects.get()
     assert (run.imported_by, run.produced_on.isoformat()) == (
         portal_admin,
         "2025-11-01",
     )
-    # The stored upload is used once.
-    again = client.post(CONFIRM, {"token": token(upload(client, ACTIVE))})
-    assert again.status_code == 302
+    # The stored upload is used once; confirming again shows the same import.
+    assert not default_storage.listdir("cqc-uploads")[1]
+    queued = client.post(CONFIRM, {"token": issued})
+    assert queued["Location"].startswith(STATUS)
+    run_worker()
+    assert CqcImport.objects.count() == 1
 
 
 def test_a_bad_file_lists_every_problem_and_offers_no_confirm(
@@ -82,10 +116,11 @@ def test_a_forged_or_someone_elses_token_imports_nothing(
     login_with_second_factor(client, portal_admin)
     issued = token(upload(client, ACTIVE))
     response = client.post(CONFIRM, {"token": issued[:-2] + "xx"})
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, UPLOAD)
     other = django_user_model.objects.create_superuser("other-admin", password="x")
     login_with_second_factor(client, other)
     assert client.post(CONFIRM, {"token": issued}).status_code == 403
+    run_worker()
     assert CareService.objects.count() == 0
 
 
@@ -104,7 +139,6 @@ def test_a_database_error_while_writing_is_a_refusal_and_the_upload_is_removed(
 ):
     from django.core import signing
     from django.db import IntegrityError
-    from import_export.tmp_storages import TempFolderStorage
 
     from councils.models import AuditEntry
     from providers.admin_import import TOKEN_SALT
@@ -117,7 +151,7 @@ def test_a_database_error_while_writing_is_a_refusal_and_the_upload_is_removed(
         raise IntegrityError("duplicate key value violates unique constraint")
 
     monkeypatch.setattr("providers.cqc.writing.insert_rows", refuse)
-    response = client.post(CONFIRM, {"token": token(preview)})
+    response = confirm(client, token(preview))
 
     assert response.status_code == 400
     assert "The database refused the import, so nothing was written" in response.text
@@ -126,5 +160,53 @@ def test_a_database_error_while_writing_is_a_refusal_and_the_upload_is_removed(
     assert (refused.outcome, refused.imported_by) == ("refused", portal_admin)
     assert "The database refused the import" in refused.problems[0]["reason"]
     assert AuditEntry.objects.get().action == AuditEntry.Action.IMPORT_REFUSED
-    with pytest.raises(FileNotFoundError):
-        TempFolderStorage(name=stored["file"], read_mode="rb").read()
+    assert not default_storage.exists(stored["file"])
+
+
+def test_the_status_page_says_the_check_is_waiting_for_the_worker(
+    client, portal_admin, north_east_councils
+):
+    login_with_second_factor(client, portal_admin)
+    with ACTIVE.open("rb") as handle:
+        queued = client.post(UPLOAD, {"which": "ratings", "cqc_file": handle})
+    waiting = client.get(queued["Location"])
+    assert waiting.status_code == 200
+    assert "Checking 01_November_2025_HSCA_Active_Locations.ods" in waiting.text
+    assert "waiting for the background worker" in waiting.text
+    assert 'name="token"' not in waiting.text
+    assert (
+        f'<a href="{queued["Location"]}">check again</a>'.replace("&", "&amp;")
+        in waiting.text
+    )
+    assert not CareService.objects.exists() and not CqcImport.objects.exists()
+    run_worker()
+    assert 'name="token"' in client.get(queued["Location"]).text
+
+
+def test_a_status_page_is_only_its_uploaders_and_cannot_be_forged(
+    client, portal_admin, north_east_councils, django_user_model
+):
+    login_with_second_factor(client, portal_admin)
+    with ACTIVE.open("rb") as handle:
+        status = client.post(UPLOAD, {"which": "ratings", "cqc_file": handle})[
+            "Location"
+        ]
+    run_worker()
+    forged = client.get(status[:-3] + "xyz")
+    assert (forged.status_code, forged["Location"]) == (302, UPLOAD)
+    other = django_user_model.objects.create_superuser("other-admin", password="x")
+    login_with_second_factor(client, other)
+    assert client.get(status).status_code == 403
+
+
+def test_a_changed_upload_is_not_imported(
+    client, portal_admin, north_east_councils, uploads_in_a_temporary_folder
+):
+    login_with_second_factor(client, portal_admin)
+    preview = upload(client, ACTIVE)
+    (stored,) = (uploads_in_a_temporary_folder / "cqc-uploads").iterdir()
+    stored.write_bytes(stored.read_bytes() + b"\0")
+    response = confirm(client, token(preview))
+    assert response.status_code == 400
+    assert "The upload has changed or is gone" in response.text
+    assert not CareService.objects.exists()

@@ -105,14 +105,13 @@ def test_only_portal_administrators_may_be_named_as_the_importer(
 
 
 def test_a_refused_upload_is_listed_in_the_admin_with_who_and_why(
-    client, portal_admin, north_east_councils, tmp_path
+    client, portal_admin, north_east_councils, tmp_path, settings
 ):
+    from .test_import_admin import upload
+
+    settings.MEDIA_ROOT = tmp_path / "media"
     login_with_second_factor(client, portal_admin)
-    with bad_ratings_file(tmp_path).open("rb") as handle:
-        response = client.post(
-            "/admin/providers/cqcimport/upload/",
-            {"which": "ratings", "cqc_file": handle},
-        )
+    response = upload(client, bad_ratings_file(tmp_path))
     assert response.status_code == 400
     assert not CareService.objects.exists()
     run_ = CqcImport.objects.get()
