@@ -62,9 +62,9 @@ class CouncilListView(ListView):
 
     def get_queryset(self):
         return (
-            Council.objects.select_related("region")
-            .with_url()
+            Council.objects.with_url()
             .annotate(published_sections=_live_count(council="pk"))
+            .values("url", "name", "gss_code", "published_sections")
         )
 
 
