@@ -71,7 +71,7 @@ class ChangeFeed(Feed):
 
     def items(self, obj):
         _, filterset = obj
-        return filterset.qs[:FEED_LENGTH]
+        return filterset.qs.select_related("council")[:FEED_LENGTH]
 
     def item_title(self, change):
         return change.title

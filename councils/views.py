@@ -299,7 +299,7 @@ class ChangeDetailView(DetailView):
 
 
 def change_filter(request, council=None) -> ChangeFilter:
-    changes = Publication.objects.public().select_related("council")
+    changes = Publication.objects.public()
     if council is not None:
         changes = changes.for_council(council)
     return ChangeFilter(data=request.GET, queryset=changes, request=request)
