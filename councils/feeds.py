@@ -1,5 +1,7 @@
 """Atom feeds of the "What changed" log, site-wide or for one council."""
 
+import io
+
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
@@ -12,10 +14,26 @@ from .views import change_filter
 FEED_LENGTH = 50
 
 
+class BufferedAtom1Feed(Atom1Feed):
+    """Django's Atom feed, written to the response in one piece.
+
+    ``Feed`` hands the response to the XML writer, which wraps it in a text
+    writer that passes each tag, attribute and text on as it comes: some 2,000
+    ``HttpResponse.write()`` calls for a feed of 50 entries, a tenth of its time.
+    The XML is the same (UTF-8, as the declaration says; text from the database
+    has no characters UTF-8 cannot write).
+    """
+
+    def write(self, outfile, encoding):
+        buffer = io.StringIO()
+        super().write(buffer, encoding)
+        outfile.write(buffer.getvalue())
+
+
 class ChangeFeed(Feed):
     """Major changes, newest first: each entry links to what changed."""
 
-    feed_type = Atom1Feed
+    feed_type = BufferedAtom1Feed
     author_name = "North East MPS Portal"
 
     def __call__(self, request, *args, **kwargs):
