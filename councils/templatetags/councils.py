@@ -168,6 +168,46 @@ def change_items(changes):
     return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
 
 
+INDICATOR_ITEM = """
+      <li>
+        <a class="govuk-link" href="{url}">{name}</a>
+        <span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">{definition} Figures for {areas} area{plural}.{about}</span>
+      </li>
+      """  # noqa: E501 - the markup as the page gives it
+
+
+@register.simple_tag
+def indicator_items(indicators):
+    """The market indicators page's entries for one topic: each indicator linked
+    to its page, its definition, how many areas have figures (``areas``) and the
+    types of care it is about (prefetched), in lower case.
+
+    Written here rather than as nested loops in the template, with each address
+    reversed once (its last part is the slug, which ``reverse()`` leaves as it
+    is): most of the page's time went on them.
+    """
+    prefix = reverse("councils:indicator-detail", kwargs={"slug": "0"})[:-2]
+    items = []
+    for indicator in indicators:
+        types = indicator.types_of_care.all()
+        about = (
+            f" About {', '.join(html.escape(t.name.lower()) for t in types)}."
+            if types
+            else ""
+        )
+        items.append(
+            INDICATOR_ITEM.format(
+                url=html.escape(f"{prefix}{indicator.slug}/"),
+                name=html.escape(indicator.name),
+                definition=html.escape(indicator.definition),
+                areas=int(indicator.areas),
+                plural="" if indicator.areas == 1 else "s",
+                about=about,
+            )
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
+
+
 @register.inclusion_tag("councils/includes/latest_updates.html")
 def latest_updates(limit=5):
     return {
