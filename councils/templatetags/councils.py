@@ -208,13 +208,58 @@ def indicator_items(indicators):
     return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
 
 
-@register.inclusion_tag("councils/includes/latest_updates.html")
+LATEST_UPDATE = """
+  <li>
+    <a class="govuk-link" href="{url}">{council}: {heading}</a>
+    <span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">Updated <time datetime="{iso}">{day}</time></span>
+  </li>
+  """  # noqa: E501 - the markup as the page gives it
+
+
+@register.simple_tag
 def latest_updates(limit=5):
-    return {
-        "sections": Section.live.recently_updated().select_related(
-            "council", "heading"
-        )[:limit]
-    }
+    """The most recently updated live sections (the home page), each linked to
+    its page with its council and heading and when it was last updated.
+
+    Read as values (the council's and heading's slugs and names, the date), not
+    sections with their text and their councils, and written here rather than
+    through a template; the date reads as the ``date`` filter writes it ("Y-m-d"
+    and "j F Y") in the current time zone, blank when there is none.
+    """
+    rows = Section.live.recently_updated().values_list(
+        "council__slug",
+        "council__name",
+        "heading__slug",
+        "heading__name",
+        "content_updated_at",
+    )[:limit]
+    items = []
+    for council_slug, council, heading_slug, heading, updated in rows:
+        iso = day = ""
+        if updated is not None:
+            local = timezone.localtime(updated)
+            iso = local.date().isoformat()
+            day = escape(f"{local.day} {MONTHS[local.month]} {local.year:04d}")
+        url = reverse(
+            "councils:section-detail",
+            kwargs={"slug": council_slug, "heading_slug": heading_slug},
+        )
+        items.append(
+            LATEST_UPDATE.format(
+                url=html.escape(url),
+                council=html.escape(council),
+                heading=html.escape(heading),
+                iso=iso,
+                day=day,
+            )
+        )
+    if not items:
+        return mark_safe(
+            '\n<p class="govuk-body">No council has published a section yet.</p>\n\n'
+        )
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'\n<ul class="govuk-list govuk-list--spaced">\n  {"".join(items)}\n</ul>\n\n'
+    )
 
 
 @register.simple_tag(takes_context=True)
