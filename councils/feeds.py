@@ -1,17 +1,50 @@
 """Atom feeds of the "What changed" log, site-wide or for one council."""
 
 import io
+import re
+from xml.sax.saxutils import escape, quoteattr
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.xmlutils import SimplerXMLGenerator, UnserializableContentError
 
 from .models import Council
 from .views import change_filter
 
 FEED_LENGTH = 50
+
+
+# The characters XML 1.0 cannot carry, as Django's SimplerXMLGenerator refuses them.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0B-\x0C\x0E-\x1F]")
+
+
+class QuickXMLGenerator(SimplerXMLGenerator):
+    """Django's ``SimplerXMLGenerator`` with ``addQuickElement`` (most of a feed's
+    elements) written in one call instead of five: the same refusal of control
+    characters, attributes in the same sorted order, the same escaping and short
+    empty elements."""
+
+    def addQuickElement(self, name, contents=None, attrs=None):
+        if self._pending_start_element:
+            self._write(">")
+            self._pending_start_element = False
+        parts = ["<", name]
+        if attrs:
+            for value in attrs.values():
+                if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+                    raise UnserializableContentError
+            for key, value in sorted(attrs.items()):
+                parts.append(f" {key}={quoteattr(value)}")
+        if contents:
+            if CONTROL_CHARACTERS.search(contents):
+                raise UnserializableContentError
+            parts += [">", escape(contents), "</", name, ">"]
+        else:
+            parts.append("/>")
+        self._write("".join(parts))
 
 
 class BufferedAtom1Feed(Atom1Feed):
@@ -21,12 +54,18 @@ class BufferedAtom1Feed(Atom1Feed):
     writer that passes each tag, attribute and text on as it comes: some 2,000
     ``HttpResponse.write()`` calls for a feed of 50 entries, a tenth of its time.
     The XML is the same (UTF-8, as the declaration says; text from the database
-    has no characters UTF-8 cannot write).
+    has no characters UTF-8 cannot write), as ``Atom1Feed.write`` makes it but
+    with ``QuickXMLGenerator``.
     """
 
     def write(self, outfile, encoding):
         buffer = io.StringIO()
-        super().write(buffer, encoding)
+        handler = QuickXMLGenerator(buffer, encoding, short_empty_elements=True)
+        handler.startDocument()
+        handler.startElement("feed", self.root_attributes())
+        self.add_root_elements(handler)
+        self.write_items(handler)
+        handler.endElement("feed")
         outfile.write(buffer.getvalue())
 
 
