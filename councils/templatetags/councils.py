@@ -1,9 +1,10 @@
 import html
+from functools import lru_cache
 
 from django import template
 from django.apps import apps
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import escape, urlize
@@ -15,6 +16,29 @@ from ..models import Council, EditorialState, Publication, Publishable, Section
 from ..panels import panels_for
 
 register = template.Library()
+
+
+@lru_cache(maxsize=64)
+def _fixed_url(resolver, script_prefix: str, name: str, current_app) -> str:
+    return reverse(name, resolver.urlconf_name, current_app=current_app)
+
+
+@register.simple_tag(takes_context=True)
+def fixed_url(context, name):
+    """``{% url name %}`` for an address with no arguments (the header's and
+    footer's on every page), reversed once for each URL resolver, script prefix
+    and current application (what ``reverse()`` and ``{% url %}`` depend on), not
+    on every request. ``clear_url_caches()`` (a changed ``ROOT_URLCONF``) makes a
+    new resolver, so a changed URLconf is never answered from here."""
+    request = getattr(context, "request", None)
+    current_app = getattr(request, "current_app", None)
+    if current_app is None and not hasattr(request, "current_app"):
+        current_app = getattr(
+            getattr(request, "resolver_match", None), "namespace", None
+        )
+    return _fixed_url(
+        get_resolver(get_urlconf()), get_script_prefix(), name, current_app
+    )
 
 
 @register.simple_tag
