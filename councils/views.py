@@ -62,9 +62,9 @@ class CouncilListView(ListView):
 
     def get_queryset(self):
         return (
-            Council.objects.select_related("region")
-            .with_url()
+            Council.objects.with_url()
             .annotate(published_sections=_live_count(council="pk"))
+            .values("url", "name", "gss_code", "published_sections")
         )
 
 
@@ -299,7 +299,7 @@ class ChangeDetailView(DetailView):
 
 
 def change_filter(request, council=None) -> ChangeFilter:
-    changes = Publication.objects.public().select_related("council")
+    changes = Publication.objects.public()
     if council is not None:
         changes = changes.for_council(council)
     return ChangeFilter(data=request.GET, queryset=changes, request=request)

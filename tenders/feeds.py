@@ -6,9 +6,9 @@ from typing import NamedTuple
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
 from councils.downloads import Vocabulary
+from councils.feeds import BufferedAtom1Feed
 
 from .exports import TenderUrls
 from .filters import TenderFilter, filter_query
@@ -84,7 +84,7 @@ class InvalidFilters(Exception):
 class TenderFeed(Feed):
     """The finder's results, most recently changed first, as Atom."""
 
-    feed_type = Atom1Feed
+    feed_type = BufferedAtom1Feed
     title = "Tender opportunities from North East councils"
     subtitle = "New and changed social care tender opportunities."
     author_name = "North East MPS Portal"

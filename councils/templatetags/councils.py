@@ -1,6 +1,11 @@
+import html
+from functools import lru_cache
+
 from django import template
 from django.apps import apps
 from django.template.loader import render_to_string
+from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
@@ -11,6 +16,29 @@ from ..models import Council, EditorialState, Publication, Publishable, Section
 from ..panels import panels_for
 
 register = template.Library()
+
+
+@lru_cache(maxsize=64)
+def _fixed_url(resolver, script_prefix: str, name: str, current_app) -> str:
+    return reverse(name, resolver.urlconf_name, current_app=current_app)
+
+
+@register.simple_tag(takes_context=True)
+def fixed_url(context, name):
+    """``{% url name %}`` for an address with no arguments (the header's and
+    footer's on every page), reversed once for each URL resolver, script prefix
+    and current application (what ``reverse()`` and ``{% url %}`` depend on), not
+    on every request. ``clear_url_caches()`` (a changed ``ROOT_URLCONF``) makes a
+    new resolver, so a changed URLconf is never answered from here."""
+    request = getattr(context, "request", None)
+    current_app = getattr(request, "current_app", None)
+    if current_app is None and not hasattr(request, "current_app"):
+        current_app = getattr(
+            getattr(request, "resolver_match", None), "namespace", None
+        )
+    return _fixed_url(
+        get_resolver(get_urlconf()), get_script_prefix(), name, current_app
+    )
 
 
 @register.simple_tag
@@ -64,18 +92,198 @@ def govuk_urlize(text, autoescape=True):
     return mark_safe(html.replace("<a href=", '<a class="govuk-link" href='))  # noqa: S308 - urlize escaped the text
 
 
-@register.inclusion_tag("councils/includes/council_cards.html")
+COUNCIL_CARD = (
+    '\n  <li><a class="govuk-link govuk-link--no-visited-state" href="{url}">{name}</a>'
+    "</li>\n  "
+)
+
+
+@register.simple_tag
 def council_cards():
-    return {"councils": Council.objects.with_url()}
+    """Every council's name, linked to its page, as a GOV.UK list (the home page).
+
+    Written here rather than as a loop in a template, from each council's name and
+    address alone rather than model instances: 153 councils through a template
+    loop were a fifth of the home page's time.
+    """
+    items = "".join(
+        COUNCIL_CARD.format(url=html.escape(url), name=html.escape(name))
+        for url, name in Council.objects.with_url().values_list("url", "name")
+    )
+    return mark_safe(  # noqa: S308 - each address and name is escaped
+        f'<ul class="govuk-list app-council-list">\n  {items}\n</ul>\n'
+    )
 
 
-@register.inclusion_tag("councils/includes/latest_updates.html")
+COUNCIL_ROW = """
+    <tr class="govuk-table__row">
+      <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{url}">{name}</a></th>
+      <td class="govuk-table__cell">{gss_code}</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric">{published_sections}</td>
+    </tr>
+    """  # noqa: E501 - the markup as the page gives it
+
+
+@register.simple_tag
+def council_rows(councils):
+    """The councils page's table rows, one per council (``url``, ``name``,
+    ``gss_code`` and a ``published_sections`` count, as values).
+
+    Written here rather than as a loop in the template: 153 rows of four
+    variables each were most of the page's time.
+    """
+    rows = "".join(
+        COUNCIL_ROW.format(
+            url=html.escape(council["url"]),
+            name=html.escape(council["name"]),
+            gss_code=html.escape(council["gss_code"]),
+            published_sections=int(council["published_sections"]),
+        )
+        for council in councils
+    )
+    return mark_safe(rows)  # noqa: S308 - every value above is escaped or a number
+
+
+CHANGE_ITEM = """
+      <li class="govuk-!-margin-bottom-4">
+        <h2 class="govuk-heading-s govuk-!-margin-bottom-1"><a class="govuk-link" href="{url}">{title}</a></h2>
+        <p class="govuk-body govuk-!-margin-bottom-1"><time datetime="{iso}">{day}</time>: {note}</p>
+        {compare}
+      </li>
+      """  # noqa: E501 - the markup as the page gives it
+CHANGE_COMPARE = (
+    '<p class="govuk-body-s"><a class="govuk-link" href="{url}">See what changed'
+    '<span class="govuk-visually-hidden"> in {title} on {day}</span></a></p>'
+)
+
+
+@register.simple_tag
+def change_items(changes):
+    """The "What changed" log's entries (``Publication`` rows), each linked to
+    what it changed and, when its version is kept, to the comparison.
+
+    Written here rather than as a loop in the template: 50 entries with three
+    dates each through the ``date`` filter, and a ``reverse()`` each, were a third
+    of the page's time. Each publish time reads as the ``date`` filter writes it
+    in the current time zone ("c" and "j F Y"); each comparison's address is the
+    one ``get_absolute_url()`` gives, reversed once (its last part is the id).
+    """
+    compare_prefix = reverse("councils:change-detail", kwargs={"pk": 0})[:-2]
+    items = []
+    for change in changes:
+        title = html.escape(change.title)
+        local = timezone.localtime(change.publish_at)
+        day = escape(f"{local.day} {MONTHS[local.month]} {local.year:04d}")
+        compare = ""
+        if change.version_id:
+            compare = CHANGE_COMPARE.format(
+                url=f"{compare_prefix}{change.pk}/", title=title, day=day
+            )
+        items.append(
+            CHANGE_ITEM.format(
+                url=html.escape(change.url),
+                title=title,
+                iso=local.isoformat(),
+                day=day,
+                note=html.escape(change.note),
+                compare=compare,
+            )
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
+
+
+INDICATOR_ITEM = """
+      <li>
+        <a class="govuk-link" href="{url}">{name}</a>
+        <span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">{definition} Figures for {areas} area{plural}.{about}</span>
+      </li>
+      """  # noqa: E501 - the markup as the page gives it
+
+
+@register.simple_tag
+def indicator_items(indicators):
+    """The market indicators page's entries for one topic: each indicator linked
+    to its page, its definition, how many areas have figures (``areas``) and the
+    types of care it is about (prefetched), in lower case.
+
+    Written here rather than as nested loops in the template, with each address
+    reversed once (its last part is the slug, which ``reverse()`` leaves as it
+    is): most of the page's time went on them.
+    """
+    prefix = reverse("councils:indicator-detail", kwargs={"slug": "0"})[:-2]
+    items = []
+    for indicator in indicators:
+        types = indicator.types_of_care.all()
+        about = (
+            f" About {', '.join(html.escape(t.name.lower()) for t in types)}."
+            if types
+            else ""
+        )
+        items.append(
+            INDICATOR_ITEM.format(
+                url=html.escape(f"{prefix}{indicator.slug}/"),
+                name=html.escape(indicator.name),
+                definition=html.escape(indicator.definition),
+                areas=int(indicator.areas),
+                plural="" if indicator.areas == 1 else "s",
+                about=about,
+            )
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
+
+
+LATEST_UPDATE = """
+  <li>
+    <a class="govuk-link" href="{url}">{council}: {heading}</a>
+    <span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">Updated <time datetime="{iso}">{day}</time></span>
+  </li>
+  """  # noqa: E501 - the markup as the page gives it
+
+
+@register.simple_tag
 def latest_updates(limit=5):
-    return {
-        "sections": Section.live.recently_updated().select_related(
-            "council", "heading"
-        )[:limit]
-    }
+    """The most recently updated live sections (the home page), each linked to
+    its page with its council and heading and when it was last updated.
+
+    Read as values (the council's and heading's slugs and names, the date), not
+    sections with their text and their councils, and written here rather than
+    through a template; the date reads as the ``date`` filter writes it ("Y-m-d"
+    and "j F Y") in the current time zone, blank when there is none.
+    """
+    rows = Section.live.recently_updated().values_list(
+        "council__slug",
+        "council__name",
+        "heading__slug",
+        "heading__name",
+        "content_updated_at",
+    )[:limit]
+    items = []
+    for council_slug, council, heading_slug, heading, updated in rows:
+        iso = day = ""
+        if updated is not None:
+            local = timezone.localtime(updated)
+            iso = local.date().isoformat()
+            day = escape(f"{local.day} {MONTHS[local.month]} {local.year:04d}")
+        url = reverse(
+            "councils:section-detail",
+            kwargs={"slug": council_slug, "heading_slug": heading_slug},
+        )
+        items.append(
+            LATEST_UPDATE.format(
+                url=html.escape(url),
+                council=html.escape(council),
+                heading=html.escape(heading),
+                iso=iso,
+                day=day,
+            )
+        )
+    if not items:
+        return mark_safe(
+            '\n<p class="govuk-body">No council has published a section yet.</p>\n\n'
+        )
+    return mark_safe(  # noqa: S308 - every value above is escaped
+        f'\n<ul class="govuk-list govuk-list--spaced">\n  {"".join(items)}\n</ul>\n\n'
+    )
 
 
 @register.simple_tag(takes_context=True)
