@@ -78,7 +78,7 @@ class CouncilDetailView(DetailView):
         return Council.objects.select_related("region").prefetch_related(
             Prefetch(
                 "sections",
-                queryset=Section.live.select_related("heading"),
+                queryset=Section.live.select_related("heading").with_url(),
                 to_attr="public_sections",
             ),
             "contacts",
@@ -93,11 +93,11 @@ class CouncilDetailView(DetailView):
             .latest()
             .in_comparison_order()
         )
+        # The table shows no intention's sections: none are fetched.
         context["intentions"] = (
             CommissioningIntention.live.published()
             .for_council(self.object)
             .select_related("council", "type_of_care")
-            .prefetch_related("sections__heading", "sections__council")
             .order_by("type_of_care__position", "position")
         )
         return context
@@ -128,10 +128,9 @@ class SectionDetailView(DetailView):
         context.update(
             body=body,
             contents=contents if len(contents) > 1 else [],
-            # Each link is made from its council and heading.
-            sibling_sections=Section.live.for_council(
-                self.object.council
-            ).select_related("council", "heading"),
+            sibling_sections=Section.live.for_council(self.object.council)
+            .select_related("heading")
+            .with_url(),
         )
         return context
 
@@ -252,9 +251,13 @@ class CompareView(DetailView):
         if side_by_side and self.chosen:
             councils = councils.filter(pk__in=[c.pk for c in self.chosen])
         if not side_by_side:
-            # Only what the list shows: never every council's text.
-            sections = sections.only(
-                "council_id", "status", "content_updated_at", "live_of_id"
+            # The councils that have published the heading, by name: only what the
+            # list shows, never every council's text.
+            context["published"] = (
+                sections.published()
+                .select_related("council")
+                .with_url()
+                .only("content_updated_at", "council__name")
             )
         context.update(
             councils=councils.prefetch_related(

@@ -105,15 +105,25 @@ def _grow(n_councils):
 
 
 @pytest.mark.parametrize(
-    "url_for",
+    ("url_for", "fewer"),
     [
-        lambda heading, council: reverse("home"),
-        lambda heading, council: reverse("councils:council-list"),
-        lambda heading, council: reverse("councils:compare-index"),
-        lambda heading, council: heading.get_absolute_url(),
-        lambda heading, council: council.get_absolute_url(),
-        lambda heading, council: reverse("councils:council-print", args=[council.slug]),
-        lambda heading, council: council.sections.first().get_absolute_url(),
+        (lambda heading, council: reverse("home"), 0),
+        (lambda heading, council: reverse("councils:council-list"), 0),
+        (lambda heading, council: reverse("councils:compare-index"), 0),
+        # Past COMPARE_MAX councils the page lists those that have published the
+        # heading from one query of their sections, not councils, then sections.
+        (lambda heading, council: heading.get_absolute_url(), 1),
+        (lambda heading, council: council.get_absolute_url(), 0),
+        (
+            lambda heading, council: reverse(
+                "councils:council-print", args=[council.slug]
+            ),
+            0,
+        ),
+        (
+            lambda heading, council: council.sections.first().get_absolute_url(),
+            0,
+        ),
     ],
     ids=[
         "home",
@@ -126,7 +136,7 @@ def _grow(n_councils):
     ],
 )
 def test_queries_per_page_stay_constant_as_rows_grow(
-    client, django_assert_max_num_queries, url_for
+    client, django_assert_max_num_queries, url_for, fewer
 ):
     heading = _grow(1)
     council = heading.sections.first().council
@@ -135,7 +145,7 @@ def test_queries_per_page_stay_constant_as_rows_grow(
     _grow(12)
     with django_assert_max_num_queries(len(small.captured_queries)) as large:
         assert client.get(url_for(heading, council)).status_code == 200
-    assert len(large.captured_queries) == len(small.captured_queries)
+    assert len(large.captured_queries) == len(small.captured_queries) - fewer
 
 
 def test_section_status_choices_match_the_seeds_vocabulary():
