@@ -93,11 +93,20 @@ class CouncilDetailView(DetailView):
             .latest()
             .in_comparison_order()
         )
-        # The table shows no intention's sections: none are fetched.
+        # Only what the table shows: no intention's detail or sections.
         context["intentions"] = (
             CommissioningIntention.live.published()
             .for_council(self.object)
             .select_related("council", "type_of_care")
+            .only(
+                "live_of_id",
+                "direction",
+                "summary",
+                "where",
+                "council__slug",
+                "type_of_care__name",
+                "type_of_care__slug",
+            )
             .order_by("type_of_care__position", "position")
         )
         return context
@@ -449,11 +458,15 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
             # Too many councils to show each one's content: the regions' and
             # England's figures, and which councils have published intentions.
             context["figures"] = figures.filter(council=None).in_comparison_order()
-            context["publishing_councils"] = Council.objects.filter(
-                intentions__in=CommissioningIntention.live.published().filter(
-                    type_of_care=self.object
+            context["publishing_councils"] = (
+                Council.objects.filter(
+                    intentions__in=CommissioningIntention.live.published().filter(
+                        type_of_care=self.object
+                    )
                 )
-            ).distinct()
+                .distinct()
+                .only("name", "slug")
+            )
             return context
         context["intentions"] = (
             CommissioningIntention.live.published()
