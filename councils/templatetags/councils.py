@@ -46,6 +46,15 @@ def figure_source(item, hide_age=False):
     return mark_safe(html)  # noqa: S308 - the source's name and address are escaped
 
 
+@register.filter(expects_localtime=True)
+def long_date(value):
+    """A date or time as ``value|date:"j F Y"`` writes it ("2 December 2026",
+    in local time), written out directly: a compare page has one per council."""
+    if not value:
+        return ""
+    return f"{value.day} {MONTHS[value.month]} {value.year:04d}"
+
+
 @register.filter
 def markdown(text):
     """Render commissioner-written Markdown as sanitised HTML."""

@@ -1,6 +1,9 @@
 """Public MPS pages: what providers and the public read."""
 
+from datetime import UTC, date, datetime
+
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 
 from councils.models import EditorialState, Section
@@ -152,3 +155,20 @@ def test_section_status_choices_match_the_seeds_vocabulary():
     # "Draft" is now a state of the working copy, beside what readers see.
     assert {c.label for c in Section.Status} == {"Published", "Coming soon"}
     assert EditorialState.DRAFT.label == "Draft"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        # 23:30 UTC on 31 May is 00:30 on 1 June in London.
+        datetime(2025, 5, 31, 23, 30, tzinfo=UTC),
+        datetime(2025, 1, 9, 8, 0, tzinfo=UTC),
+        date(2024, 3, 1),
+        None,
+    ],
+)
+def test_long_date_reads_as_the_date_filter_writes_it(value):
+    template = Template("{% load councils %}{{ value|long_date }}")
+    expected = Template('{{ value|date:"j F Y" }}')
+    context = Context({"value": value})
+    assert template.render(context) == expected.render(context)
