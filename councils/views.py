@@ -5,7 +5,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404
@@ -264,9 +264,9 @@ class CompareView(DetailView):
             # list shows, never every council's text.
             context["published"] = (
                 sections.published()
-                .select_related("council")
                 .with_url()
-                .only("content_updated_at", "council__name")
+                .annotate(council_name=F("council__name"))
+                .values("url", "council_name", "content_updated_at")
             )
         context.update(
             councils=councils.prefetch_related(
