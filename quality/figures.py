@@ -27,8 +27,8 @@ from providers.models import (
 from .models import Setting, is_out_of_date
 
 SETTINGS = [(Setting.CARE_HOMES, True), (Setting.COMMUNITY, False)]
-# Counts are kept per content version (``counted``); this only bounds how long an
-# entry nobody asks for again takes cache space.
+# Counts are kept per content version (``region_counts``); this only bounds how
+# long an entry nobody asks for again takes cache space.
 COUNTED_SECONDS = 3600
 COUNTED = " or ".join(Rating(r).label for r in GOOD_RATINGS)
 OUT_OF = ", ".join(Rating(r).label for r in JUDGED_RATINGS)
@@ -141,7 +141,7 @@ def _counts(services, *keys) -> dict[tuple, tuple[int, int]]:
     return {tuple(row[k] for k in keys): (row["good"], row["judged"]) for row in rows}
 
 
-def counted(
+def region_counts(
     region: Region, *, by_type_of_care: bool, type_of_care: TypeOfCare | None
 ) -> tuple[Source, dict, dict | None]:
     """The figures' source, and the region's rated services counted by council
@@ -191,7 +191,7 @@ def computed_cqc_figures(
     region), the region and England, per setting and, with ``by_type_of_care``,
     per type of care (or for ``type_of_care`` only). A fixed number of queries,
     whatever the number of councils and services."""
-    source, by_setting, by_type = counted(
+    source, by_setting, by_type = region_counts(
         region, by_type_of_care=by_type_of_care, type_of_care=type_of_care
     )
     england = source.run.england if source.run else {}
