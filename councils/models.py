@@ -513,6 +513,26 @@ class SectionQuerySet(PublishableQuerySet):
     def recently_updated(self):
         return self.published().order_by("-content_updated_at")
 
+    def with_url(self):
+        """Each section with ``url``, the address ``get_absolute_url()`` gives,
+        joined in the query to the address reversed once (as
+        ``CouncilQuerySet.with_url``): a list of every council's section under a
+        heading reversed each one's. Slugs are SlugFields', which ``reverse()``
+        leaves as they are."""
+        sample = reverse(
+            "councils:section-detail", kwargs={"slug": "0", "heading_slug": "1"}
+        )
+        return self.annotate(
+            url=Concat(
+                models.Value(sample.removesuffix("0/1/")),
+                "council__slug",
+                models.Value("/"),
+                "heading__slug",
+                models.Value("/"),
+                output_field=models.CharField(),
+            )
+        )
+
 
 class SectionManager(WorkingCopyManager.from_queryset(SectionQuerySet)):
     def get_by_natural_key(self, council_slug, heading_slug):

@@ -5,7 +5,7 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404
@@ -78,7 +78,7 @@ class CouncilDetailView(DetailView):
         return Council.objects.select_related("region").prefetch_related(
             Prefetch(
                 "sections",
-                queryset=Section.live.select_related("heading"),
+                queryset=Section.live.select_related("heading").with_url(),
                 to_attr="public_sections",
             ),
             "contacts",
@@ -93,11 +93,20 @@ class CouncilDetailView(DetailView):
             .latest()
             .in_comparison_order()
         )
+        # Only what the table shows: no intention's detail or sections.
         context["intentions"] = (
             CommissioningIntention.live.published()
             .for_council(self.object)
             .select_related("council", "type_of_care")
-            .prefetch_related("sections__heading", "sections__council")
+            .only(
+                "live_of_id",
+                "direction",
+                "summary",
+                "where",
+                "council__slug",
+                "type_of_care__name",
+                "type_of_care__slug",
+            )
             .order_by("type_of_care__position", "position")
         )
         return context
@@ -128,10 +137,9 @@ class SectionDetailView(DetailView):
         context.update(
             body=body,
             contents=contents if len(contents) > 1 else [],
-            # Each link is made from its council and heading.
-            sibling_sections=Section.live.for_council(
-                self.object.council
-            ).select_related("council", "heading"),
+            sibling_sections=Section.live.for_council(self.object.council)
+            .select_related("heading")
+            .with_url(),
         )
         return context
 
@@ -252,9 +260,13 @@ class CompareView(DetailView):
         if side_by_side and self.chosen:
             councils = councils.filter(pk__in=[c.pk for c in self.chosen])
         if not side_by_side:
-            # Only what the list shows: never every council's text.
-            sections = sections.only(
-                "council_id", "status", "content_updated_at", "live_of_id"
+            # The councils that have published the heading, by name: only what the
+            # list shows, never every council's text.
+            context["published"] = (
+                sections.published()
+                .with_url()
+                .annotate(council_name=F("council__name"))
+                .values("url", "council_name", "content_updated_at")
             )
         context.update(
             councils=councils.prefetch_related(
@@ -446,11 +458,15 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
             # Too many councils to show each one's content: the regions' and
             # England's figures, and which councils have published intentions.
             context["figures"] = figures.filter(council=None).in_comparison_order()
-            context["publishing_councils"] = Council.objects.filter(
-                intentions__in=CommissioningIntention.live.published().filter(
-                    type_of_care=self.object
+            context["publishing_councils"] = (
+                Council.objects.filter(
+                    intentions__in=CommissioningIntention.live.published().filter(
+                        type_of_care=self.object
+                    )
                 )
-            ).distinct()
+                .distinct()
+                .only("name", "slug")
+            )
             return context
         context["intentions"] = (
             CommissioningIntention.live.published()

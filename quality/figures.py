@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Max
 
 from councils.models import Council, Region, TypeOfCare
+from councils.pagecache import versioned_key
 from providers.models import (
     GOOD_RATINGS,
     JUDGED_RATINGS,
@@ -25,6 +27,9 @@ from providers.models import (
 from .models import Setting, is_out_of_date
 
 SETTINGS = [(Setting.CARE_HOMES, True), (Setting.COMMUNITY, False)]
+# Counts are kept per content version (``region_counts``); this only bounds how
+# long an entry nobody asks for again takes cache space.
+COUNTED_SECONDS = 3600
 COUNTED = " or ".join(Rating(r).label for r in GOOD_RATINGS)
 OUT_OF = ", ".join(Rating(r).label for r in JUDGED_RATINGS)
 METHOD = (
@@ -137,6 +142,39 @@ def _counts(services, *keys) -> dict[tuple, tuple[int, int]]:
     return {tuple(row[k] for k in keys): (row["good"], row["judged"]) for row in rows}
 
 
+def region_counts(
+    region: Region, *, by_type_of_care: bool, type_of_care: TypeOfCare | None
+) -> tuple[Source, dict, dict | None]:
+    """The figures' source, and the region's rated services counted by council
+    and setting (and by council and type of care when asked for), worked out once
+    per content version and kept in the shared cache: the directory and CQC
+    imports are public content, so any write to them makes a new version
+    (``councils.pagecache.versioned_key``) and what is kept is exactly what
+    counting again would give. Every council of the region shares the entry."""
+    key = versioned_key(
+        "quality:counted",
+        region.pk,
+        by_type_of_care,
+        type_of_care.pk if type_of_care else None,
+    )
+    found = cache.get(key)
+    if found is None:
+        services = CareService.objects.filter(council__region=region)
+        by_type = None
+        if by_type_of_care or type_of_care is not None:
+            of_type = services
+            if type_of_care is not None:
+                of_type = services.filter(service_types__type_of_care=type_of_care)
+            by_type = _counts(of_type, "council_id", "service_types__type_of_care_id")
+        found = (
+            figure_source(),
+            _counts(services, "council_id", "care_home"),
+            by_type,
+        )
+        cache.set(key, found, timeout=COUNTED_SECONDS)
+    return found
+
+
 def _sum(counts: dict, match) -> tuple[int, int]:
     pairs = [value for key, value in counts.items() if match(key)]
     return sum(g for g, _ in pairs), sum(j for _, j in pairs)
@@ -154,13 +192,14 @@ def computed_cqc_figures(
     region), the region and England, per setting and, with ``by_type_of_care``,
     per type of care (or for ``type_of_care`` only). A fixed number of queries,
     whatever the number of councils and services."""
-    source = figure_source()
+    source, by_setting, by_type = region_counts(
+        region, by_type_of_care=by_type_of_care, type_of_care=type_of_care
+    )
     england = source.run.england if source.run else {}
     if council is not None:
         councils = [council]
     elif councils is None:
         councils = list(region.councils.order_by("name"))
-    services = CareService.objects.filter(council__region=region)
     figures = ComputedFigures(source=source)
 
     def group(title, counts, key_of, england_key, type_of_care=""):
@@ -208,7 +247,6 @@ def computed_cqc_figures(
             )
         return rows
 
-    by_setting = _counts(services, "council_id", "care_home")
     for setting, care_home in SETTINGS:
         figures.by_setting.append(
             group(
@@ -222,8 +260,6 @@ def computed_cqc_figures(
         types = TypeOfCare.objects.filter(cqc_service_types__isnull=False).distinct()
         if type_of_care is not None:
             types = [type_of_care]
-            services = services.filter(service_types__type_of_care=type_of_care)
-        by_type = _counts(services, "council_id", "service_types__type_of_care_id")
         for kind in types:
             figures.by_type_of_care.append(
                 group(

@@ -38,9 +38,11 @@ def council_arrangements(council):
     """The council's frameworks, spot contracts and panels open to join now."""
     return {
         "council": council,
+        # Only what the table shows (a council may have dozens open to join).
         "arrangements": Arrangement.live.for_council(council)
         .open_to_join()
-        .select_related("council"),
+        .select_related("council")
+        .only("name", "kind", "live_of_id", "council__slug"),
     }
 
 
