@@ -478,6 +478,12 @@ class Tender(Publishable):
                 condition=models.Q(live_of__isnull=False),
                 name="tender_live_copy_idx",
             ),
+            # A tender's page finds its live copies by council and reference.
+            models.Index(
+                fields=["council", "reference"],
+                condition=models.Q(live_of__isnull=False),
+                name="tender_live_reference_idx",
+            ),
         ]
 
     def __str__(self):
