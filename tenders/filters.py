@@ -336,10 +336,7 @@ class ProcurementFilterSet(django_filters.FilterSet):
         """Show each choice's count in its label, e.g. "Reablement (3)"."""
         fields = self.form.fields
         for name in ("council", "type_of_care", "client_group"):
-            found = counts[name]
-            fields[name].label_from_instance = lambda obj, found=found: (
-                f"{obj} ({found.get(obj.pk, 0)})"
-            )
+            finders.label_model_facet(fields[name], counts[name])
         name, choices = self.choice_facet
         fields[name].choices = [
             (value, f"{label} ({counts[name].get(value, 0)})")
