@@ -31,7 +31,7 @@ SORTS = {
 DEFAULT_SORT = "name"
 
 
-class CareServiceFilter(django_filters.FilterSet):
+class CareServiceFilter(finders.FinderFilterSet):
     """The public directory's filters; every choice is validated."""
 
     q = KeywordFilter(

@@ -240,7 +240,7 @@ def _overlapping(prefix: str, edge: str):
     return method
 
 
-class ProcurementFilterSet(django_filters.FilterSet):
+class ProcurementFilterSet(finders.FinderFilterSet):
     """What the tender and arrangement filters share: council and vocabularies."""
 
     council = django_filters.ModelMultipleChoiceFilter(
