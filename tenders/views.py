@@ -22,7 +22,7 @@ from councils.paging import BeyondDepth, BoundedPaginator
 from councils.views import PreviewMixin
 
 from . import exports, ocds
-from .filters import ArrangementFilter, TenderFilter, filter_query
+from .filters import ArrangementFilter, CareNamed, TenderFilter, filter_query
 from .models import Arrangement, Tender
 
 # MPS headings a provider reading about a tender is most likely to want next.
@@ -129,7 +129,7 @@ class TenderListView(FinderListView):
 
     def results(self):
         results = self.filterset.results(total=self.facets["total"])
-        return results.related("council", prefetch=["types_of_care"])
+        return CareNamed(results.related("council"))
 
     def filtered(self) -> None:
         self.facets = self.filterset.facet_counts()

@@ -3,7 +3,7 @@
 from django import template
 
 from ..dates import UNKNOWN
-from ..filters import SoonestResults
+from ..filters import SoonestResults, with_care_names
 from ..models import ImportRecord, Tender
 
 register = template.Library()
@@ -13,7 +13,7 @@ register = template.Library()
 def upcoming_tenders(limit=5):
     """What is coming up next across the region, soonest first."""
     tenders = SoonestResults(Tender.live.upcoming(), "procurement", include_over=False)
-    return {"tenders": tenders.related("council", prefetch=["types_of_care"])[:limit]}
+    return {"tenders": with_care_names(tenders.related("council")[:limit])}
 
 
 @register.inclusion_tag("admin/includes/recent_imports.html")
