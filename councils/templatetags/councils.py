@@ -5,12 +5,18 @@ from django.utils.dates import MONTHS
 from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 
-from .. import finders
+from .. import finders, paging
 from ..markdown import render_markdown
 from ..models import Council, EditorialState, Publication, Publishable, Section
 from ..panels import panels_for
 
 register = template.Library()
+
+
+@register.filter
+def page_links(page):
+    """Each page number and how the pagination shows it (``councils.paging``)."""
+    return paging.page_links(page)
 
 
 @register.simple_tag
