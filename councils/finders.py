@@ -50,6 +50,46 @@ class FinderFilterSet(django_filters.FilterSet):
         return form_class
 
 
+def with_names(rows: list, field: str, attribute: str) -> list:
+    """The rows, each with ``attribute``: the names of its terms in the
+    many-to-many ``field`` (types of care, say), in the terms' own order, read
+    in one query of names. A list shows the names only; prefetching the terms as
+    objects cost about three times as much."""
+    names = {row.pk: [] for row in rows}
+    if names:
+        relation = type(rows[0])._meta.get_field(field)
+        source = f"{relation.m2m_field_name()}_id"
+        target = relation.m2m_reverse_field_name()
+        order = [
+            f"-{target}__{key[1:]}" if key.startswith("-") else f"{target}__{key}"
+            for key in relation.related_model._meta.ordering
+        ]
+        pairs = (
+            relation.remote_field.through.objects.filter(**{f"{source}__in": names})
+            .order_by(*order)
+            .values_list(source, f"{target}__name")
+        )
+        for pk, name in pairs:
+            names[pk].append(name)
+    for row in rows:
+        setattr(row, attribute, names[row.pk])
+    return rows
+
+
+class WithNames:
+    """Results to page through whose rows come with their terms' names
+    (``with_names``): a Paginator needs only ``count()`` and slicing."""
+
+    def __init__(self, results, field: str, attribute: str):
+        self.results, self.field, self.attribute = results, field, attribute
+
+    def count(self) -> int:
+        return self.results.count()
+
+    def __getitem__(self, page: slice) -> list:
+        return with_names(list(self.results[page]), self.field, self.attribute)
+
+
 def _without(data: QueryDict, name: str, value: str) -> str:
     query = data.copy()
     query.pop("page", None)

@@ -23,39 +23,6 @@ PUBLIC_STATUSES = [
 ]
 
 
-def with_care_names(tenders: list) -> list:
-    """The tenders, each with ``care_names``: its types of care's names in the
-    list's order, read in one query of names (prefetching the types of care as
-    objects to print their names cost about three times as much)."""
-    names = {tender.pk: [] for tender in tenders}
-    if names:
-        through = Tender.types_of_care.through
-        rows = (
-            through.objects.filter(tender_id__in=names)
-            .order_by("typeofcare__position", "typeofcare__name")
-            .values_list("tender_id", "typeofcare__name")
-        )
-        for pk, name in rows:
-            names[pk].append(name)
-    for tender in tenders:
-        tender.care_names = names[tender.pk]
-    return tenders
-
-
-class CareNamed:
-    """Results to page through whose rows come with ``care_names``
-    (``with_care_names``): a Paginator needs only ``count()`` and slicing."""
-
-    def __init__(self, results):
-        self.results = results
-
-    def count(self) -> int:
-        return self.results.count()
-
-    def __getitem__(self, page: slice) -> list:
-        return with_care_names(list(self.results[page]))
-
-
 class SoonestResults:
     """The finder's results in "soonest" order, as index ranges.
 
@@ -575,12 +542,26 @@ class ArrangementFilter(ProcurementFilterSet):
         return ARRANGEMENT_DEFAULT_SORT
 
     def facet_counts(self) -> dict[str, dict]:
-        """How many arrangements each choice has, one query per facet."""
+        """The facet counts (``count_facets``) for these filters, counted once per
+        content version (``councils.finders.counted_once``), as the tender
+        finder's are: any sort and page of the same filters share them."""
+        return finders.counted_once("arrangements facets", self.data, self.count_facets)
+
+    def count_facets(self) -> dict[str, dict]:
+        """How many arrangements each choice has, one query per facet, and how
+        many results in all (``total``, what the list pages through): the
+        council facet's counts summed over the councils chosen."""
         counts = {}
         for name, column in (("council", "council_id"), ("kind", "kind")):
             rows = self.queryset_without(name).values(column).annotate(n=Count("pk"))
             counts[name] = {row[column]: row["n"] for row in rows}
-        return {**counts, **self.count_vocabularies()}
+        chosen = {council.pk for council in self.form.cleaned_data.get("council") or []}
+        total = sum(
+            n
+            for council, n in counts["council"].items()
+            if not chosen or council in chosen
+        )
+        return {**counts, **self.count_vocabularies(), "total": total}
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind__in=value) if value else queryset
