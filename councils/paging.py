@@ -86,3 +86,30 @@ class CountedResults:
 
     def __getitem__(self, page: slice) -> list:
         return list(self.queryset[page])
+
+
+def page_links(page) -> list[tuple[int, str]]:
+    """Each page number with how the pagination shows it (includes/pagination.html):
+    "current", "link", "ellipsis" or "" (not shown). Links go to the first and
+    last pages and the current one's neighbours, and to the page an ellipsis
+    would stand for alone (2 when the current page is 4, the last but one when it
+    is three before the last); an ellipsis marks each other gap. Worked out here
+    rather than in the template, where it was a dozen comparisons and filters for
+    each of up to 50 pages."""
+    current, last = page.number, page.paginator.num_pages
+    links = []
+    for number in page.paginator.page_range:
+        if number == current:
+            shown = "current"
+        elif (
+            number in (1, last, current - 1, current + 1)
+            or (number == 2 and current == 4)
+            or (number == last - 1 and current == last - 3)
+        ):
+            shown = "link"
+        elif number in (current - 2, current + 2):
+            shown = "ellipsis"
+        else:
+            shown = ""
+        links.append((number, shown))
+    return links

@@ -31,7 +31,7 @@ SORTS = {
 DEFAULT_SORT = "name"
 
 
-class CareServiceFilter(django_filters.FilterSet):
+class CareServiceFilter(finders.FinderFilterSet):
     """The public directory's filters; every choice is validated."""
 
     q = KeywordFilter(
@@ -199,10 +199,7 @@ class CareServiceFilter(django_filters.FilterSet):
         """Show each choice's count in its label, e.g. "Dementia (3)"."""
         fields = self.form.fields
         for name in ("council", "service_type", "client_group"):
-            found = counts[name]
-            fields[name].label_from_instance = lambda obj, found=found: (
-                f"{obj} ({found.get(obj.pk, 0):,})"
-            )
+            finders.label_model_facet(fields[name], counts[name], number=",")
         fields["rating"].choices = [
             (value, f"{label} ({counts['rating'].get(value, 0):,})")
             for value, label in Rating.choices

@@ -32,7 +32,13 @@ class ServiceListView(ListView):
         facets = self.filterset.facet_counts()
         self.filterset.label_facets(facets)
         # The facets counted the results: the paginator does not count again.
-        self.object_list = CountedResults(self.filterset.qs, facets["total"])
+        # The rows are read with what the list shows: their councils and service
+        # types (``regulated_by_cqc`` reads the types too), not their providers
+        # or specialisms.
+        rows = self.filterset.qs.select_related(None).prefetch_related(None)
+        self.object_list = CountedResults(rows, facets["total"]).related(
+            "council", prefetch=["service_types"]
+        )
         try:
             context = self.get_context_data()
         except BeyondDepth as error:

@@ -240,7 +240,7 @@ def _overlapping(prefix: str, edge: str):
     return method
 
 
-class ProcurementFilterSet(django_filters.FilterSet):
+class ProcurementFilterSet(finders.FinderFilterSet):
     """What the tender and arrangement filters share: council and vocabularies."""
 
     council = django_filters.ModelMultipleChoiceFilter(
@@ -336,10 +336,7 @@ class ProcurementFilterSet(django_filters.FilterSet):
         """Show each choice's count in its label, e.g. "Reablement (3)"."""
         fields = self.form.fields
         for name in ("council", "type_of_care", "client_group"):
-            found = counts[name]
-            fields[name].label_from_instance = lambda obj, found=found: (
-                f"{obj} ({found.get(obj.pk, 0)})"
-            )
+            finders.label_model_facet(fields[name], counts[name])
         name, choices = self.choice_facet
         fields[name].choices = [
             (value, f"{label} ({counts[name].get(value, 0)})")
@@ -545,12 +542,26 @@ class ArrangementFilter(ProcurementFilterSet):
         return ARRANGEMENT_DEFAULT_SORT
 
     def facet_counts(self) -> dict[str, dict]:
-        """How many arrangements each choice has, one query per facet."""
+        """The facet counts (``count_facets``) for these filters, counted once per
+        content version (``councils.finders.counted_once``), as the tender
+        finder's are: any sort and page of the same filters share them."""
+        return finders.counted_once("arrangements facets", self.data, self.count_facets)
+
+    def count_facets(self) -> dict[str, dict]:
+        """How many arrangements each choice has, one query per facet, and how
+        many results in all (``total``, what the list pages through): the
+        council facet's counts summed over the councils chosen."""
         counts = {}
         for name, column in (("council", "council_id"), ("kind", "kind")):
             rows = self.queryset_without(name).values(column).annotate(n=Count("pk"))
             counts[name] = {row[column]: row["n"] for row in rows}
-        return {**counts, **self.count_vocabularies()}
+        chosen = {council.pk for council in self.form.cleaned_data.get("council") or []}
+        total = sum(
+            n
+            for council, n in counts["council"].items()
+            if not chosen or council in chosen
+        )
+        return {**counts, **self.count_vocabularies(), "total": total}
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind__in=value) if value else queryset

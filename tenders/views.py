@@ -18,7 +18,7 @@ from councils.downloads import (
     json_download,
 )
 from councils.models import Section
-from councils.paging import BeyondDepth, BoundedPaginator
+from councils.paging import BeyondDepth, BoundedPaginator, CountedResults
 from councils.views import PreviewMixin
 
 from . import exports, ocds
@@ -129,7 +129,9 @@ class TenderListView(FinderListView):
 
     def results(self):
         results = self.filterset.results(total=self.facets["total"])
-        return results.related("council", prefetch=["types_of_care"])
+        return finders.WithNames(
+            results.related("council"), "types_of_care", "care_names"
+        )
 
     def filtered(self) -> None:
         self.facets = self.filterset.facet_counts()
@@ -348,8 +350,16 @@ class ArrangementListView(FinderListView):
     def make_filter(self, request):
         return arrangement_filter(request)
 
+    def results(self):
+        # The facets counted the results: the paginator does not count again.
+        results = CountedResults(self.filterset.qs, self.facets["total"])
+        return finders.WithNames(
+            results.related("council"), "types_of_care", "care_names"
+        )
+
     def filtered(self) -> None:
-        self.filterset.label_facets(self.filterset.facet_counts())
+        self.facets = self.filterset.facet_counts()
+        self.filterset.label_facets(self.facets)
 
 
 class ArrangementDetailView(DetailView):

@@ -9,7 +9,7 @@ from django.utils.dates import MONTHS
 from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 
-from .. import finders
+from .. import finders, paging
 from ..markdown import render_markdown
 from ..models import Council, EditorialState, Publication, Publishable, Section
 from ..panels import panels_for
@@ -38,6 +38,12 @@ def fixed_url(context, name):
     return _fixed_url(
         get_resolver(get_urlconf()), get_script_prefix(), name, current_app
     )
+
+
+@register.filter
+def page_links(page):
+    """Each page number and how the pagination shows it (``councils.paging``)."""
+    return paging.page_links(page)
 
 
 @register.simple_tag

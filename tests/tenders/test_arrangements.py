@@ -166,8 +166,11 @@ def test_list_queries_do_not_grow_with_rows(
     assert query_count(client, query) == one
     # Keywords add two (the type-of-care phrases, and the matching ids, looked
     # up once however many facets use them); the chosen filters' facet counts ask
-    # what each choice gives, one query per facet.
-    assert one <= (14 if query else 10)
+    # what each choice gives, one query per facet. The first request after a
+    # change (as here) also asks for each scheduled field's next publication (six
+    # queries, once for every page: councils.pagecache), then counts the facets,
+    # which the requests after it share (councils.finders.counted_once).
+    assert one <= (19 if query else 15)
 
 
 def download_queries(client, url):
