@@ -252,12 +252,38 @@ def ratio(rps: float, health: float) -> str:
     return f"{rps / health:.4f}" if health else "n/a"
 
 
-def drain(port: int) -> None:
+def workers_cpu(master_pid: int) -> int:
+    """Processor time (clock ticks) the gunicorn workers of ``master_pid`` used."""
+    found = subprocess.run(
+        ["ps", "-o", "pid=", "--ppid", str(master_pid)], capture_output=True, text=True
+    ).stdout.split()
+    ticks = 0
+    for pid in found:
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks
+
+
+def drain(port: int, master_pid: int | None = None) -> None:
     """Wait until requests wrk left queued have been answered, so that the next
-    measurement starts on an idle server."""
+    measurement starts on an idle server: a health check answered by one worker
+    can overtake another worker's backlog (a heavy page leaves seconds of work),
+    so with ``master_pid`` also until the workers have used no processor time
+    for a tenth of a second."""
     for _ in range(2):
         with contextlib.suppress(OSError):
             get(port, "/healthz", timeout=600)
+    if master_pid is None:
+        return
+    deadline = time.monotonic() + 60
+    used = workers_cpu(master_pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = workers_cpu(master_pid)
+        if now == used:
+            return
+        used = now
 
 
 def workers_rss(master_pid: int) -> int:
@@ -457,7 +483,7 @@ def main() -> None:
     print(heading)
     print(rule)
     with contextlib.ExitStack() as servers:
-        ports = {}
+        ports, masters = {}, {}
         for number, mode in enumerate(modes):
             _, ports[mode], process = servers.enter_context(
                 portal(
@@ -470,17 +496,19 @@ def main() -> None:
                     False,
                 )
             )
+            masters[mode] = process.pid
             if number == 0:
                 port, master = ports[mode], process
         for name, path in chosen:
-            drain(port)
+            for mode in modes:
+                drain(ports[mode], masters[mode])
             started = time.perf_counter()
             try:
                 status, body, _ = get(port, path, timeout=300)
             except OSError as error:
                 status, body = f"failed: {error}", b""
             alone = (time.perf_counter() - started) * 1000
-            drain(port)
+            drain(port, masters[modes[0]])
             health = wrk(port, "/healthz", args)
             row = f"| {name} | `{path}` | {health['rps']:.0f} |"
             errors = 0 if status == 200 else 1
@@ -494,7 +522,7 @@ def main() -> None:
                     f" {page['rps']:.1f} | {page['p50']:.1f} | {page['p99']:.1f} | "
                     f"{ratio(page['rps'], health['rps'])} |"
                 )
-                drain(ports[mode])
+                drain(ports[mode], masters[mode])
             print(
                 f"{row} {cache_said} | {queries[path]} | {len(body):,} | {alone:.0f} | "
                 f"{errors if errors else ''}"
