@@ -92,17 +92,24 @@ class Vocabulary:
 class PkUrls:
     """Each row's absolute address from its primary key, as
     ``build_absolute_uri(get_absolute_url())`` gives it for a URL pattern whose
-    one argument is ``<int:pk>``: reversed once, then joined to each key, rather
-    than reversed for every row."""
+    one argument is ``<int:pk>`` (or another key that ``reverse()`` leaves as it
+    is, such as a slug: ``argument``): reversed once, then joined to each key,
+    rather than reversed for every row. ``absolute_url`` left out, the address
+    as ``get_absolute_url()`` gives it."""
 
-    def __init__(self, url_name: str, absolute_url: Callable[[str], str]):
-        sample = absolute_url(reverse(url_name, kwargs={"pk": 0}))
+    def __init__(
+        self,
+        url_name: str,
+        absolute_url: Callable[[str], str] = str,
+        argument: str = "pk",
+    ):
+        sample = absolute_url(reverse(url_name, kwargs={argument: 0}))
         if not sample.endswith("/0/"):
-            raise ValueError(f"{url_name} does not end in its primary key")
+            raise ValueError(f"{url_name} does not end in its {argument}")
         self.prefix = sample[:-2]
 
-    def __call__(self, pk: int) -> str:
-        return f"{self.prefix}{pk}/"
+    def __call__(self, key) -> str:
+        return f"{self.prefix}{key}/"
 
 
 # A CSV cell with one of these is quoted (csv.writer's QUOTE_MINIMAL, excel dialect).

@@ -10,6 +10,7 @@ from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 
 from .. import finders, paging
+from ..downloads import PkUrls
 from ..markdown import render_markdown
 from ..models import Council, EditorialState, Publication, Publishable, Section
 from ..panels import panels_for
@@ -180,9 +181,9 @@ def change_items(changes):
     dates each through the ``date`` filter, and a ``reverse()`` each, were a third
     of the page's time. Each publish time reads as the ``date`` filter writes it
     in the current time zone ("c" and "j F Y"); each comparison's address is the
-    one ``get_absolute_url()`` gives, reversed once (its last part is the id).
+    one ``get_absolute_url()`` gives, reversed once (``PkUrls``).
     """
-    compare_prefix = reverse("councils:change-detail", kwargs={"pk": 0})[:-2]
+    compare_url = PkUrls("councils:change-detail")
     items = []
     for change in changes:
         title = html.escape(change.title)
@@ -191,7 +192,7 @@ def change_items(changes):
         compare = ""
         if change.version_id:
             compare = CHANGE_COMPARE.format(
-                url=f"{compare_prefix}{change.pk}/", title=title, day=day
+                url=compare_url(change.pk), title=title, day=day
             )
         items.append(
             CHANGE_ITEM.format(
@@ -221,10 +222,9 @@ def indicator_items(indicators):
     types of care it is about (prefetched), in lower case.
 
     Written here rather than as nested loops in the template, with each address
-    reversed once (its last part is the slug, which ``reverse()`` leaves as it
-    is): most of the page's time went on them.
+    reversed once (``PkUrls``): most of the page's time went on them.
     """
-    prefix = reverse("councils:indicator-detail", kwargs={"slug": "0"})[:-2]
+    indicator_url = PkUrls("councils:indicator-detail", argument="slug")
     items = []
     for indicator in indicators:
         types = indicator.types_of_care.all()
@@ -235,7 +235,7 @@ def indicator_items(indicators):
         )
         items.append(
             INDICATOR_ITEM.format(
-                url=html.escape(f"{prefix}{indicator.slug}/"),
+                url=html.escape(indicator_url(indicator.slug)),
                 name=html.escape(indicator.name),
                 definition=html.escape(indicator.definition),
                 areas=int(indicator.areas),
