@@ -188,7 +188,7 @@ def change_items(changes):
     for change in changes:
         title = html.escape(change.title)
         local = timezone.localtime(change.publish_at)
-        day = escape(f"{local.day} {MONTHS[local.month]} {local.year:04d}")
+        day = escape(long_date(local))
         compare = ""
         if change.version_id:
             compare = CHANGE_COMPARE.format(
@@ -259,29 +259,23 @@ def latest_updates(limit=5):
     """The most recently updated live sections (the home page), each linked to
     its page with its council and heading and when it was last updated.
 
-    Read as values (the council's and heading's slugs and names, the date), not
-    sections with their text and their councils, and written here rather than
+    Read as values (the address, the council's and heading's names, the date),
+    not sections with their text and their councils, and written here rather than
     through a template; the date reads as the ``date`` filter writes it ("Y-m-d"
     and "j F Y") in the current time zone, blank when there is none.
     """
-    rows = Section.live.recently_updated().values_list(
-        "council__slug",
-        "council__name",
-        "heading__slug",
-        "heading__name",
-        "content_updated_at",
+    rows = (
+        Section.live.recently_updated()
+        .with_url()
+        .values_list("url", "council__name", "heading__name", "content_updated_at")
     )[:limit]
     items = []
-    for council_slug, council, heading_slug, heading, updated in rows:
+    for url, council, heading, updated in rows:
         iso = day = ""
         if updated is not None:
             local = timezone.localtime(updated)
             iso = local.date().isoformat()
-            day = escape(f"{local.day} {MONTHS[local.month]} {local.year:04d}")
-        url = reverse(
-            "councils:section-detail",
-            kwargs={"slug": council_slug, "heading_slug": heading_slug},
-        )
+            day = escape(long_date(local))
         items.append(
             LATEST_UPDATE.format(
                 url=html.escape(url),
