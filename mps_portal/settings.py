@@ -134,6 +134,20 @@ DATABASES = {
         conn_health_checks=PRODUCTION,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded set-up runs the task worker beside the web server (scripts/run):
+    # two processes writing one file. Each transaction takes the write lock when
+    # it begins (IMMEDIATE), so one that read first and writes later waits for
+    # the other instead of failing at once with "database is locked" (SQLite
+    # cannot wait when a deferred transaction's read lock must become a write
+    # lock); the write-ahead log lets pages be read while the worker writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
