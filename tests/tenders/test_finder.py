@@ -5,10 +5,12 @@ import time
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from councils import finders
 from councils.pagecache import current_version
 from councils.publishing import publish
 from tenders.models import Tender
@@ -336,3 +338,33 @@ def test_facet_counts_take_in_a_scheduled_tender_at_its_time(
     page = client.get(LIST).text
     assert "Reablement (2)" in page
     assert "2 opportunities" in page
+
+
+def test_result_rows_are_the_markup_of_the_result_template(client, reablement):
+    """``{% tender_results %}`` writes what the included template would, every
+    value escaped, whatever the row holds."""
+    TenderFactory(
+        title='<b>Care & support</b> "o\'clock"',
+        reference="A B/1 é",
+        service_area="",
+        notes="Subject to <review> & budget",
+        is_demo=True,
+        procurement_activity="Spring 2001",
+        types_of_care=[reablement],
+    )
+    TenderFactory(title="Plain", reference="GC-0001", commencement="TBC")
+    rows = finders.with_names(
+        list(Tender.live.visible().select_related("council").order_by("title")),
+        "types_of_care",
+        "care_names",
+    )
+    looped = Template(
+        "{% for tender in tenders %}\n      "
+        '{% include "tenders/includes/tender_result.html" %}\n      {% endfor %}'
+    ).render(Context({"tenders": rows}))
+    written = Template("{% load tenders %}{% tender_results tenders %}").render(
+        Context({"tenders": rows})
+    )
+    assert written == looped
+    assert "&lt;b&gt;Care &amp; support" in written
+    assert rows[0].get_absolute_url() in written
