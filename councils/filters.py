@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 
 from . import search
+from .finders import choices_by_name
 from .models import (
     CommissioningIntention,
     Council,
@@ -29,20 +30,6 @@ def council_filter(**kwargs):
             "from the list"
         },
         **kwargs,
-    )
-
-
-def choices_by_name(field: forms.ModelMultipleChoiceField) -> None:
-    """Read a picker's choices as (value, name) rows, not model instances.
-
-    The checkboxes (``councils.finders.checkbox_items``) show each row's choice
-    value and ``str()``, which for councils and types of care is the name; a
-    council picker's 153 ``Council`` objects cost about two milliseconds a
-    request. The rows are read when the checkboxes are written (one query, as
-    before); the chosen rows are still cleaned into instances.
-    """
-    field.facet_choices = field.queryset.values_list(
-        field.to_field_name or "pk", "name"
     )
 
 
