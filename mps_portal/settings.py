@@ -412,6 +412,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    # Django's own loggers print through the root's handler only: its default
+    # "django" logger has a console handler of its own in development, which
+    # printed every line (a task worker's, a warning about a request) twice.
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
 }
 
 # Mail (Django's MAILERS): SMTP from the environment; printed to the console when

@@ -87,3 +87,16 @@ def test_pages_send_security_headers(client, db):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_log_lines_are_printed_once_in_development_and_production():
+    logged = (
+        "import logging; logging.getLogger('django.tasks').info('task line'); "
+        "logging.getLogger('django.request').warning('request line')"
+    )
+    development = {"DJANGO_ENV": "", "DATABASE_URL": PRODUCTION_ENV["DATABASE_URL"]}
+    for env in (development, PRODUCTION_ENV):
+        result = manage("shell", "-c", logged, env=env)
+        assert result.returncode == 0, result.stderr
+        assert result.stderr.count("task line") == 1, result.stderr
+        assert result.stderr.count("request line") == 1, result.stderr
