@@ -9,6 +9,7 @@ import csv
 import random
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -200,37 +201,113 @@ def write_ods(path: Path, sheets: dict[str, Iterator[list]]) -> None:
             )
 
 
-def latest_ratings_rows(
+@dataclass(frozen=True)
+class GeneratedLocation:
+    """One made-up location, as both generated files describe it: the same ID,
+    place, provider, kind of service and ratings in the latest ratings file and in
+    the care directory with filters, as in CQC's own files."""
+
+    number: int
+    place: tuple[str, str, str]  # local authority, region, postcode district
+    published: date
+    ratings: dict[str, str]  # domain -> rating; empty for a location not yet rated
+
+    @property
+    def location_id(self) -> str:
+        return f"1-{900000000 + self.number}"
+
+    @property
+    def category(self) -> str:
+        return CATEGORIES[self.number % len(CATEGORIES)][0]
+
+    @property
+    def care_home(self) -> str:
+        return CATEGORIES[self.number % len(CATEGORIES)][1]
+
+    @property
+    def service_types(self) -> list[str]:
+        """The care directory's service types: none for a GP practice."""
+        kind = self.number % len(CATEGORIES)
+        if kind == 0:
+            return CARE_HOME_SERVICE_TYPES[self.number // 3 % 2]
+        if kind == 1:
+            return COMMUNITY_SERVICE_TYPES[self.number // 3 % 4]
+        return []
+
+    @property
+    def provider(self) -> tuple[str, str]:
+        return (
+            f"1-{100000000 + self.number // 3}",
+            f"Generated provider {self.number // 3} Ltd",
+        )
+
+
+def generated_locations(
     *, locations: int, north_east_share: float = 0.1, seed: int = 1, ratings_seed=None
-) -> Iterator[list]:
-    """Rows of a generated latest ratings file: an Overall row and the five key
-    questions for half the locations, four of them (no Responsive) for the other
-    half, so 60,000 locations make 330,000 rows."""
+) -> Iterator[GeneratedLocation]:
+    """The locations of both generated files, rated: an Overall rating and the five
+    key questions for half of them, four (no Responsive) for the other half."""
     chance = random.Random(seed)  # noqa: S311 (made-up data, not secrets)
     # A second generator for the ratings, so a different ratings_seed gives the same
     # locations with other ratings (a later month's file).
     ratings = random.Random(seed if ratings_seed is None else ratings_seed)  # noqa: S311
     start = date(2019, 1, 1)
     for number in range(locations):
-        location_id = f"1-{900000000 + number}"
         if chance.random() < north_east_share:
             authority, district = chance.choice(NORTH_EAST)
-            region = "North East"
+            place = (authority, "North East", district)
         else:
             authority, region, district = chance.choice(ELSEWHERE)
-        category, care_home = CATEGORIES[number % len(CATEGORIES)]
+            place = (authority, region, district)
         published = start + timedelta(days=chance.randrange(2400))
-        provider = f"1-{100000000 + number // 3}"
-        for domain in DOMAINS:
-            if domain == "Responsive" and number % 2:
-                continue
+        yield GeneratedLocation(
+            number,
+            place,
+            published,
+            {
+                domain: ratings.choice(RATINGS)
+                for domain in DOMAINS
+                if not (domain == "Responsive" and number % 2)
+            },
+        )
+
+
+def unrated_locations(*, after: int, count: int, seed: int = 1):
+    """Locations registered since the last ratings file: in the care directory,
+    with no rating yet, and numbered after the rated ones."""
+    chance = random.Random(f"unrated {seed}")  # noqa: S311 (made-up data)
+    for number in range(after, after + count):
+        if chance.random() < 0.1:
+            authority, district = chance.choice(NORTH_EAST)
+            place = (authority, "North East", district)
+        else:
+            authority, region, district = chance.choice(ELSEWHERE)
+            place = (authority, region, district)
+        yield GeneratedLocation(number, place, date(2026, 10, 1), {})
+
+
+def latest_ratings_rows(
+    *, locations: int, north_east_share: float = 0.1, seed: int = 1, ratings_seed=None
+) -> Iterator[list]:
+    """Rows of a generated latest ratings file: a row per rated domain of each
+    location (``generated_locations``), so 60,000 locations make 330,000 rows."""
+    for location in generated_locations(
+        locations=locations,
+        north_east_share=north_east_share,
+        seed=seed,
+        ratings_seed=ratings_seed,
+    ):
+        number, location_id = location.number, location.location_id
+        authority, region, district = location.place
+        provider_id, provider_name = location.provider
+        for domain, rating in location.ratings.items():
             yield [
                 location_id,
                 "",
                 f"Generated location {number}",
-                care_home,
+                location.care_home,
                 "Social Care Org",
-                category,
+                location.category,
                 f"{number} Generated Street",
                 "",
                 authority,
@@ -244,59 +321,66 @@ def latest_ratings_rows(
                 "",
                 "Overall",
                 domain,
-                ratings.choice(RATINGS),
-                published,
+                rating,
+                location.published,
                 "Location",
                 "Y" if number % 17 == 0 else "N",
                 f"https://www.cqc.org.uk/location/{location_id}",
-                provider,
-                f"Generated provider {number // 3} Ltd",
+                provider_id,
+                provider_name,
                 "-",
                 "-",
             ]
 
 
-SERVICE_TYPES = [
-    ("Y", ["Care home service with nursing"]),
-    ("Y", ["Care home service without nursing"]),
-    ("N", ["Domiciliary care service"]),
-    ("N", ["Domiciliary care service", "Supported living service"]),
-    ("N", ["Extra Care housing services", "Domiciliary care service"]),
-    ("N", ["Shared Lives"]),
+CARE_HOME_SERVICE_TYPES = [
+    ["Care home service with nursing"],
+    ["Care home service without nursing"],
+]
+COMMUNITY_SERVICE_TYPES = [
+    ["Domiciliary care service"],
+    ["Domiciliary care service", "Supported living service"],
+    ["Extra Care housing services", "Domiciliary care service"],
+    ["Shared Lives"],
 ]
 
 
 def active_locations_rows(*, locations: int, seed: int = 1) -> Iterator[list]:
-    """Rows of a generated care directory with filters: one per location."""
-    chance = random.Random(seed)  # noqa: S311 (made-up data, not secrets)
-    start = date(2019, 1, 1)
-    for number in range(locations):
-        if chance.random() < 0.1:
-            authority, district = chance.choice(NORTH_EAST)
-            region = "North East"
-        else:
-            authority, region, district = chance.choice(ELSEWHERE)
-        care_home, types = SERVICE_TYPES[number % len(SERVICE_TYPES)]
-        rating = chance.choice([*RATINGS, ""])
-        published = start + timedelta(days=chance.randrange(2400))
+    """Rows of a generated care directory with filters: one per location of the
+    latest ratings file of the same seed (the same IDs, places, providers and
+    Overall ratings), then a tenth as many again registered since and not yet
+    rated. GP practices are in it too, as in CQC's file, without social care
+    service types."""
+    rated = generated_locations(locations=locations, seed=seed)
+    unrated = unrated_locations(after=locations, count=locations // 10, seed=seed)
+    for location in (*rated, *unrated):
+        number = location.number
+        authority, region, district = location.place
+        provider_id, provider_name = location.provider
+        rating = location.ratings.get("Overall", "")
+        social = bool(location.service_types)
         values = dict.fromkeys(ACTIVE_LOCATIONS_HEADER, "")
         values.update(
             {
-                "Location ID": f"1-{800000000 + number}",
+                "Location ID": location.location_id,
                 "Dormant (Y/N)": "N",
-                "Care home?": care_home,
+                "Care home?": location.care_home,
                 "Location Name": f"Generated location {number}",
-                "Care homes beds": 20 + number % 60 if care_home == "Y" else "",
-                "Location Type/Sector": "Social Care Org",
-                "Location Inspection Directorate": "Adult social care",
-                "Location Primary Inspection Category": (
-                    "Residential social care"
-                    if care_home == "Y"
-                    else "Community based adult social care services"
-                ),
+                "Care homes beds": 20 + number % 60
+                if location.care_home == "Y"
+                else "",
+                "Location Type/Sector": "Social Care Org"
+                if social
+                else "Primary Medical Services",
+                "Location Inspection Directorate": "Adult social care"
+                if social
+                else "Primary medical services",
+                "Location Primary Inspection Category": location.category,
                 "Location Latest Overall Rating": rating,
-                "Publication Date": published if rating else "",
-                "Inherited Rating (Y/N)": "N" if rating else "",
+                "Publication Date": location.published if rating else "",
+                "Inherited Rating (Y/N)": ("Y" if number % 17 == 0 else "N")
+                if rating
+                else "",
                 "Location Region": region,
                 "Location Local Authority": authority,
                 "Location Street Address": f"{number} Generated Street",
@@ -304,11 +388,11 @@ def active_locations_rows(*, locations: int, seed: int = 1) -> Iterator[list]:
                 "Location Postal Code": f"{district} {number % 9}AB",
                 "Brand ID": "-",
                 "Brand Name": "-",
-                "Provider ID": f"1-{200000000 + number // 3}",
-                "Provider Name": f"Generated provider {number // 3} Ltd",
+                "Provider ID": provider_id,
+                "Provider Name": provider_name,
             }
         )
-        for service_type in types:
+        for service_type in location.service_types:
             values[f"Service type - {service_type}"] = "Y"
         yield [values[h] for h in ACTIVE_LOCATIONS_HEADER]
 

@@ -21,7 +21,9 @@ class Command(BaseCommand):
             "--active-locations",
             action="store_true",
             help="Write a care directory with filters (.ods, one row per location, "
-            "with service types) instead of a latest ratings file.",
+            "with service types) instead of a latest ratings file: the same "
+            "locations as the ratings file of the same seed, and a tenth more "
+            "not yet rated.",
         )
 
     def handle(self, *args, file, locations, seed, active_locations, **options):
