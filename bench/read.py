@@ -394,6 +394,10 @@ def machine(env: dict) -> str:
     memory = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
     with psycopg.connect(env["DATABASE_URL"]) as connection:
         version = connection.execute("SHOW server_version").fetchone()[0]
+        # What the search and the big pages' timings depend on most: how much of
+        # the tables PostgreSQL keeps in its own memory (the default is 128 MB).
+        buffers = connection.execute("SHOW shared_buffers").fetchone()[0]
+        work_mem = connection.execute("SHOW work_mem").fetchone()[0]
         counts = connection.execute(
             "SELECT (SELECT count(*) FROM councils_council), "
             "(SELECT count(*) FROM tenders_tender), "
@@ -401,7 +405,8 @@ def machine(env: dict) -> str:
         ).fetchone()
     return (
         f"{os.cpu_count()} cores ({cpu}), {memory / 1024 / 1024:.1f} GB memory, "
-        f"{platform.system()} {platform.release()}, PostgreSQL {version}, "
+        f"{platform.system()} {platform.release()}, PostgreSQL {version} "
+        f"(shared_buffers {buffers}, work_mem {work_mem}), "
         f"Python {platform.python_version()}; data: {counts[0]} councils, "
         f"{counts[1]} tenders, {counts[2]} care services"
     )
