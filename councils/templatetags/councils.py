@@ -159,6 +159,67 @@ def figure_tables(figures, caption=""):
     return mark_safe(f"\n\n{''.join(tables)}\n")  # noqa: S308 - every value is escaped
 
 
+COMPARISON_ROW = """
+    <tr class="govuk-table__row{comparator_row}">
+      <th scope="row" class="govuk-table__header">{area}{comparator}</th>
+      <td class="govuk-table__cell govuk-table__cell--numeric">{figure}</td>
+      <td class="govuk-table__cell">{period}</td>
+      <td class="govuk-table__cell">{source}</td>
+    </tr>
+    """
+COMPARATOR = ' <span class="govuk-body-s">(comparator)</span>'
+SERIES_ROW = """
+    <tr class="govuk-table__row">
+      <th scope="row" class="govuk-table__header">{area}</th>
+      <td class="govuk-table__cell">{period}</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric">{figure}</td>
+      <td class="govuk-table__cell">{source}{notes}</td>
+    </tr>
+    """
+
+
+@register.simple_tag
+def comparison_rows(figures):
+    """An indicator page's rows of each area's latest figure (``IndicatorValue``
+    rows with their indicator, council and region), the region and England marked
+    as comparators; the markup its template gave in a ``{% for %}`` loop."""
+    escape = html.escape
+    rows = []
+    for figure in figures:
+        comparator = not figure.council_id
+        rows.append(
+            COMPARISON_ROW.format(
+                comparator_row=" app-comparator-row" if comparator else "",
+                area=escape(figure.area_name),
+                comparator=COMPARATOR if comparator else "",
+                figure=escape(figure.formatted),
+                period=escape(figure.period_label),
+                source=figure_source(figure),
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value is escaped
+
+
+@register.simple_tag
+def series_rows(figures):
+    """An indicator page's rows of every figure, actual and projected, with its
+    source (without "May be out of date") and notes; the markup its template
+    gave in a ``{% for %}`` loop."""
+    escape = html.escape
+    return mark_safe(  # noqa: S308 - every value is escaped
+        "".join(
+            SERIES_ROW.format(
+                area=escape(figure.area_name),
+                period=escape(figure.period_label),
+                figure=escape(figure.formatted),
+                source=figure_source(figure, hide_age=True),
+                notes=FIGURE_NOTES.format(escape(figure.notes)) if figure.notes else "",
+            )
+            for figure in figures
+        )
+    )
+
+
 @register.filter(expects_localtime=True)
 def long_date(value):
     """A date or time as ``value|date:"j F Y"`` writes it ("2 December 2026",
