@@ -469,7 +469,7 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
                     )
                 )
                 .distinct()
-                .only("name", "slug")
+                .values("name", "slug")
             )
             return context
         context["intentions"] = (
