@@ -65,6 +65,11 @@ class CouncilChoiceFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         choices_by_name(self.form.fields["council"])
 
+    def council_count(self) -> int:
+        """How many councils there are to choose from: the picker's rows, read
+        once for its checkboxes too (``choices_by_name``)."""
+        return len(self.form.fields["council"].facet_choices)
+
     def chosen_councils(self, *, limit: int | None = None) -> list[Council]:
         """The councils chosen (every council when none), by name; at most
         ``limit`` of them."""

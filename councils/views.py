@@ -418,10 +418,14 @@ class CouncilChoiceMixin:
         self.councils = []
         self.choose_councils = False
         if self.filter_valid:
-            # One query either way: every council while they fit, else none.
-            councils = self.council_filter.chosen_councils(limit=COMPARE_MAX + 1)
-            self.choose_councils = len(councils) > COMPARE_MAX
-            self.councils = [] if self.choose_councils else councils
+            if not self.chosen and self.council_filter.council_count() > COMPARE_MAX:
+                # Every council, too many to show: the picker's rows say so.
+                self.choose_councils = True
+            else:
+                # One query either way: every council while they fit, else none.
+                councils = self.council_filter.chosen_councils(limit=COMPARE_MAX + 1)
+                self.choose_councils = len(councils) > COMPARE_MAX
+                self.councils = [] if self.choose_councils else councils
         response = super().get(request, *args, **kwargs)
         if not self.filter_valid:
             response.status_code = 400
@@ -465,7 +469,7 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
                     )
                 )
                 .distinct()
-                .only("name", "slug")
+                .values("name", "slug")
             )
             return context
         context["intentions"] = (

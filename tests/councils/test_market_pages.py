@@ -8,11 +8,12 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from councils import clock
-from councils.models import ENGLAND_GSS_CODE, Indicator
+from councils.models import ENGLAND_GSS_CODE, Indicator, IndicatorValue
 from tests.factories import (
     ArrangementFactory,
     CareServiceFactory,
@@ -507,3 +508,44 @@ def test_each_figure_names_its_source_linked_escaped_and_dated(
     # Tagged in the latest figures, not in the table of every figure (hide_age).
     assert response.text.count(f"{dated}{tag}\n") == 1
     assert response.text.count(f"{dated}\n") == 1
+
+
+def test_figure_tables_are_the_markup_of_the_figures_table_template(
+    durham, admissions, home_care
+):
+    """``{% figure_tables %}`` writes what ``figures_table.html`` would, every
+    value escaped, for several indicators, notes, projections and no caption."""
+    fresh, _region, _england = figures_for(admissions, durham)
+    fresh.notes = 'Counted <again> & "revised"'
+    fresh.source_url = "https://example.org/?a=1&b=2"
+    fresh.save()
+    awkward = IndicatorFactory(
+        name='Beds <"quoted"> & more',
+        slug="beds-and-more",
+        definition="Beds & <things>.",
+        unit=Indicator.Unit.GBP_MILLION,
+        types_of_care=[home_care],
+    )
+    IndicatorValueFactory(
+        indicator=awkward,
+        area_code=durham.gss_code,
+        value=Decimal("1234567.5"),
+        period="2030",
+        base_year=2022,
+    )
+    figures = list(
+        IndicatorValue.objects.filter(indicator__in=[admissions, awkward])
+        .latest()
+        .in_comparison_order()
+    )
+    for caption in ["Home care & <support>", ""]:
+        context = {"figures": figures, "caption": caption}
+        included = Template(
+            '{% include "councils/includes/figures_table.html" %}'
+        ).render(Context(context))
+        written = Template(
+            "{% load councils %}{% figure_tables figures caption=caption %}"
+        ).render(Context(context))
+        assert written == included
+    assert "Beds &lt;&quot;quoted&quot;&gt; &amp; more" in written
+    assert "Counted &lt;again&gt; &amp; &quot;revised&quot;" in written
