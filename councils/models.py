@@ -941,8 +941,8 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
         )
 
     def in_comparison_order(self):
-        """By indicator, then councils before their region before England, then
-        period, with what the tables show fetched in the same query."""
+        """By indicator, then councils before regions before England (each by
+        name), then period, with what the tables show fetched in the same query."""
         area_rank = models.Case(
             models.When(council__isnull=False, then=models.Value(0)),
             models.When(region__isnull=False, then=models.Value(1)),
@@ -958,6 +958,7 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
                 "indicator_id",
                 "area_rank",
                 "council__name",
+                "region__name",
                 models.F("base_year").asc(nulls_first=True),
                 "period_start",
             )

@@ -497,9 +497,12 @@ class IndicatorListView(TemplateView):
 
 
 INDICATOR_SORTS = {
-    "area": ("Area", ["area_rank", "council__name"]),
-    "highest": ("Highest first", ["area_rank", "-value", "council__name"]),
-    "lowest": ("Lowest first", ["area_rank", "value", "council__name"]),
+    "area": ("Area", ["area_rank", "council__name", "region__name"]),
+    "highest": (
+        "Highest first",
+        ["area_rank", "-value", "council__name", "region__name"],
+    ),
+    "lowest": ("Lowest first", ["area_rank", "value", "council__name", "region__name"]),
 }
 
 

@@ -549,3 +549,34 @@ def test_figure_tables_are_the_markup_of_the_figures_table_template(
         assert written == included
     assert "Beds &lt;&quot;quoted&quot;&gt; &amp; more" in written
     assert "Counted &lt;again&gt; &amp; &quot;revised&quot;" in written
+
+
+def test_indicator_page_lists_regions_by_name_in_both_tables(client, admissions):
+    """Regions come after councils and before England, by name, in the latest
+    figures and in every figure over time, whatever order they were added in."""
+    names = ["Yorkshire and The Humber", "London", "North East"]
+    for number, name in enumerate(names):
+        region = RegionFactory(
+            name=name, slug=f"region-{number}", gss_code=f"E1200000{number + 1}"
+        )
+        council = CouncilFactory(
+            name=f"{name} Council", gss_code=f"E0600010{number}", region=region
+        )
+        for code, value in ((council.gss_code, "500.0"), (region.gss_code, "600.0")):
+            for period in ("2020/21", "2021/22"):
+                IndicatorValueFactory(
+                    indicator=admissions,
+                    council=council,  # the factory would make one per figure
+                    area_code=code,
+                    period=period,
+                    value=Decimal(value),
+                    as_at=recent(),
+                )
+    regions = ["London", "North East", "Yorkshire and The Humber"]
+    for sort in ("area", "highest", "lowest"):
+        response = client.get(admissions.get_absolute_url(), {"sort": sort})
+        assert response.status_code == 200
+        latest = [v.area_name for v in response.context["latest"]]
+        assert latest[3:6] == regions, sort
+    series = [v.area_name for v in response.context["series"]]
+    assert series[6:] == [name for name in regions for _period in range(2)]
