@@ -1,16 +1,14 @@
 import html
-from functools import lru_cache
 
 from django import template
 from django.apps import apps
-from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import escape, urlize
 from django.utils.safestring import mark_safe
 
 from .. import finders, paging
-from ..downloads import PkUrls
+from ..addresses import address
 from ..markdown import render_markdown
 from ..models import Council, EditorialState, Publication, Publishable, Section
 from ..panels import panels_for
@@ -18,27 +16,18 @@ from ..panels import panels_for
 register = template.Library()
 
 
-@lru_cache(maxsize=64)
-def _fixed_url(resolver, script_prefix: str, name: str, current_app) -> str:
-    return reverse(name, resolver.urlconf_name, current_app=current_app)
-
-
 @register.simple_tag(takes_context=True)
 def fixed_url(context, name):
     """``{% url name %}`` for an address with no arguments (the header's and
     footer's on every page), reversed once for each URL resolver, script prefix
-    and current application (what ``reverse()`` and ``{% url %}`` depend on), not
-    on every request. ``clear_url_caches()`` (a changed ``ROOT_URLCONF``) makes a
-    new resolver, so a changed URLconf is never answered from here."""
+    and current application (``councils.addresses``), not on every request."""
     request = getattr(context, "request", None)
     current_app = getattr(request, "current_app", None)
     if current_app is None and not hasattr(request, "current_app"):
         current_app = getattr(
             getattr(request, "resolver_match", None), "namespace", None
         )
-    return _fixed_url(
-        get_resolver(get_urlconf()), get_script_prefix(), name, current_app
-    )
+    return address(name, current_app=current_app)
 
 
 @register.filter
@@ -181,9 +170,8 @@ def change_items(changes):
     dates each through the ``date`` filter, and a ``reverse()`` each, were a third
     of the page's time. Each publish time reads as the ``date`` filter writes it
     in the current time zone ("c" and "j F Y"); each comparison's address is the
-    one ``get_absolute_url()`` gives, reversed once (``PkUrls``).
+    ``get_absolute_url()``'s, reversed once (``councils.addresses``).
     """
-    compare_url = PkUrls("councils:change-detail")
     items = []
     for change in changes:
         title = html.escape(change.title)
@@ -192,7 +180,7 @@ def change_items(changes):
         compare = ""
         if change.version_id:
             compare = CHANGE_COMPARE.format(
-                url=compare_url(change.pk), title=title, day=day
+                url=change.get_absolute_url(), title=title, day=day
             )
         items.append(
             CHANGE_ITEM.format(
@@ -222,9 +210,8 @@ def indicator_items(indicators):
     types of care it is about (prefetched), in lower case.
 
     Written here rather than as nested loops in the template, with each address
-    reversed once (``PkUrls``): most of the page's time went on them.
+    reversed once (``councils.addresses``): most of the page's time went on them.
     """
-    indicator_url = PkUrls("councils:indicator-detail", argument="slug")
     items = []
     for indicator in indicators:
         types = indicator.types_of_care.all()
@@ -235,7 +222,7 @@ def indicator_items(indicators):
         )
         items.append(
             INDICATOR_ITEM.format(
-                url=html.escape(indicator_url(indicator.slug)),
+                url=html.escape(indicator.get_absolute_url()),
                 name=html.escape(indicator.name),
                 definition=html.escape(indicator.definition),
                 areas=int(indicator.areas),

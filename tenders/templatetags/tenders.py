@@ -1,10 +1,8 @@
 """Tender pieces for other pages: the home page and the admin home."""
 
 import html
-import re
 
 from django import template
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -137,31 +135,6 @@ DEMO = ' <strong class="govuk-tag govuk-tag--grey">Demo</strong>'
 TENDER_NOTES = (
     '<p class="govuk-body-s govuk-!-margin-bottom-1"><strong>Note:</strong> {}</p>'
 )
-# Council slugs and references that ``reverse()`` takes and writes unchanged
-# (the slug converter's characters; a path of unreserved characters).
-PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-PLAIN_REFERENCE = re.compile(r"[-a-zA-Z0-9_.~]+(/[-a-zA-Z0-9_.~]+)*")
-
-
-class TenderUrls:
-    """Each tender's address as ``get_absolute_url()`` gives it, from its
-    council's slug and its reference: reversed once, then joined to each pair
-    that ``reverse()`` would neither quote nor refuse; any other pair is
-    reversed as usual."""
-
-    def __init__(self):
-        sample = reverse(
-            "tenders:tender-detail", kwargs={"council_slug": "c", "reference": "r"}
-        )
-        if not sample.endswith("/c/r/"):
-            raise ValueError("tenders:tender-detail does not end in council/reference")
-        self.prefix = sample[: -len("c/r/")]
-
-    def __call__(self, tender) -> str:
-        slug, reference = tender.council.slug, tender.reference
-        if PLAIN_SLUG.fullmatch(slug) and PLAIN_REFERENCE.fullmatch(reference):
-            return f"{self.prefix}{slug}/{reference}/"
-        return tender.get_absolute_url()
 
 
 @register.simple_tag
@@ -173,7 +146,6 @@ def tender_results(tenders):
     Written here rather than as an included template per row: 20 rows through
     the template were about a third of the finder page's time.
     """
-    url = TenderUrls()
     escape = html.escape
     rows = []
     for tender in tenders:
@@ -182,7 +154,7 @@ def tender_results(tenders):
         notes = tender.notes
         rows.append(
             TENDER_RESULT.format(
-                url=escape(url(tender)),
+                url=escape(tender.get_absolute_url()),
                 title=escape(tender.title),
                 council=escape(tender.council.name),
                 service_area=f" · {escape(service_area)}" if service_area else "",
