@@ -2,6 +2,7 @@ import html
 
 from django import template
 from django.apps import apps
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.html import escape, urlize
@@ -279,6 +280,40 @@ def latest_updates(limit=5):
     return mark_safe(  # noqa: S308 - every value above is escaped
         f'\n<ul class="govuk-list govuk-list--spaced">\n  {"".join(items)}\n</ul>\n\n'
     )
+
+
+COMPARE_SUMMARY_ITEM = """
+  <li><a class="govuk-link" href="{url}">{council}</a> <span class="govuk-body-s govuk-hint">last updated {day}</span></li>
+  """  # noqa: E501 - the markup as the page gives it
+
+
+@register.simple_tag
+def compare_summary_items(published):
+    """A compare page's list of the councils that have published its heading
+    (``url``, ``council_name`` and ``content_updated_at`` of each), as the
+    template's loop wrote them: each date as ``long_date`` writes it in the
+    current time zone, with the month names and the zone looked up once, not per
+    row. Written here rather than as a loop in the template: a row per council,
+    150 of them, was most of the page's time."""
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+    months = {number: str(name) for number, name in MONTHS.items()}
+    escape = html.escape
+    items = []
+    for section in published:
+        updated = section["content_updated_at"]
+        day = ""
+        if updated:
+            if zone is not None and not timezone.is_naive(updated):
+                updated = updated.astimezone(zone)
+            day = f"{updated.day} {months[updated.month]} {updated.year:04d}"
+        items.append(
+            COMPARE_SUMMARY_ITEM.format(
+                url=escape(section["url"]),
+                council=escape(section["council_name"]),
+                day=escape(day),
+            )
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag(takes_context=True)
