@@ -100,6 +100,10 @@ class CouncilDetailView(DetailView):
             .for_areas([self.object])
             .latest()
             .in_comparison_order()
+            # The table names no figure's area (its columns do): each figure's
+            # council or region is not read with it.
+            .select_related(None)
+            .select_related("indicator")
         )
         # Only what the table shows: no intention's detail or sections.
         context["intentions"] = (
