@@ -5,13 +5,20 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.html import escape, urlize
+from django.utils.html import conditional_escape, escape, urlize
 from django.utils.safestring import mark_safe
 
 from .. import finders, paging
 from ..addresses import address
 from ..markdown import render_markdown
-from ..models import Council, EditorialState, Publication, Publishable, Section
+from ..models import (
+    CommissioningIntention,
+    Council,
+    EditorialState,
+    Publication,
+    Publishable,
+    Section,
+)
 from ..panels import panels_for
 
 register = template.Library()
@@ -314,6 +321,54 @@ def compare_summary_items(published):
             )
         )
     return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
+
+
+INTENTION_ROW = """
+    <tr class="govuk-table__row" id="intention-{pk}">
+      <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{url}">{care}</a></th>
+      <td class="govuk-table__cell">
+<strong class="govuk-tag app-direction {colour}">{direction}</strong>
+</td>
+      <td class="govuk-table__cell">{summary}{where}</td>
+    </tr>
+    """  # noqa: E501 - the markup as market_at_a_glance.html's loop gave it
+INTENTION_WHERE = (
+    '<span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">'
+    "Where: {}</span>"
+)
+# As councils/includes/direction_tag.html colours a direction; grey for the rest.
+DIRECTION_COLOURS = {
+    "grow": "govuk-tag--green",
+    "reduce": "govuk-tag--orange",
+    "remodel": "govuk-tag--purple",
+}
+
+
+@register.simple_tag
+def intention_rows(intentions):
+    """The council page's table of commissioning intentions, a row each with its
+    direction tag (``direction_tag.html``'s markup), as the template's loop and
+    include wrote them, the directions' labels looked up once per table."""
+    escape = conditional_escape
+    labels = {
+        value: str(label) for value, label in CommissioningIntention.Direction.choices
+    }
+    rows = []
+    for intention in intentions:
+        direction, where = intention.direction, intention.where
+        rows.append(
+            INTENTION_ROW.format(
+                pk=intention.pk,
+                url=escape(intention.get_absolute_url()),
+                care=escape(intention.type_of_care.name),
+                colour=DIRECTION_COLOURS.get(direction, "govuk-tag--grey"),
+                # As get_direction_display() gives it: the value when unknown.
+                direction=escape(labels.get(direction, direction)),
+                summary=escape(intention.summary),
+                where=INTENTION_WHERE.format(escape(where)) if where else "",
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag(takes_context=True)
