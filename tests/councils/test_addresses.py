@@ -7,6 +7,8 @@ and a URLconf other than the root one.
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.test import RequestFactory
 from django.urls import (
     NoReverseMatch,
@@ -121,15 +123,25 @@ def test_addresses_follow_the_urlconf_of_the_request():
 
 def wsgi_get(path: str, script_name: str = "") -> str:
     """A page through the WSGI application, as gunicorn serves it (the test client
-    leaves the script prefix alone)."""
+    leaves the script prefix alone), keeping the test's database connection open
+    as the test client does (``close_old_connections`` kept from the request's
+    start and end); the script prefix is put back afterwards."""
     environ = RequestFactory().get(path).environ | {"SCRIPT_NAME": script_name}
     statuses = []
-    body = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
-        assert statuses == ["200 OK"]
-        return b"".join(body).decode()
+        body = WSGIHandler()(environ, lambda status, headers: statuses.append(status))
+        try:
+            page = b"".join(body).decode()
+        finally:
+            body.close()
     finally:
-        body.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        set_script_prefix("/")
+    assert statuses == ["200 OK"]
+    return page
 
 
 def test_council_page_links_follow_the_script_name(gateshead):
