@@ -18,6 +18,7 @@ from django.utils import timezone
 from reversion.models import Version
 
 from . import clock
+from .addresses import address
 from .periods import PeriodKind, ValueProblem, read_period
 
 gss_code_validator = RegexValidator(
@@ -138,7 +139,7 @@ class TypeOfCare(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("councils:market-detail", kwargs={"slug": self.slug})
+        return address("councils:market-detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -258,7 +259,7 @@ class Council(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("councils:council-detail", kwargs={"slug": self.slug})
+        return address("councils:council-detail", slug=self.slug)
 
     def can_approve(self, user) -> bool:
         """Whether this user may approve what this council's editors submit."""
@@ -495,7 +496,7 @@ class Heading(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("councils:compare", kwargs={"heading_slug": self.slug})
+        return address("councils:compare", heading_slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -603,9 +604,10 @@ class Section(Publishable):
         return f"{self.council}: {self.heading}"
 
     def get_absolute_url(self):
-        return reverse(
+        return address(
             "councils:section-detail",
-            kwargs={"slug": self.council.slug, "heading_slug": self.heading.slug},
+            slug=self.council.slug,
+            heading_slug=self.heading.slug,
         )
 
     def get_preview_url(self):
@@ -717,7 +719,7 @@ class Publication(models.Model):
         return f"{self.title}, {self.publish_at:%d %b %Y}"
 
     def get_absolute_url(self):
-        return reverse("councils:change-detail", kwargs={"pk": self.pk})
+        return address("councils:change-detail", pk=self.pk)
 
 
 class Contact(models.Model):
@@ -887,7 +889,7 @@ class Indicator(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("councils:indicator-detail", kwargs={"slug": self.slug})
+        return address("councils:indicator-detail", slug=self.slug)
 
     def natural_key(self):
         return (self.slug,)
@@ -1292,7 +1294,7 @@ class CommissioningIntention(Publishable):
     def get_absolute_url(self):
         # Live copies share their working copy's address.
         return (
-            reverse("councils:market-detail", kwargs={"slug": self.type_of_care.slug})
+            address("councils:market-detail", slug=self.type_of_care.slug)
             + f"?council={self.council.slug}#intention-{self.live_of_id or self.pk}"
         )
 

@@ -73,14 +73,22 @@ class CouncilDetailView(DetailView):
 
     template_name = "councils/council_detail.html"
     context_object_name = "council"
+    # What the contents list shows of each section: not its text (a twelfth of
+    # the page went on reading every section's body). Empty: every field.
+    section_fields = (
+        "council",
+        "heading__name",
+        "status",
+        "review_by",
+        "content_updated_at",
+    )
 
     def get_queryset(self):
+        sections = Section.live.select_related("heading").with_url()
+        if self.section_fields:
+            sections = sections.only(*self.section_fields)
         return Council.objects.select_related("region").prefetch_related(
-            Prefetch(
-                "sections",
-                queryset=Section.live.select_related("heading").with_url(),
-                to_attr="public_sections",
-            ),
+            Prefetch("sections", queryset=sections, to_attr="public_sections"),
             "contacts",
             "provider_forums",
         )
@@ -92,6 +100,10 @@ class CouncilDetailView(DetailView):
             .for_areas([self.object])
             .latest()
             .in_comparison_order()
+            # The table names no figure's area (its columns do): each figure's
+            # council or region is not read with it.
+            .select_related(None)
+            .select_related("indicator")
         )
         # Only what the table shows: no intention's detail or sections.
         context["intentions"] = (
@@ -116,6 +128,7 @@ class CouncilPrintView(CouncilDetailView):
     """A council's whole MPS on one page, laid out for printing or saving as PDF."""
 
     template_name = "councils/council_print.html"
+    section_fields = ()
 
 
 class SectionDetailView(DetailView):
@@ -137,9 +150,11 @@ class SectionDetailView(DetailView):
         context.update(
             body=body,
             contents=contents if len(contents) > 1 else [],
+            # Only what the list of headings shows, not every section's text.
             sibling_sections=Section.live.for_council(self.object.council)
             .select_related("heading")
-            .with_url(),
+            .with_url()
+            .only("heading__name"),
         )
         return context
 

@@ -1,11 +1,9 @@
 """How care services become site search documents (``councils.search``)."""
 
-from functools import lru_cache
-
 from django.db.models import F, Prefetch
-from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 
 from councils import search
+from councils.addresses import address
 from councils.documents import words
 
 from .models import CareService, Rating, ServiceType, Specialism
@@ -71,23 +69,6 @@ _LOADED = ["id", *(name for name, _default in _LOADED_DEFAULTS)]
 
 # As get_rating_display() says them, without its per-call work.
 RATING_LABELS = dict(Rating.choices)
-# A pk no real service has, reversed once and replaced by each service's own.
-_PLACEHOLDER_PK = 2_147_483_647
-
-
-@lru_cache(maxsize=16)
-def _detail_url_parts(prefix: str, resolver) -> tuple[str, str]:
-    url = reverse("providers:service-detail", kwargs={"pk": _PLACEHOLDER_PK})
-    before, after = url.split(str(_PLACEHOLDER_PK))
-    return before, after
-
-
-def service_url(pk: int) -> str:
-    """``CareService.get_absolute_url()`` without a ``reverse()`` per service (a
-    national import indexes thousands at once): the URL is reversed once per URL
-    configuration and script prefix, and each service's pk put into it."""
-    before, after = _detail_url_parts(get_script_prefix(), get_resolver(get_urlconf()))
-    return f"{before}{pk}{after}"
 
 
 @search.register(
@@ -114,6 +95,6 @@ def service_document(service: CareService) -> search.Document:
                 else ""
             ),
         ),
-        url=service_url(service.pk),
+        url=address("providers:service-detail", pk=service.pk),
         council=service.council_id,
     )

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Max, Q, Value
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
 from councils import clock
+from councils.addresses import address
 from councils.models import Council, CouncilOwnedQuerySet, NaturalKeyManager, TypeOfCare
 
 
@@ -410,7 +410,7 @@ class CareService(models.Model):
         self._rating_as_loaded = rating
 
     def get_absolute_url(self):
-        return reverse("providers:service-detail", kwargs={"pk": self.pk})
+        return address("providers:service-detail", pk=self.pk)
 
     @classmethod
     def from_db(cls, db, field_names, values, **kwargs):

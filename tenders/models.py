@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from councils import clock
+from councils.addresses import address
 from councils.models import (
     Council,
     CouncilOwnedQuerySet,
@@ -504,9 +505,10 @@ class Tender(Publishable):
             self.updated_at = self.publish_at
 
     def get_absolute_url(self):
-        return reverse(
+        return address(
             "tenders:tender-detail",
-            kwargs={"council_slug": self.council.slug, "reference": self.reference},
+            council_slug=self.council.slug,
+            reference=self.reference,
         )
 
     def get_preview_url(self):
@@ -781,12 +783,10 @@ class Arrangement(Publishable):
 
     def get_absolute_url(self):
         # Live copies share their working copy's address.
-        return reverse(
+        return address(
             "tenders:arrangement-detail",
-            kwargs={
-                "council_slug": self.council.slug,
-                "pk": self.live_of_id or self.pk,
-            },
+            council_slug=self.council.slug,
+            pk=self.live_of_id or self.pk,
         )
 
     def get_preview_url(self):

@@ -1,46 +1,43 @@
 import html
-from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 
 from django import template
 from django.apps import apps
-from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.html import escape, urlize
+from django.utils.html import conditional_escape, escape, urlize
 from django.utils.safestring import mark_safe
 
 from .. import finders, paging
-from ..downloads import PkUrls
+from ..addresses import address
 from ..markdown import render_markdown
-from ..models import Council, EditorialState, Publication, Publishable, Section
+from ..models import (
+    CommissioningIntention,
+    Council,
+    EditorialState,
+    Publication,
+    Publishable,
+    Section,
+)
 from ..panels import panels_for
 
 register = template.Library()
-
-
-@lru_cache(maxsize=64)
-def _fixed_url(resolver, script_prefix: str, name: str, current_app) -> str:
-    return reverse(name, resolver.urlconf_name, current_app=current_app)
 
 
 @register.simple_tag(takes_context=True)
 def fixed_url(context, name):
     """``{% url name %}`` for an address with no arguments (the header's and
     footer's on every page), reversed once for each URL resolver, script prefix
-    and current application (what ``reverse()`` and ``{% url %}`` depend on), not
-    on every request. ``clear_url_caches()`` (a changed ``ROOT_URLCONF``) makes a
-    new resolver, so a changed URLconf is never answered from here."""
+    and current application (``councils.addresses``), not on every request."""
     request = getattr(context, "request", None)
     current_app = getattr(request, "current_app", None)
     if current_app is None and not hasattr(request, "current_app"):
         current_app = getattr(
             getattr(request, "resolver_match", None), "namespace", None
         )
-    return _fixed_url(
-        get_resolver(get_urlconf()), get_script_prefix(), name, current_app
-    )
+    return address(name, current_app=current_app)
 
 
 @register.filter
@@ -129,7 +126,6 @@ def figure_tables(figures, caption=""):
     figures in 15 tables, and the template's loops and filters were a sixth of
     its time.
     """
-    indicator_url = PkUrls("councils:indicator-detail", argument="slug")
     escape = html.escape
     caption = f": {escape(caption)}" if caption else ""
     tables = []
@@ -153,7 +149,7 @@ def figure_tables(figures, caption=""):
                 definition=escape(indicator.definition),
                 caption=caption,
                 rows=rows,
-                url=escape(indicator_url(indicator.slug)),
+                url=escape(address("councils:indicator-detail", slug=indicator.slug)),
             )
         )
     return mark_safe(f"\n\n{''.join(tables)}\n")  # noqa: S308 - every value is escaped
@@ -320,9 +316,8 @@ def change_items(changes):
     dates each through the ``date`` filter, and a ``reverse()`` each, were a third
     of the page's time. Each publish time reads as the ``date`` filter writes it
     in the current time zone ("c" and "j F Y"); each comparison's address is the
-    one ``get_absolute_url()`` gives, reversed once (``PkUrls``).
+    ``get_absolute_url()``'s, reversed once (``councils.addresses``).
     """
-    compare_url = PkUrls("councils:change-detail")
     items = []
     for change in changes:
         title = html.escape(change.title)
@@ -331,7 +326,7 @@ def change_items(changes):
         compare = ""
         if change.version_id:
             compare = CHANGE_COMPARE.format(
-                url=compare_url(change.pk), title=title, day=day
+                url=change.get_absolute_url(), title=title, day=day
             )
         items.append(
             CHANGE_ITEM.format(
@@ -361,9 +356,8 @@ def indicator_items(indicators):
     types of care it is about (prefetched), in lower case.
 
     Written here rather than as nested loops in the template, with each address
-    reversed once (``PkUrls``): most of the page's time went on them.
+    reversed once (``councils.addresses``): most of the page's time went on them.
     """
-    indicator_url = PkUrls("councils:indicator-detail", argument="slug")
     items = []
     for indicator in indicators:
         types = indicator.types_of_care.all()
@@ -374,7 +368,7 @@ def indicator_items(indicators):
         )
         items.append(
             INDICATOR_ITEM.format(
-                url=html.escape(indicator_url(indicator.slug)),
+                url=html.escape(indicator.get_absolute_url()),
                 name=html.escape(indicator.name),
                 definition=html.escape(indicator.definition),
                 areas=int(indicator.areas),
@@ -431,6 +425,88 @@ def latest_updates(limit=5):
     return mark_safe(  # noqa: S308 - every value above is escaped
         f'\n<ul class="govuk-list govuk-list--spaced">\n  {"".join(items)}\n</ul>\n\n'
     )
+
+
+COMPARE_SUMMARY_ITEM = """
+  <li><a class="govuk-link" href="{url}">{council}</a> <span class="govuk-body-s govuk-hint">last updated {day}</span></li>
+  """  # noqa: E501 - the markup as the page gives it
+
+
+@register.simple_tag
+def compare_summary_items(published):
+    """A compare page's list of the councils that have published its heading
+    (``url``, ``council_name`` and ``content_updated_at`` of each), as the
+    template's loop wrote them: each date as ``long_date`` writes it in the
+    current time zone, with the month names and the zone looked up once, not per
+    row. Written here rather than as a loop in the template: a row per council,
+    150 of them, was most of the page's time."""
+    zone = timezone.get_current_timezone() if settings.USE_TZ else None
+    months = {number: str(name) for number, name in MONTHS.items()}
+    escape = html.escape
+    items = []
+    for section in published:
+        updated = section["content_updated_at"]
+        day = ""
+        if updated:
+            if zone is not None and not timezone.is_naive(updated):
+                updated = updated.astimezone(zone)
+            day = f"{updated.day} {months[updated.month]} {updated.year:04d}"
+        items.append(
+            COMPARE_SUMMARY_ITEM.format(
+                url=escape(section["url"]),
+                council=escape(section["council_name"]),
+                day=escape(day),
+            )
+        )
+    return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
+
+
+INTENTION_ROW = """
+    <tr class="govuk-table__row" id="intention-{pk}">
+      <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{url}">{care}</a></th>
+      <td class="govuk-table__cell">
+<strong class="govuk-tag app-direction {colour}">{direction}</strong>
+</td>
+      <td class="govuk-table__cell">{summary}{where}</td>
+    </tr>
+    """  # noqa: E501 - the markup as market_at_a_glance.html's loop gave it
+INTENTION_WHERE = (
+    '<span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">'
+    "Where: {}</span>"
+)
+# As councils/includes/direction_tag.html colours a direction; grey for the rest.
+DIRECTION_COLOURS = {
+    "grow": "govuk-tag--green",
+    "reduce": "govuk-tag--orange",
+    "remodel": "govuk-tag--purple",
+}
+
+
+@register.simple_tag
+def intention_rows(intentions):
+    """The council page's table of commissioning intentions, a row each with its
+    direction tag (``direction_tag.html``'s markup), as the template's loop and
+    include wrote them, the directions' labels looked up once per table."""
+    escape = conditional_escape
+    labels = {
+        value: str(label) for value, label in CommissioningIntention.Direction.choices
+    }
+    rows = []
+    for intention in intentions:
+        direction, where = intention.direction, intention.where
+        rows.append(
+            INTENTION_ROW.format(
+                pk=intention.pk,
+                url=escape(intention.get_absolute_url()),
+                care=escape(intention.type_of_care.name),
+                colour=DIRECTION_COLOURS.get(direction, "govuk-tag--grey"),
+                # As get_direction_display() gives it: the value when unknown.
+                direction=escape(labels.get(direction, direction)),
+                summary=escape(intention.summary),
+                where=INTENTION_WHERE.format(escape(where)) if where else "",
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
 
 
 @register.simple_tag(takes_context=True)

@@ -1,7 +1,10 @@
 """The compare page shows the councils chosen, and never every council's text."""
 
+from datetime import UTC, datetime
+
 import pytest
 
+from councils.models import Section
 from tests.factories import CouncilFactory, HeadingFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,3 +66,21 @@ def test_an_unknown_council_is_explained_with_status_400(client, three_councils)
     response = client.get(heading.get_absolute_url(), {"council": "atlantis"})
     assert response.status_code == 400
     assert "There is no council “atlantis”" in response.text
+
+
+def test_the_list_gives_each_council_escaped_with_its_local_date(
+    client, three_councils
+):
+    heading, councils = three_councils
+    councils[0].name = "Council a & <b>"
+    councils[0].save()
+    # 23:30 on 30 June in UTC is already 1 July in the UK (summer time).
+    Section._base_manager.filter(council=councils[0]).update(
+        content_updated_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    )
+    response = client.get(heading.get_absolute_url())
+    assert (
+        '<li><a class="govuk-link" href="/councils/council-a/market-overview/">'
+        "Council a &amp; &lt;b&gt;</a> "
+        '<span class="govuk-body-s govuk-hint">last updated 1 July 2026</span></li>'
+    ) in response.text

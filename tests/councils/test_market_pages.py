@@ -13,7 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from councils import clock
-from councils.models import ENGLAND_GSS_CODE, Indicator, IndicatorValue
+from councils.models import (
+    ENGLAND_GSS_CODE,
+    CommissioningIntention,
+    Indicator,
+    IndicatorValue,
+)
 from tests.factories import (
     ArrangementFactory,
     CareServiceFactory,
@@ -580,3 +585,31 @@ def test_indicator_page_lists_regions_by_name_in_both_tables(client, admissions)
         assert latest[3:6] == regions, sort
     series = [v.area_name for v in response.context["series"]]
     assert series[6:] == [name for name in regions for _period in range(2)]
+
+
+def test_council_page_intention_rows_give_direction_tag_where_and_escaping(
+    client, gateshead
+):
+    care = TypeOfCareFactory(name="Day & night care", slug="day-care")
+    working = CommissioningIntentionFactory(
+        council=gateshead,
+        type_of_care=care,
+        direction=CommissioningIntention.Direction.REDUCE,
+        summary="Fewer <large> homes",
+        where="East & west",
+    )
+    live = CommissioningIntention.live.get(live_of=working)
+    text = client.get(gateshead.get_absolute_url()).text
+    assert (
+        f'\n    <tr class="govuk-table__row" id="intention-{live.pk}">\n'
+        '      <th scope="row" class="govuk-table__header"><a class="govuk-link" '
+        'href="/markets/day-care/?council=gateshead#intention-'
+        f'{working.pk}">Day &amp; night care</a></th>\n'
+        '      <td class="govuk-table__cell">\n'
+        '<strong class="govuk-tag app-direction govuk-tag--orange">Reduce</strong>\n'
+        "</td>\n"
+        '      <td class="govuk-table__cell">Fewer &lt;large&gt; homes<span '
+        'class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">'
+        "Where: East &amp; west</span></td>\n"
+        "    </tr>\n"
+    ) in text

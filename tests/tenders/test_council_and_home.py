@@ -3,7 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import TenderFactory, TenderPipelineFactory, future_year
+from tenders.models import Arrangement
+from tests.factories import (
+    ArrangementFactory,
+    TenderFactory,
+    TenderPipelineFactory,
+    future_year,
+)
 
 # Planned dates are this many years ahead of today (councils.clock.today).
 YEAR = future_year()
@@ -91,3 +97,43 @@ def test_council_pipeline_puts_passed_dates_last_and_marks_them(client, gateshea
         text.index("Next plan") : text.index("</tr>", text.index("Next plan"))
     ]
     assert "Date has passed" not in next_row
+
+
+def test_council_page_rows_give_demo_notes_passed_dates_and_kinds_escaped(
+    client, gateshead
+):
+    TenderFactory(
+        council=gateshead,
+        reference="GC-7",
+        title="Meals & <more>",
+        is_demo=True,
+        notes="Ask <first>",
+        service_area="Adults & children",
+        procurement_activity="2001",
+        commencement="tbc",
+    )
+    arrangement = ArrangementFactory(
+        council=gateshead, name="Spot & <panel>", kind=Arrangement.Kind.SPOT
+    )
+    text = client.get(gateshead.get_absolute_url()).text
+    assert (
+        '\n    <tr class="govuk-table__row">\n'
+        '      <th scope="row" class="govuk-table__header"><a class="govuk-link" '
+        'href="/opportunities/gateshead/GC-7/">Meals &amp; &lt;more&gt;</a> '
+        '<strong class="govuk-tag govuk-tag--grey">Demo</strong><span '
+        'class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">Note: '
+        "Ask &lt;first&gt;</span></th>\n"
+        '      <td class="govuk-table__cell">Adults &amp; children</td>\n'
+        '      <td class="govuk-table__cell">2001 <strong class="govuk-tag '
+        'govuk-tag--yellow">Date has passed</strong></td>\n'
+        '      <td class="govuk-table__cell">To be confirmed</td>\n'
+        "    </tr>\n"
+    ) in text
+    assert (
+        '\n    <tr class="govuk-table__row">\n'
+        '      <th scope="row" class="govuk-table__header"><a class="govuk-link" '
+        f'href="/opportunities/arrangements/gateshead/{arrangement.pk}/">'
+        "Spot &amp; &lt;panel&gt;</a></th>\n"
+        '      <td class="govuk-table__cell">Spot contract</td>\n'
+        "    </tr>\n"
+    ) in text
