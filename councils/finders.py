@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.core.cache import cache
+from django.db.models import QuerySet
 from django.forms.boundfield import BoundField
 from django.http import QueryDict
 from django.utils.safestring import SafeString, mark_safe
@@ -48,6 +49,15 @@ class FinderFilterSet(django_filters.FilterSet):
         if form_class is None:
             form_class = cls._finder_form_class = super().get_form_class()
         return form_class
+
+
+def chosen(value) -> bool:
+    """Whether a filter's value chose anything. Rows left unchosen clean to
+    ``queryset.none()``, which ``bool()`` would compile as a query (never sent)
+    on every request; rows chosen were read when the form checked them."""
+    if isinstance(value, QuerySet):
+        return not value.query.is_empty() and bool(value)
+    return bool(value)
 
 
 def with_names(rows: list, field: str, attribute: str) -> list:

@@ -121,7 +121,7 @@ class CareServiceFilter(finders.FinderFilterSet):
         return DEFAULT_SORT
 
     def filter_council(self, queryset, name, value):
-        return queryset.filter(council__in=value) if value else queryset
+        return queryset.filter(council__in=value) if finders.chosen(value) else queryset
 
     def filter_service_type(self, queryset, name, value):
         return self._through(queryset, CareService.service_types, "servicetype", value)
@@ -131,7 +131,7 @@ class CareServiceFilter(finders.FinderFilterSet):
 
     def _through(self, queryset, relation, column: str, value):
         # Through the join table, so a service in two chosen terms appears once.
-        if not value:
+        if not finders.chosen(value):
             return queryset
         return queryset.filter(
             pk__in=relation.through.objects.filter(**{f"{column}__in": value}).values(

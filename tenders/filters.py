@@ -327,7 +327,7 @@ class ProcurementFilterSet(finders.FinderFilterSet):
         return queryset.order_by()
 
     def filter_council(self, queryset, name, value):
-        return queryset.filter(council__in=value) if value else queryset
+        return queryset.filter(council__in=value) if finders.chosen(value) else queryset
 
     def filter_type_of_care(self, queryset, name, value):
         return self._filter_through(queryset, "types_of_care", value)
@@ -337,7 +337,7 @@ class ProcurementFilterSet(finders.FinderFilterSet):
 
     def _filter_through(self, queryset, field: str, value):
         # Through the join table, so a row in two chosen terms appears once.
-        if not value:
+        if not finders.chosen(value):
             return queryset
         model = queryset.model
         relation = model._meta.get_field(field)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from councils import finders
+from councils.models import Council
 from councils.pagecache import current_version
 from councils.publishing import publish
 from tenders.models import Tender
@@ -368,3 +369,14 @@ def test_result_rows_are_the_markup_of_the_result_template(client, reablement):
     assert written == looped
     assert "&lt;b&gt;Care &amp; support" in written
     assert rows[0].get_absolute_url() in written
+
+
+def test_an_unchosen_facet_is_not_run_as_a_query(gateshead):
+    """An empty choice of rows cleans to ``none()``: telling it is empty reads
+    nothing (``bool()`` would compile a query on every request)."""
+    nothing = Council.objects.none()
+    assert not finders.chosen(nothing)
+    assert nothing._result_cache is None
+    assert finders.chosen(Council.objects.filter(pk=gateshead.pk))
+    assert not finders.chosen(Council.objects.filter(pk=-1))
+    assert finders.chosen(["open"]) and not finders.chosen([])
