@@ -126,13 +126,16 @@ class SoonestResults:
             sizes.append(self.total - sum(sizes))
         return sizes
 
-    def related(self, *select, prefetch=()):
-        """The rows read with ``select_related`` and ``prefetch_related``. Only
-        these: rows are read by key from the model's base manager, so any
-        ``select_related`` or ``prefetch_related`` of the queryset given is not
-        carried over (a caller showing each row's council asks for it here)."""
+    def related(self, *select, prefetch=(), only=()):
+        """The rows read with ``select_related`` and ``prefetch_related``, and
+        only the fields in ``only`` when given. Only these: rows are read by key
+        from the model's base manager, so any ``select_related`` or
+        ``prefetch_related`` of the queryset given is not carried over (a caller
+        showing each row's council asks for it here)."""
         if select:
             self.rows = self.rows.select_related(*select)
+        if only:
+            self.rows = self.rows.only(*only)
         self.rows = self.rows.prefetch_related(*prefetch)
         return self
 

@@ -24,6 +24,7 @@ from councils.views import PreviewMixin
 from . import exports, ocds
 from .filters import ArrangementFilter, TenderFilter, filter_query
 from .models import Arrangement, Tender
+from .templatetags.tenders import TENDER_RESULT_FIELDS
 
 # MPS headings a provider reading about a tender is most likely to want next.
 RELATED_HEADINGS = [
@@ -130,7 +131,9 @@ class TenderListView(FinderListView):
     def results(self):
         results = self.filterset.results(total=self.facets["total"])
         return finders.WithNames(
-            results.related("council"), "types_of_care", "care_names"
+            results.related("council", only=TENDER_RESULT_FIELDS),
+            "types_of_care",
+            "care_names",
         )
 
     def filtered(self) -> None:
@@ -334,6 +337,20 @@ class TenderOcdsView(TenderDownloadView):
         )
 
 
+# What ``tenders/arrangement_list.html`` shows of each arrangement (its address
+# takes the council's slug and the working copy's key).
+ARRANGEMENT_RESULT_FIELDS = [
+    "council__name",
+    "council__slug",
+    "live_of",
+    "name",
+    "kind",
+    "lots",
+    "joining",
+    "next_opening",
+]
+
+
 def arrangement_filter(request) -> ArrangementFilter:
     return ArrangementFilter(
         data=request.GET, queryset=Arrangement.live.all(), request=request
@@ -354,7 +371,9 @@ class ArrangementListView(FinderListView):
         # The facets counted the results: the paginator does not count again.
         results = CountedResults(self.filterset.qs, self.facets["total"])
         return finders.WithNames(
-            results.related("council"), "types_of_care", "care_names"
+            results.related("council", only=ARRANGEMENT_RESULT_FIELDS),
+            "types_of_care",
+            "care_names",
         )
 
     def filtered(self) -> None:

@@ -164,6 +164,24 @@ class TenderUrls:
         return tender.get_absolute_url()
 
 
+# The fields ``tender_results`` reads from each tender (``only()`` them when
+# reading the rows): the other columns of a tender and its council are most of
+# what a row would cost to read.
+TENDER_RESULT_FIELDS = [
+    "council__name",
+    "council__slug",
+    "reference",
+    "title",
+    "service_area",
+    "procurement_activity",
+    "procurement_end",
+    "commencement",
+    "status",
+    "is_demo",
+    "notes",
+]
+
+
 @register.simple_tag
 def tender_results(tenders):
     """The finder's result rows: the markup of
