@@ -198,8 +198,12 @@ class CareServiceFilter(finders.FinderFilterSet):
     def label_facets(self, counts: dict[str, dict]) -> None:
         """Show each choice's count in its label, e.g. "Dementia (3)"."""
         fields = self.form.fields
-        for name in ("council", "service_type", "client_group"):
-            finders.label_model_facet(fields[name], counts[name], number=",")
+        names = ("council", "service_type", "client_group")
+        rows = finders.facet_rows([fields[name] for name in names])
+        for name, found in zip(names, rows, strict=True):
+            finders.label_model_facet(
+                fields[name], counts[name], number=",", rows=found
+            )
         fields["rating"].choices = [
             (value, f"{label} ({counts['rating'].get(value, 0):,})")
             for value, label in Rating.choices

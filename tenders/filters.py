@@ -380,8 +380,10 @@ class ProcurementFilterSet(finders.FinderFilterSet):
     def label_facets(self, counts: dict[str, dict]) -> None:
         """Show each choice's count in its label, e.g. "Reablement (3)"."""
         fields = self.form.fields
-        for name in ("council", "type_of_care", "client_group"):
-            finders.label_model_facet(fields[name], counts[name])
+        names = ("council", "type_of_care", "client_group")
+        rows = finders.facet_rows([fields[name] for name in names])
+        for name, found in zip(names, rows, strict=True):
+            finders.label_model_facet(fields[name], counts[name], rows=found)
         name, choices = self.choice_facet
         fields[name].choices = [
             (value, f"{label} ({counts[name].get(value, 0)})")
