@@ -24,7 +24,7 @@ from councils.views import PreviewMixin
 from . import exports, ocds
 from .filters import ArrangementFilter, TenderFilter, filter_query
 from .models import Arrangement, Tender
-from .templatetags.tenders import TENDER_RESULT_FIELDS
+from .templatetags.tenders import ARRANGEMENT_RESULT_FIELDS, TENDER_RESULT_FIELDS
 
 # MPS headings a provider reading about a tender is most likely to want next.
 RELATED_HEADINGS = [
@@ -335,20 +335,6 @@ class TenderOcdsView(TenderDownloadView):
             content_type="application/json",
             headers={"Content-Disposition": 'inline; filename="tenders-ocds.json"'},
         )
-
-
-# What ``tenders/arrangement_list.html`` shows of each arrangement (its address
-# takes the council's slug and the working copy's key).
-ARRANGEMENT_RESULT_FIELDS = [
-    "council__name",
-    "council__slug",
-    "live_of",
-    "name",
-    "kind",
-    "lots",
-    "joining",
-    "next_opening",
-]
 
 
 def arrangement_filter(request) -> ArrangementFilter:

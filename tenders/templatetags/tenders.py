@@ -218,3 +218,77 @@ def tender_results(tenders):
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+# The fields ``arrangement_results`` reads from each arrangement (its address
+# takes the council's slug and the working copy's key).
+ARRANGEMENT_RESULT_FIELDS = [
+    "council__name",
+    "council__slug",
+    "live_of",
+    "name",
+    "kind",
+    "lots",
+    "joining",
+    "next_opening",
+]
+ARRANGEMENT_RESULT = """
+      <li class="govuk-!-margin-bottom-6">
+        <h3 class="govuk-heading-s govuk-!-margin-bottom-1"><a class="govuk-link" href="{url}">{name}</a></h3>
+        <p class="govuk-body-s govuk-!-margin-bottom-1">{council}: {kind}{lots}</p>
+        <p class="govuk-body-s govuk-!-margin-bottom-1">{joining}{opening}</p>
+        {care}
+      </li>
+      """  # noqa: E501 - the markup as arrangement_result.html gives it
+ARRANGEMENT_CARE = '<p class="govuk-body-s govuk-!-margin-bottom-0">{}</p>'
+
+
+class ArrangementUrls:
+    """Each arrangement's address as ``get_absolute_url()`` gives it, from its
+    council's slug and its working copy's key: reversed once, then joined to
+    each slug that ``reverse()`` would write unchanged; any other is reversed
+    as usual."""
+
+    def __init__(self):
+        sample = reverse(
+            "tenders:arrangement-detail", kwargs={"council_slug": "c", "pk": 1}
+        )
+        if not sample.endswith("/c/1/"):
+            raise ValueError("tenders:arrangement-detail does not end in council/pk")
+        self.prefix = sample[: -len("c/1/")]
+
+    def __call__(self, arrangement) -> str:
+        slug = arrangement.council.slug
+        if PLAIN_SLUG.fullmatch(slug):
+            return f"{self.prefix}{slug}/{arrangement.live_of_id or arrangement.pk}/"
+        return arrangement.get_absolute_url()
+
+
+@register.simple_tag
+def arrangement_results(arrangements):
+    """The arrangements page's result rows: the markup of
+    ``tenders/includes/arrangement_result.html`` in a ``{% for %}`` loop, each
+    arrangement with its council and ``care_names``
+    (``councils.finders.with_names``). Written here rather than through the
+    template, as ``tender_results`` is."""
+    url = ArrangementUrls()
+    escape = html.escape
+    rows = []
+    for arrangement in arrangements:
+        lots, opening = arrangement.lots, arrangement.next_opening
+        names = arrangement.care_names
+        rows.append(
+            ARRANGEMENT_RESULT.format(
+                url=escape(url(arrangement)),
+                name=escape(arrangement.name),
+                council=escape(arrangement.council.name),
+                kind=escape(arrangement.get_kind_display()),
+                lots=f", {escape(lots)}" if lots else "",
+                joining=joining_tag(arrangement),
+                opening=f" Next opening: {escape(opening)}" if opening else "",
+                care=ARRANGEMENT_CARE.format(", ".join(escape(name) for name in names))
+                if names
+                else "",
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
