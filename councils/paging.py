@@ -77,11 +77,14 @@ class CountedResults:
     def count(self) -> int:
         return self.total
 
-    def related(self, *select, prefetch=()):
-        """The queryset with ``select_related`` and ``prefetch_related`` applied."""
+    def related(self, *select, prefetch=(), only=()):
+        """The queryset with ``select_related`` and ``prefetch_related`` applied,
+        reading only the fields in ``only`` when given."""
         self.queryset = self.queryset.select_related(*select).prefetch_related(
             *prefetch
         )
+        if only:
+            self.queryset = self.queryset.only(*only)
         return self
 
     def __getitem__(self, page: slice) -> list:

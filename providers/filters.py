@@ -121,7 +121,7 @@ class CareServiceFilter(finders.FinderFilterSet):
         return DEFAULT_SORT
 
     def filter_council(self, queryset, name, value):
-        return queryset.filter(council__in=value) if value else queryset
+        return queryset.filter(council__in=value) if finders.chosen(value) else queryset
 
     def filter_service_type(self, queryset, name, value):
         return self._through(queryset, CareService.service_types, "servicetype", value)
@@ -131,7 +131,7 @@ class CareServiceFilter(finders.FinderFilterSet):
 
     def _through(self, queryset, relation, column: str, value):
         # Through the join table, so a service in two chosen terms appears once.
-        if not value:
+        if not finders.chosen(value):
             return queryset
         return queryset.filter(
             pk__in=relation.through.objects.filter(**{f"{column}__in": value}).values(
@@ -198,8 +198,12 @@ class CareServiceFilter(finders.FinderFilterSet):
     def label_facets(self, counts: dict[str, dict]) -> None:
         """Show each choice's count in its label, e.g. "Dementia (3)"."""
         fields = self.form.fields
-        for name in ("council", "service_type", "client_group"):
-            finders.label_model_facet(fields[name], counts[name], number=",")
+        names = ("council", "service_type", "client_group")
+        rows = finders.facet_rows([fields[name] for name in names])
+        for name, found in zip(names, rows, strict=True):
+            finders.label_model_facet(
+                fields[name], counts[name], number=",", rows=found
+            )
         fields["rating"].choices = [
             (value, f"{label} ({counts['rating'].get(value, 0):,})")
             for value, label in Rating.choices

@@ -12,6 +12,21 @@ from .exports import EXPORT_COLUMNS, export_records
 from .filters import CareServiceFilter
 from .models import CareService, KeyQuestion
 
+# What ``providers/careservice_list.html`` shows of each service, with its
+# rating (``providers/includes/rating.html``, ``regulated_by_cqc``).
+SERVICE_RESULT_FIELDS = [
+    "council__name",
+    "name",
+    "is_demo",
+    "extra_care_type",
+    "rating",
+    "rating_published_on",
+    "deregistered_on",
+    "cqc_location_id",
+    "care_home",
+    "postcode",
+]
+
 
 class ServiceListView(ListView):
     """The care services directory with filters, 25 to a page."""
@@ -37,7 +52,7 @@ class ServiceListView(ListView):
         # or specialisms.
         rows = self.filterset.qs.select_related(None).prefetch_related(None)
         self.object_list = CountedResults(rows, facets["total"]).related(
-            "council", prefetch=["service_types"]
+            "council", prefetch=["service_types"], only=SERVICE_RESULT_FIELDS
         )
         try:
             context = self.get_context_data()

@@ -24,6 +24,7 @@ from councils.views import PreviewMixin
 from . import exports, ocds
 from .filters import ArrangementFilter, TenderFilter, filter_query
 from .models import Arrangement, Tender
+from .templatetags.tenders import ARRANGEMENT_RESULT_FIELDS, TENDER_RESULT_FIELDS
 
 # MPS headings a provider reading about a tender is most likely to want next.
 RELATED_HEADINGS = [
@@ -130,7 +131,9 @@ class TenderListView(FinderListView):
     def results(self):
         results = self.filterset.results(total=self.facets["total"])
         return finders.WithNames(
-            results.related("council"), "types_of_care", "care_names"
+            results.related("council", only=TENDER_RESULT_FIELDS),
+            "types_of_care",
+            "care_names",
         )
 
     def filtered(self) -> None:
@@ -354,7 +357,9 @@ class ArrangementListView(FinderListView):
         # The facets counted the results: the paginator does not count again.
         results = CountedResults(self.filterset.qs, self.facets["total"])
         return finders.WithNames(
-            results.related("council"), "types_of_care", "care_names"
+            results.related("council", only=ARRANGEMENT_RESULT_FIELDS),
+            "types_of_care",
+            "care_names",
         )
 
     def filtered(self) -> None:

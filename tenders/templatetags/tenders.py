@@ -137,6 +137,24 @@ TENDER_NOTES = (
 )
 
 
+# The fields ``tender_results`` reads from each tender (``only()`` them when
+# reading the rows): the other columns of a tender and its council are most of
+# what a row would cost to read.
+TENDER_RESULT_FIELDS = [
+    "council__name",
+    "council__slug",
+    "reference",
+    "title",
+    "service_area",
+    "procurement_activity",
+    "procurement_end",
+    "commencement",
+    "status",
+    "is_demo",
+    "notes",
+]
+
+
 @register.simple_tag
 def tender_results(tenders):
     """The finder's result rows: the markup of
@@ -233,6 +251,58 @@ def council_arrangement_rows(arrangements):
                 name=escape(arrangement.name),
                 # As get_kind_display() gives it: the value itself when unknown.
                 kind=escape(kinds.get(kind, kind)),
+            )
+        )
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped
+
+
+# The fields ``arrangement_results`` reads from each arrangement (its address
+# takes the council's slug and the working copy's key).
+ARRANGEMENT_RESULT_FIELDS = [
+    "council__name",
+    "council__slug",
+    "live_of",
+    "name",
+    "kind",
+    "lots",
+    "joining",
+    "next_opening",
+]
+ARRANGEMENT_RESULT = """
+      <li class="govuk-!-margin-bottom-6">
+        <h3 class="govuk-heading-s govuk-!-margin-bottom-1"><a class="govuk-link" href="{url}">{name}</a></h3>
+        <p class="govuk-body-s govuk-!-margin-bottom-1">{council}: {kind}{lots}</p>
+        <p class="govuk-body-s govuk-!-margin-bottom-1">{joining}{opening}</p>
+        {care}
+      </li>
+      """  # noqa: E501 - the markup as arrangement_result.html gives it
+ARRANGEMENT_CARE = '<p class="govuk-body-s govuk-!-margin-bottom-0">{}</p>'
+
+
+@register.simple_tag
+def arrangement_results(arrangements):
+    """The arrangements page's result rows: the markup of
+    ``tenders/includes/arrangement_result.html`` in a ``{% for %}`` loop, each
+    arrangement with its council and ``care_names``
+    (``councils.finders.with_names``). Written here rather than through the
+    template, as ``tender_results`` is."""
+    escape = html.escape
+    rows = []
+    for arrangement in arrangements:
+        lots, opening = arrangement.lots, arrangement.next_opening
+        names = arrangement.care_names
+        rows.append(
+            ARRANGEMENT_RESULT.format(
+                url=escape(arrangement.get_absolute_url()),
+                name=escape(arrangement.name),
+                council=escape(arrangement.council.name),
+                kind=escape(arrangement.get_kind_display()),
+                lots=f", {escape(lots)}" if lots else "",
+                joining=joining_tag(arrangement),
+                opening=f" Next opening: {escape(opening)}" if opening else "",
+                care=ARRANGEMENT_CARE.format(", ".join(escape(name) for name in names))
+                if names
+                else "",
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

@@ -4,9 +4,11 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from providers.models import CareService
 from tests.factories import CareServiceFactory, ServiceTypeFactory, SpecialismFactory
 
 pytestmark = pytest.mark.django_db
@@ -228,3 +230,54 @@ def test_each_sort_orders_the_directory_as_it_says(
 
     assert response.status_code == 200
     assert names(response) == expected
+
+
+def test_result_rows_are_the_markup_of_the_result_template(gateshead):
+    """``{% service_results %}`` writes what the included template would, every
+    value escaped, for each way a service's type and rating read."""
+    home_care = ServiceTypeFactory(name="Homecare <agencies> & 'more'")
+    CareServiceFactory(
+        council=gateshead,
+        name='<b>Care & support</b> "o\'clock"',
+        postcode="NE8 <1HH>",
+        is_demo=True,
+        rating="requires_improvement",
+        rating_published_on=date(2025, 5, 1),
+        service_types=[home_care, ServiceTypeFactory(name="Extra care")],
+    )
+    CareServiceFactory(
+        council=gateshead,
+        name="Extra care flats",
+        postcode="",
+        extra_care_type="dementia",
+        rating="good",
+    )
+    CareServiceFactory(council=gateshead, name="Left", deregistered_on=date(2024, 1, 2))
+    CareServiceFactory(council=gateshead, name="Registered", cqc_location_id="1-23")
+    CareServiceFactory(council=gateshead, name="Care home", care_home=True)
+    CareServiceFactory(council=gateshead, name="Unregulated")
+    rows = list(
+        CareService.objects.select_related("council")
+        .prefetch_related("service_types")
+        .order_by("pk")
+    )
+    looped = Template(
+        "{% for service in services %}"
+        '{% include "providers/includes/service_result.html" %}    {% endfor %}'
+    ).render(Context({"services": rows}))
+    written = Template("{% load providers %}{% service_results services %}").render(
+        Context({"services": rows})
+    )
+    assert written == looped
+    assert "&lt;b&gt;Care &amp; support" in written
+    assert "Extra care; Homecare &lt;agencies&gt; &amp; &#x27;more&#x27;" in written
+    assert "published 1 May 2025" in written
+    assert "Dementia extra care" in written
+    for text in (
+        "Left CQC's register",
+        "No rating recorded",
+        "Not regulated by CQC",
+        "Not recorded",
+    ):
+        assert text in written
+    assert rows[0].get_absolute_url() in written

@@ -7,9 +7,11 @@ import json
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from councils import finders
 from tenders.models import Arrangement
 from tests.factories import ArrangementFactory, ContactFactory
 
@@ -329,3 +331,37 @@ def test_demo_data_loads_durhams_published_arrangements(client):
     response = client.get(LIST, {"council": "county-durham", "open_now": "yes"})
     assert response.status_code == 200
     assert len(names(response)) == 3
+
+
+def test_result_rows_are_the_markup_of_the_result_template(gateshead, reablement):
+    """``{% arrangement_results %}`` writes what the included template would,
+    every value escaped, whatever the row holds."""
+    ArrangementFactory(
+        council=gateshead,
+        name='<b>Care & support</b> "o\'clock"',
+        kind=Arrangement.Kind.DPS,
+        joining=Arrangement.Joining.PERIODIC,
+        lots="Lot 1 <north> & 2",
+        next_opening="April 2026",
+        types_of_care=[reablement],
+    )
+    ArrangementFactory(council=gateshead, name="Plain", joining="closed")
+    rows = finders.with_names(
+        list(Arrangement.live.select_related("council").order_by("name")),
+        "types_of_care",
+        "care_names",
+    )
+    looped = Template(
+        "{% for arrangement in arrangements %}"
+        '{% include "tenders/includes/arrangement_result.html" %}      {% endfor %}'
+    ).render(Context({"arrangements": rows}))
+    written = Template(
+        "{% load tenders %}{% arrangement_results arrangements %}"
+    ).render(Context({"arrangements": rows}))
+    assert written == looped
+    assert "&lt;b&gt;Care &amp; support" in written
+    assert "Lot 1 &lt;north&gt; &amp; 2" in written
+    assert "Next opening: April 2026</p>" in written
+    assert "Reablement</p>" in written
+    assert rows[0].get_absolute_url() in written
+    assert rows[0].get_absolute_url() != rows[0].council.get_absolute_url()

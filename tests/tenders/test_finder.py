@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from councils import finders
+from councils.models import Council, TypeOfCare
 from councils.pagecache import current_version
 from councils.publishing import publish
 from tenders.models import Tender
@@ -368,3 +369,41 @@ def test_result_rows_are_the_markup_of_the_result_template(client, reablement):
     assert written == looped
     assert "&lt;b&gt;Care &amp; support" in written
     assert rows[0].get_absolute_url() in written
+
+
+def test_an_unchosen_facet_is_not_run_as_a_query(gateshead):
+    """An empty choice of rows cleans to ``none()``: telling it is empty reads
+    nothing (``bool()`` would compile a query on every request)."""
+    nothing = Council.objects.none()
+    assert not finders.chosen(nothing)
+    assert nothing._result_cache is None
+    assert finders.chosen(Council.objects.filter(pk=gateshead.pk))
+    assert not finders.chosen(Council.objects.filter(pk=-1))
+    assert finders.chosen(["open"]) and not finders.chosen([])
+
+
+def test_a_new_or_renamed_council_or_type_of_care_shows_in_the_facets_at_once(
+    client, uncached, gateshead, reablement
+):
+    """The facets' rows are kept per content version (a page rendered again
+    does not read them), and a write to them shows on the next request, on
+    every finder."""
+    TenderFactory(council=gateshead, types_of_care=[reablement])
+    arrangements = reverse("tenders:arrangement-list")
+    services = reverse("providers:service-list")
+    for path in (LIST, arrangements, services):
+        assert "Gateshead Council (" in client.get(path).text
+        with CaptureQueriesContext(connection) as again:
+            assert "Gateshead Council (" in client.get(path).text
+        read = [query["sql"] for query in again.captured_queries]
+        assert not [sql for sql in read if 'FROM "councils_council"' in sql], path
+
+    CouncilFactory(name="Sunderland City Council", slug="sunderland")
+    TypeOfCare.objects.filter(pk=reablement.pk).update(name="Reablement at home")
+
+    page = client.get(LIST).text
+    assert 'value="sunderland"' in page
+    assert "Sunderland City Council (0)" in page
+    assert "Reablement at home (1)" in page
+    assert "Sunderland City Council (0)" in client.get(arrangements).text
+    assert "Sunderland City Council (0)" in client.get(services).text
