@@ -288,7 +288,7 @@ def test_list_queries_do_not_grow_with_rows(
     assert query_count(client, query) == one
     # Keywords add two: the names of types of care, searched as phrases, and the
     # matching ids, looked up once however many facets use them.
-    assert one <= (13 if "q" in query else 12)
+    assert one <= (12 if "q" in query else 11)
 
 
 def test_facet_counts_follow_a_new_tender_at_once(client, gateshead, reablement):
