@@ -19,7 +19,7 @@ register = template.Library()
 def upcoming_tenders(limit=5):
     """What is coming up next across the region, soonest first."""
     tenders = SoonestResults(Tender.live.upcoming(), "procurement", include_over=False)
-    rows = tenders.related("council")[:limit]
+    rows = tenders.related("council", only=TENDER_RESULT_FIELDS)[:limit]
     return {"tenders": with_names(rows, "types_of_care", "care_names")}
 
 
