@@ -3,7 +3,6 @@
 from django.db.models import F, Prefetch
 
 from councils import search
-from councils.addresses import address
 from councils.documents import words
 
 from .models import CareService, Rating, ServiceType, Specialism
@@ -95,6 +94,6 @@ def service_document(service: CareService) -> search.Document:
                 else ""
             ),
         ),
-        url=address("providers:service-detail", pk=service.pk),
+        url=service.get_absolute_url(),
         council=service.council_id,
     )

@@ -149,7 +149,7 @@ def figure_tables(figures, caption=""):
                 definition=escape(indicator.definition),
                 caption=caption,
                 rows=rows,
-                url=escape(address("councils:indicator-detail", slug=indicator.slug)),
+                url=escape(indicator.get_absolute_url()),
             )
         )
     return mark_safe(f"\n\n{''.join(tables)}\n")  # noqa: S308 - every value is escaped
