@@ -29,7 +29,7 @@ def words(*parts) -> str:
             publish_at__isnull=False,
             status=Section.Status.PUBLISHED,
         )
-        .with_replaced_at()
+        .with_next_copy_at()
         .select_related("council", "heading")
     ),
     visible=lambda: Section.live.published(),
@@ -44,7 +44,7 @@ def section_document(section: Section) -> search.Document:
         council=section.council,
         published_at=section.content_updated_at or section.publish_at,
         visible_from=section.publish_at,
-        visible_until=section.replaced_at,
+        visible_until=section.next_copy_at,
     )
 
 
@@ -59,7 +59,7 @@ def section_document(section: Section) -> search.Document:
             publish_at__isnull=False,
             status=CommissioningIntention.Status.PUBLISHED,
         )
-        .with_replaced_at()
+        .with_next_copy_at()
         .select_related("council", "type_of_care")
     ),
     visible=lambda: CommissioningIntention.live.published(),
@@ -80,7 +80,7 @@ def intention_document(intention: CommissioningIntention) -> search.Document:
         council=intention.council,
         published_at=intention.content_updated_at or intention.publish_at,
         visible_from=intention.publish_at,
-        visible_until=intention.replaced_at,
+        visible_until=intention.next_copy_at,
     )
 
 

@@ -297,12 +297,27 @@ class EditorialState(models.TextChoices):
     ARCHIVED = "archived", "Archived"
 
 
+def replacement_time(model) -> models.Subquery:
+    """For a live copy of ``model``: the publish time of the next later live copy
+    of the same working copy (None if there is none), when ``live()`` stops
+    showing it. A copy is live from ``publish_at`` until then."""
+    return models.Subquery(
+        model._base_manager.filter(
+            live_of=models.OuterRef("live_of"),
+            publish_at__gt=models.OuterRef("publish_at"),
+        )
+        .order_by("publish_at")
+        .values("publish_at")[:1]
+    )
+
+
 class PublishableQuerySet(CouncilOwnedQuerySet):
     """Content with a working copy that editors change and live copies readers see.
 
     A row with ``live_of`` empty is the working copy (what the admin edits); each
     publication adds a live copy (``live_of`` pointing at the working copy) with its
-    ``publish_at``. Which copy readers see is worked out in the query, so a
+    ``publish_at``, and stores when the next one replaces it (``replaced_at``).
+    Which copy readers see is worked out in the query from those two times, so a
     scheduled copy goes live at its time without any job running.
     """
 
@@ -311,30 +326,33 @@ class PublishableQuerySet(CouncilOwnedQuerySet):
 
         "Now" is ``clock.now()`` when the queryset is made, passed as a parameter
         (not the database's ``NOW()``), so moving the clock moves publishing too.
+        When a copy is replaced is stored on it (``replaced_at``, kept by
+        ``set_replaced_at``), so this tests the row's own columns: asking the
+        table for a later copy of each row took a millisecond or more to build
+        and compile for each query, and the database as long again to plan.
         """
         now = now or clock.now()
-        later = self.model._base_manager.filter(
-            live_of=models.OuterRef("live_of"),
+        return self.filter(
+            models.Q(replaced_at__isnull=True) | models.Q(replaced_at__gt=now),
+            live_of__isnull=False,
             publish_at__lte=now,
-            publish_at__gt=models.OuterRef("publish_at"),
-        )
-        return self.filter(live_of__isnull=False, publish_at__lte=now).filter(
-            ~models.Exists(later)
         )
 
-    def with_replaced_at(self):
-        """Each row with ``replaced_at``: the publish time of the next later live
-        copy of the same working copy (None if there is none), when ``live()``
-        stops showing it. A copy is live from ``publish_at`` until then."""
-        later = (
-            self.model._base_manager.filter(
-                live_of=models.OuterRef("live_of"),
-                publish_at__gt=models.OuterRef("publish_at"),
-            )
-            .order_by("publish_at")
-            .values("publish_at")[:1]
+    def with_next_copy_at(self):
+        """Each row with ``next_copy_at``: its ``replacement_time``, worked out
+        from the table as it is now rather than read from ``replaced_at`` (the
+        site search indexes a row while publishing is still adding its family's
+        copies)."""
+        return self.annotate(next_copy_at=replacement_time(self.model))
+
+    def set_replaced_at(self) -> int:
+        """Store each of these live copies' ``replaced_at`` from its family's
+        publish times. Whatever adds, deletes or moves the publish time of live
+        copies (``councils.publishing.publish`` does) calls this on their
+        family, in the same transaction."""
+        return self.filter(live_of__isnull=False).update(
+            replaced_at=replacement_time(self.model)
         )
-        return self.annotate(replaced_at=models.Subquery(later))
 
     def scheduled(self, now=None):
         """Live copies waiting for their publish time."""
@@ -395,6 +413,14 @@ class Publishable(models.Model):
     )
     publish_at = models.DateTimeField(
         "live from", null=True, blank=True, editable=False
+    )
+    replaced_at = models.DateTimeField(
+        "replaced from",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="On a live copy: the publish time of the next later live copy of "
+        "the same item, when readers stop seeing this one (empty: none yet).",
     )
     content_updated_at = models.DateTimeField(
         "last updated",

@@ -237,6 +237,10 @@ def publish(
         copy.save()
         for field in model._meta.many_to_many:
             getattr(copy, field.name).set(getattr(obj, field.name).all())
+        # The copy readers see now is replaced by the new one at its time (and
+        # no longer by any scheduled copy deleted above).
+        family = model._default_manager.every_copy().filter(live_of=obj)
+        family.set_replaced_at()
         # Copies that will never be seen again: all but the one readers see now
         # and the new one.
         keep = [copy.pk, *model.live.filter(live_of=obj).values_list("pk", flat=True)]

@@ -22,7 +22,7 @@ def _names(related) -> str:
             live_of__isnull=False, publish_at__isnull=False, published_at__isnull=False
         )
         .exclude(status=Tender.Status.WITHDRAWN)
-        .with_replaced_at()
+        .with_next_copy_at()
         .select_related("council")
         .prefetch_related("types_of_care", "client_groups")
     ),
@@ -47,7 +47,7 @@ def tender_document(tender: Tender) -> search.Document:
         published_at=tender.published_at,
         # Shown once both its copy and the tender are due (Tender.live.visible).
         visible_from=max(tender.publish_at, tender.published_at),
-        visible_until=tender.replaced_at,
+        visible_until=tender.next_copy_at,
     )
 
 
@@ -58,7 +58,7 @@ def tender_document(tender: Tender) -> search.Document:
     indexed=lambda: (
         Arrangement.objects.every_copy()
         .filter(live_of__isnull=False, publish_at__isnull=False)
-        .with_replaced_at()
+        .with_next_copy_at()
         .select_related("council")
         .prefetch_related("types_of_care", "client_groups")
     ),
@@ -82,5 +82,5 @@ def arrangement_document(arrangement: Arrangement) -> search.Document:
         council=arrangement.council,
         published_at=arrangement.content_updated_at or arrangement.publish_at,
         visible_from=arrangement.publish_at,
-        visible_until=arrangement.replaced_at,
+        visible_until=arrangement.next_copy_at,
     )

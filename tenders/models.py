@@ -115,7 +115,14 @@ def generated_reference_prefix(council) -> str:
 
 
 # What the visible-tender condition reads, carried by the live-copy indexes.
-LIVE_COLUMNS = ["live_of", "publish_at", "published_at", "status", "council"]
+LIVE_COLUMNS = [
+    "live_of",
+    "publish_at",
+    "replaced_at",
+    "published_at",
+    "status",
+    "council",
+]
 
 
 def soonest_conditions(window: str, today) -> list[models.Q]:
@@ -466,14 +473,15 @@ class Tender(Publishable):
                     "status",
                     "id",
                     "publish_at",
+                    "replaced_at",
                     "published_at",
                     "live_of",
                 ],
                 condition=models.Q(live_of__isnull=False),
                 name="tender_live_facet_idx",
             ),
-            # "Not replaced by a later due copy" (PublishableQuerySet.live) is a
-            # probe of this index per row.
+            # A working copy's live copies, and each one's next later copy
+            # (PublishableQuerySet.set_replaced_at), are found through this.
             models.Index(
                 fields=["live_of", "publish_at"],
                 condition=models.Q(live_of__isnull=False),

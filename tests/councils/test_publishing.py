@@ -5,14 +5,17 @@ import datetime
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from councils import clock
+from councils.migration_operations import fill_replaced_at
 from councils.models import EditorialState, Publication, Section
-from councils.publishing import publish, working_copy_save
+from councils.publishing import archive, publish, working_copy_save
 from tests.conftest import login_with_second_factor
-from tests.factories import SectionFactory, make_commissioner
+from tests.factories import SectionFactory, TenderFactory, make_commissioner
 
 pytestmark = pytest.mark.django_db
 
@@ -142,16 +145,12 @@ def test_scheduled_version_goes_live_at_its_time_without_any_job(
     assert "Live words." in gateshead_client.get(section.get_absolute_url()).text
     assert not Publication.objects.public().filter(note="New plans").exists()
 
-    # Move the schedule into the past, as time passing would.
-    Section._base_manager.filter(live_of=section, publish_at=later).update(
-        publish_at=clock.now() - datetime.timedelta(minutes=1)
-    )
-    Publication.objects.filter(note="New plans").update(
-        publish_at=clock.now() - datetime.timedelta(minutes=1)
-    )
-    page = gateshead_client.get(section.get_absolute_url()).text
+    with time_machine.travel(later + datetime.timedelta(minutes=1)):
+        page = gateshead_client.get(section.get_absolute_url()).text
+        changes = gateshead_client.get(reverse("councils:change-list")).text
     assert "Scheduled words." in page
-    assert "New plans" in gateshead_client.get(reverse("councils:change-list")).text
+    assert "Live words." not in page
+    assert "New plans" in changes
 
 
 def test_a_scheduled_version_goes_live_when_the_clock_passes_its_time(
@@ -432,3 +431,87 @@ def test_dashboard_lists_the_commissioners_content_by_state(
     assert "Due for review (1)" in page
     assert str(theirs) not in page
     assert "Recent tender imports" in page
+
+
+def live_by_definition(model, now) -> set[int]:
+    """The live copies readers should see at ``now``, worked out from every copy's
+    publish time (the old query): due, and no later copy of the same item due."""
+    later = model._base_manager.filter(
+        live_of=OuterRef("live_of"),
+        publish_at__lte=now,
+        publish_at__gt=OuterRef("publish_at"),
+    )
+    return set(
+        model._base_manager.filter(live_of__isnull=False, publish_at__lte=now)
+        .exclude(Exists(later))
+        .values_list("pk", flat=True)
+    )
+
+
+def assert_replacement_times_stored(model) -> None:
+    copies = model.objects.every_copy().filter(live_of__isnull=False)
+    stored = dict(copies.values_list("pk", "replaced_at"))
+    assert stored == dict(copies.with_next_copy_at().values_list("pk", "next_copy_at"))
+
+
+@pytest.mark.parametrize("factory", [SectionFactory, TenderFactory])
+def test_each_copy_is_live_until_the_next_one_publishing_left_is_due(
+    gateshead, factory
+):
+    start = clock.now()
+    day = datetime.timedelta(days=1)
+    item = factory(council=gateshead)
+    model = type(item)
+
+    words = iter(range(100))
+    field = "body" if model is Section else "title"
+
+    def change(publish_at=None):
+        item.refresh_from_db()
+        setattr(item, field, f"Version {next(words)}")
+        working_copy_save(obj=item, user=None)
+        publish(obj=item, user=None, major=True, note="Changed", publish_at=publish_at)
+
+    change(start + 10 * day)
+    change(start + 5 * day)  # replaces the change scheduled for day 10
+    with time_machine.travel(start + 6 * day):
+        change()  # replaces the copy that went live on day 5
+        change(start + 20 * day)
+        change(start + 30 * day)  # replaces the change scheduled for day 20
+
+    assert_replacement_times_stored(model)
+    # Publishing keeps only the copy readers see and the one to come.
+    shown = {0: [], 5.5: [], 6.5: ["Version 2"], 21: ["Version 2"], 31: ["Version 4"]}
+    for days, expected in shown.items():
+        now = start + days * day
+        live = model.objects.every_copy().live(now)
+        assert set(live.values_list("pk", flat=True)) == (
+            live_by_definition(model, now)
+        ), f"day {days}"
+        assert list(live.values_list(field, flat=True)) == expected, f"day {days}"
+
+    # A new copy due now replaces the one readers saw; an archived item has none.
+    archive(obj=item, user=None)
+    assert not model._base_manager.filter(live_of=item).exists()
+
+
+def test_the_migration_stores_each_live_copys_replacement_time(gateshead):
+    section = SectionFactory(council=gateshead)
+    section.body = "Next year's plans."
+    working_copy_save(obj=section, user=None)
+    publish(
+        obj=section,
+        user=None,
+        major=True,
+        note="Next year",
+        publish_at=clock.now() + datetime.timedelta(days=365),
+    )
+    copies = Section._base_manager.filter(live_of=section)
+    assert copies.exclude(replaced_at=None).count() == 1
+    copies.update(replaced_at=None)
+
+    # What migrations councils 0016 and tenders 0014 run.
+    fill_replaced_at("councils.Section")(apps, None)
+
+    assert copies.exclude(replaced_at=None).count() == 1
+    assert_replacement_times_stored(Section)
