@@ -2,6 +2,7 @@
 the applied-filters summary with a link to remove each filter, the
 "Showing 21 to 40 of 46" line and the facets' checkboxes."""
 
+import copy
 import html
 import re
 from collections.abc import Callable
@@ -33,6 +34,21 @@ class AppliedFilter:
     remove_url: str
 
 
+class FiltersCopiedShallow(dict):
+    """A FilterSet class's filters, which ``copy.deepcopy`` (what a FilterSet
+    makes its own filters with) copies one level deep: each filter a new object
+    with its attributes shared, its ``method`` bound to the copy."""
+
+    def __deepcopy__(self, memo):
+        copies = {}
+        for name, filter_ in self.items():
+            copied = copy.copy(filter_)
+            if filter_.method is not None:
+                copied.method = filter_.method  # a FilterMethod of the copy's own
+            copies[name] = copied
+        return copies
+
+
 class FinderFilterSet(django_filters.FilterSet):
     """A finder's filters, with the form class made once per FilterSet class.
 
@@ -42,6 +58,18 @@ class FinderFilterSet(django_filters.FilterSet):
     depend on the request), and each form copies its class's fields, so one class
     serves every request. A finder changes its own form's fields (facet counts),
     never the class's."""
+
+    def __init__(self, *args, **kwargs):
+        # django-filter deep-copies every filter for each filterset it makes
+        # (0.5 to 0.75 ms for the opportunity finder's eleven: their querysets,
+        # widgets and choices). A request sets only each copy's ``model`` and
+        # ``parent``, so a shallow copy per request serves as well.
+        cls = type(self)
+        filters = cls.__dict__.get("_finder_base_filters")
+        if filters is None:
+            filters = cls._finder_base_filters = FiltersCopiedShallow(cls.base_filters)
+        self.base_filters = filters
+        super().__init__(*args, **kwargs)
 
     def get_form_class(self):
         cls = type(self)

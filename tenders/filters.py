@@ -50,8 +50,8 @@ class SoonestResults:
         today = today or clock.today()
         self.tenders = tenders.order_by()
         # The rows of a page are read by the keys the parts gave, so the filters
-        # (the live-copy subquery above all, a millisecond or two to compile) are
-        # not applied a second time; what they are read with is ``related()``'s.
+        # are not compiled and applied a second time; what they are read with is
+        # ``related()``'s.
         self.rows = tenders.model._base_manager.all()
         self.conditions = soonest_conditions(window, today)
         if not include_over:
@@ -71,7 +71,7 @@ class SoonestResults:
 
     def compiled_parts(self) -> list:
         """The parts, over the filters compiled to SQL once rather than once per
-        part: compiling the filters (the live-copy subquery above all) for each
+        part: compiling the filters (then with the live-copy subquery) for each
         of the three parts was about a fifth of the time a page's keys took to
         build. Only when the filters read the tender table alone, as the
         finder's do (a keyword or a term is a subquery); otherwise the parts as
@@ -141,7 +141,8 @@ class SoonestResults:
 
     def read(self, keys: list) -> list:
         """The rows of ``keys``, in that order."""
-        found = {row.pk: row for row in self.rows.filter(pk__in=keys)}
+        # In no order: they are put in the keys' order here.
+        found = {row.pk: row for row in self.rows.filter(pk__in=keys).order_by()}
         return [found[key] for key in keys if key in found]
 
     def __getitem__(self, page: slice) -> list:

@@ -14,6 +14,7 @@ from councils import finders
 from councils.models import Council, TypeOfCare
 from councils.pagecache import current_version
 from councils.publishing import publish
+from tenders.filters import TenderFilter
 from tenders.models import Tender
 from tests.factories import CouncilFactory, TenderFactory, future_year
 
@@ -407,3 +408,23 @@ def test_a_new_or_renamed_council_or_type_of_care_shows_in_the_facets_at_once(
     assert "Reablement at home (1)" in page
     assert "Sunderland City Council (0)" in client.get(arrangements).text
     assert "Sunderland City Council (0)" in client.get(services).text
+
+
+def test_each_request_filters_with_its_own_copy_of_the_filters(gateshead, darlington):
+    ours = TenderFactory(council=gateshead)
+    theirs = TenderFactory(council=darlington)
+    first = TenderFilter(
+        data={"council": [gateshead.slug]}, queryset=Tender.live.visible()
+    )
+    second = TenderFilter(
+        data={"council": [darlington.slug]}, queryset=Tender.live.visible()
+    )
+
+    for filterset in (first, second):
+        for name, filter_ in filterset.filters.items():
+            assert filter_ is not TenderFilter.base_filters[name]
+            assert filter_.parent is filterset
+    # The council filter is a method of the filterset: each finds its own.
+    assert [t.live_of_id for t in first.qs] == [ours.pk]
+    assert [t.live_of_id for t in second.qs] == [theirs.pk]
+    assert not hasattr(TenderFilter.base_filters["council"], "parent")
