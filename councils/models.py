@@ -328,8 +328,9 @@ class PublishableQuerySet(CouncilOwnedQuerySet):
         (not the database's ``NOW()``), so moving the clock moves publishing too.
         When a copy is replaced is stored on it (``replaced_at``, kept by
         ``set_replaced_at``), so this tests the row's own columns: asking the
-        table for a later copy of each row took a millisecond or more to build
-        and compile for each query, and the database as long again to plan.
+        table for a later copy of each row took about a millisecond to build
+        and compile for each query, and the database a probe of an index per
+        row.
         """
         now = now or clock.now()
         return self.filter(
