@@ -127,6 +127,19 @@ def fresh_pages_after_settings_change():
 
 
 @pytest.fixture
+def one_rate_limit_window(time_machine):
+    """Stand the clock still, so a test's requests all count in one rate-limit window.
+
+    Limits count per fixed window of the wall clock; a test that makes a few
+    requests and expects the next one refused fails if they straddle a window's
+    end (as one did in CI, when the first request of a run was slow).
+    """
+    import datetime
+
+    time_machine.move_to(datetime.datetime.now(datetime.UTC), tick=False)
+
+
+@pytest.fixture
 def uncached(settings):
     """The page cache and complete download files off: query counts are those of
     a page as rendered and a download as streamed (a cached copy takes none, the

@@ -281,7 +281,9 @@ def test_error_pages_and_posts_are_never_cached(visitor, gateshead):
     assert not [r for r in responses if "X-Page-Cache" in r]
 
 
-def test_rate_limits_still_count_cached_pages(visitor, gateshead, settings):
+def test_rate_limits_still_count_cached_pages(
+    visitor, gateshead, settings, one_rate_limit_window
+):
     settings.RATE_LIMITS = {
         **settings.RATE_LIMITS,
         "search": {**settings.RATE_LIMITS["search"], "limit": 2},

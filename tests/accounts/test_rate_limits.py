@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def small_limits(settings):
+def small_limits(settings, one_rate_limit_window):
     settings.RATE_LIMITS = {
         **settings.RATE_LIMITS,
         "search": {**settings.RATE_LIMITS["search"], "limit": 3},

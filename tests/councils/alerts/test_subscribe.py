@@ -211,7 +211,9 @@ def test_confirmation_emails_to_one_address_are_limited(
     )
 
 
-def test_subscribing_is_limited_per_client(client, gateshead, settings):
+def test_subscribing_is_limited_per_client(
+    client, gateshead, settings, one_rate_limit_window
+):
     settings.RATE_LIMITS = {
         **settings.RATE_LIMITS,
         "subscription": {**settings.RATE_LIMITS["subscription"], "limit": 2},
