@@ -92,11 +92,17 @@ def portal(
     redis_url: str,
     port: int,
     workers: int,
-    threads: int,
+    threads: int | None,
     extra_env: dict | None = None,
     prepare: bool = True,
 ):
-    """gunicorn serving the portal; yields (host, port, process)."""
+    """gunicorn serving the portal; yields (host, port, process).
+
+    ``threads``: gthread workers with that many threads each; ``None``: sync
+    workers, as ``scripts/serve`` runs in production (one request at a time per
+    worker, no keep-alive, so the kernel hands each new connection to a free
+    worker).
+    """
     env = production_env(database_url, redis_url) | (extra_env or {})
     if prepare:
         ensure_database(database_url)
@@ -112,10 +118,11 @@ def portal(
             f"127.0.0.1:{port}",
             "--workers",
             str(workers),
-            "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
+            *(
+                ["--worker-class", "sync"]
+                if threads is None
+                else ["--worker-class", "gthread", "--threads", str(threads)]
+            ),
             "--timeout",
             "30",
             "--log-level",

@@ -1,22 +1,22 @@
 """Read benchmark: every public page under gunicorn, against /healthz in the same run.
 
 Runs the portal as in production (``DJANGO_ENV=production``, PostgreSQL, Redis as
-the shared cache, gunicorn with 2 workers on loopback) on a database filled by
-``bench/generate.py``, and loads each page with ``wrk`` for a bounded time, right
-after loading ``/healthz`` for the same time (the machine is shared, so a ratio
-taken moments apart is fairer than absolute figures). For each page it prints
-requests/s, p50 and p99 (``wrk --latency``), the ratio of its requests/s to the
-health check's, the queries one request makes (counted separately, through
-Django's test client in a child process, on the second request so one-off lookups
-are left out; downloads' query counts are pinned by the test suite instead) and
-the bytes and time of one response on an idle server. Each download is then fetched once
-in full three ways: with every complete file stale (streamed from the database),
-then each complete file is built (``manage.py build_downloads --force``, in a
-process of its own: time and that process's peak memory), then fetched again (sent
-from the file). Each fetch gives its status, where it came from
-(``X-Download-Source``), time to the first byte and in all, bytes and the peak
-resident memory of the gunicorn workers while it ran, with the load average. The
-machine (cores, memory, PostgreSQL version) is printed first.
+the shared cache, gunicorn with 2 sync workers on loopback, as ``scripts/serve``
+runs it) on a database filled by ``bench/generate.py``, and loads each page with
+``wrk`` for a bounded time, right after loading ``/healthz`` for the same time (the
+machine is shared, so a ratio taken moments apart is fairer than absolute figures).
+For each page it prints requests/s, p50 and p99 (``wrk --latency``), the ratio of
+its requests/s to the health check's, the queries one request makes (counted
+separately, through Django's test client in a child process, on the second request
+so one-off lookups are left out; downloads' query counts are pinned by the test
+suite instead) and the bytes and time of one response on an idle server. Each
+download is then fetched once in full three ways: with every complete file stale
+(streamed from the database), then each complete file is built (``manage.py
+build_downloads --force``, in a process of its own: time and that process's peak
+memory), then fetched again (sent from the file). Each fetch gives its status, where
+it came from (``X-Download-Source``), time to the first byte and in all, bytes and
+the peak resident memory of the gunicorn workers while it ran, with the load
+average. The machine (cores, memory, PostgreSQL version) is printed first.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/mps_perf_bench \\
         .venv/bin/python bench/read.py --port 8103
@@ -418,6 +418,16 @@ def main() -> None:
     parser.add_argument("--paths", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=8103)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="gthread workers with this many threads each; by default sync workers, "
+        "as scripts/serve runs in production. With gthread, each worker takes every "
+        "connection it can and keeps it alive, so wrk's 16 connections can end up "
+        "mostly on one worker while the other idles (a page measured at half its "
+        "throughput in about half the runs)",
+    )
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
@@ -469,7 +479,13 @@ def main() -> None:
     print(machine(env))
     modes = ["uncached", "cached"] if args.page_cache == "both" else [args.page_cache]
     print(
-        f"gunicorn {args.workers} workers (gthread, 1 thread), timeout 30 s; wrk "
+        f"gunicorn {args.workers} "
+        + (
+            "sync workers (as scripts/serve)"
+            if args.threads is None
+            else f"gthread workers ({args.threads} threads each)"
+        )
+        + f", timeout 30 s; wrk "
         f"-t{args.wrk_threads} -c{args.connections} -d{args.duration}s --latency, "
         "health measured just before each page; "
         + " and ".join(
@@ -496,7 +512,7 @@ def main() -> None:
                     args.redis_url,
                     args.port + number,
                     args.workers,
-                    1,
+                    args.threads,
                     NO_LIMITS | {"PAGE_CACHE_SECONDS": PAGE_CACHE_SECONDS[mode]},
                     False,
                 )
