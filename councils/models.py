@@ -1,13 +1,13 @@
 """Councils, their Market Position Statement sections, contacts and provider forums,
 the types of care, market indicators and commissioning intentions."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import reversion
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, RegexValidator
@@ -923,7 +923,10 @@ class Indicator(models.Model):
 
     def format(self, value: Decimal) -> str:
         """A figure as people read it: "26.0%", "£190 million", "52,700"."""
-        number = intcomma(f"{value:.{self.decimal_places}f}")
+        # Grouped by Python's format, as intcomma groups English numbers: a
+        # market page formats some sixty figures, and intcomma went through
+        # Django's locale-aware number formatting for each.
+        number = f"{value:,.{self.decimal_places}f}"
         return self.UNIT_FORMATS[self.unit].format(number)
 
     @property
@@ -1146,10 +1149,13 @@ class IndicatorValue(models.Model):
 
     @property
     def out_of_date(self) -> bool:
-        from datetime import timedelta
+        return self.out_of_date_on(clock.today())
 
+    def out_of_date_on(self, today) -> bool:
+        """Past its source's next update on ``today`` (``out_of_date`` is today's
+        answer; a table of figures asks every row with one ``today``)."""
         limit = timedelta(days=self.indicator.update_interval_days)
-        return self.as_at + limit < clock.today()
+        return self.as_at + limit < today
 
 
 class IndicatorImportQuerySet(CouncilOwnedQuerySet):

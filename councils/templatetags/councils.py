@@ -5,12 +5,12 @@ from operator import attrgetter
 from django import template
 from django.apps import apps
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS
 from django.utils.html import conditional_escape, escape, urlize
 from django.utils.safestring import mark_safe
 
-from .. import finders, paging
+from .. import clock, finders, paging
 from ..addresses import address
 from ..markdown import render_markdown
 from ..models import (
@@ -64,20 +64,52 @@ def figure_source(item, hide_age=False):
     what that template gave, and the dates read as the ``date`` filter writes them
     ("Y-m-d" and "F Y").
     """
+    return source_markup(
+        item, out_of_date=not hide_age and getattr(item, "out_of_date", False)
+    )
+
+
+OUT_OF_DATE_TAG = (
+    ' <strong class="govuk-tag govuk-tag--yellow">May be out of date</strong>'
+)
+
+
+def source_markup(item, *, out_of_date: bool, months: dict | None = None) -> str:
+    """``figure_source``'s markup, told whether the item is out of date; the
+    figure tables tell it for every row from one ``today``, and pass the month
+    names (``month_names``) they read once."""
+    escape = html.escape
     name = escape(item.source_name)
     if item.source_url:
         name = f'<a class="govuk-link" href="{escape(item.source_url)}">{name}</a>'
     as_at = item.as_at
-    iso, month = (
-        (as_at.isoformat(), escape(f"{MONTHS[as_at.month]} {as_at.year:04d}"))
-        if as_at
-        else ("", "")
-    )
-    age = ""
-    if not hide_age and getattr(item, "out_of_date", False):
-        age = ' <strong class="govuk-tag govuk-tag--yellow">May be out of date</strong>'
-    html = f'{name}, as at <time datetime="{iso}">{month}</time>{age}\n'
-    return mark_safe(html)  # noqa: S308 - the source's name and address are escaped
+    if as_at:
+        months = months or month_names()
+        iso, month = (
+            as_at.isoformat(),
+            escape(f"{months[as_at.month]} {as_at.year:04d}"),
+        )
+    else:
+        iso, month = "", ""
+    age = OUT_OF_DATE_TAG if out_of_date else ""
+    markup = f'{name}, as at <time datetime="{iso}">{month}</time>{age}\n'
+    return mark_safe(markup)  # noqa: S308 - the source's name and address are escaped
+
+
+_month_names: dict[str, dict[int, str]] = {}
+
+
+def month_names() -> dict[int, str]:
+    """Django's month names (``django.utils.dates.MONTHS``) in the active
+    language, as plain strings: each of those is translated again whenever it is
+    read, and a figure table reads one per row."""
+    language = translation.get_language()
+    names = _month_names.get(language)
+    if names is None:
+        names = _month_names[language] = {
+            number: str(name) for number, name in MONTHS.items()
+        }
+    return names
 
 
 FIGURES_TABLE = """
@@ -128,6 +160,7 @@ def figure_tables(figures, caption=""):
     """
     escape = html.escape
     caption = f": {escape(caption)}" if caption else ""
+    today, months = clock.today(), month_names()
     tables = []
     for indicator, rows in groupby(figures, key=attrgetter("indicator")):
         name = escape(indicator.name)
@@ -136,7 +169,9 @@ def figure_tables(figures, caption=""):
                 area=escape(figure.area_name),
                 figure=escape(figure.formatted),
                 period=escape(figure.period_label),
-                source=figure_source(figure),
+                source=source_markup(
+                    figure, out_of_date=figure.out_of_date_on(today), months=months
+                ),
                 notes=FIGURE_NOTES.format(escape(figure.notes)) if figure.notes else "",
             )
             for figure in rows
@@ -180,6 +215,7 @@ def comparison_rows(figures):
     rows with their indicator, council and region), the region and England marked
     as comparators; the markup its template gave in a ``{% for %}`` loop."""
     escape = html.escape
+    today, months = clock.today(), month_names()
     rows = []
     for figure in figures:
         comparator = not figure.council_id
@@ -190,7 +226,9 @@ def comparison_rows(figures):
                 comparator=COMPARATOR if comparator else "",
                 figure=escape(figure.formatted),
                 period=escape(figure.period_label),
-                source=figure_source(figure),
+                source=source_markup(
+                    figure, out_of_date=figure.out_of_date_on(today), months=months
+                ),
             )
         )
     return mark_safe("".join(rows))  # noqa: S308 - every value is escaped
@@ -202,13 +240,14 @@ def series_rows(figures):
     source (without "May be out of date") and notes; the markup its template
     gave in a ``{% for %}`` loop."""
     escape = html.escape
+    months = month_names()
     return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
             SERIES_ROW.format(
                 area=escape(figure.area_name),
                 period=escape(figure.period_label),
                 figure=escape(figure.formatted),
-                source=figure_source(figure, hide_age=True),
+                source=source_markup(figure, out_of_date=False, months=months),
                 notes=FIGURE_NOTES.format(escape(figure.notes)) if figure.notes else "",
             )
             for figure in figures

@@ -155,3 +155,34 @@ def test_indicator_table_rows_are_the_markup_of_their_loops():
     assert "North &lt;East&gt; &amp; &quot;Cumbria&quot;" in written
     assert "May be out of date" in written
     assert "Revised &lt;twice&gt;" in written
+
+
+@pytest.mark.parametrize("places", [0, 1, 2])
+@pytest.mark.parametrize(
+    "value",
+    ["0", "999", "1000", "52700", "-1234567.891", "0.05", "-0.4", "1000000000.5"],
+)
+def test_figures_are_grouped_as_intcomma_groups_them(value, places):
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    indicator = Indicator(unit=Indicator.Unit.COUNT, decimal_places=places)
+    number = Decimal(value)
+    assert indicator.format(number) == intcomma(f"{number:.{places}f}")
+
+
+@pytest.mark.parametrize("language", ["en-gb", "fr"])
+def test_a_source_names_its_month_as_the_date_filter_does(language):
+    """Every month, in the active language (the names are kept per language)."""
+    with translation.override(language):
+        for month in range(1, 13):
+            figure = IndicatorValue(
+                source_name="ONS", source_url="", as_at=date(2024, month, 3)
+            )
+            written = Template(
+                "{% load councils %}{% figure_source figure hide_age=True %}"
+            ).render(Context({"figure": figure}))
+            expected = Template(
+                '{{ figure.source_name }}, as at <time datetime="{{ figure.as_at|date:'
+                '"Y-m-d" }}">{{ figure.as_at|date:"F Y" }}</time>\n'
+            ).render(Context({"figure": figure}))
+            assert written == expected
