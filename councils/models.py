@@ -1097,6 +1097,9 @@ class IndicatorValue(models.Model):
             models.Index(
                 fields=["council", "indicator"], name="indicatorvalue_council_idx"
             ),
+            # England's figures (``for_areas``: no council or region to find them
+            # by); the unique constraint's index has the indicator first.
+            models.Index(fields=["area_code"], name="indicatorvalue_area_idx"),
         ]
 
     def __str__(self):

@@ -10,8 +10,9 @@ from .models import Arrangement, Rate, Tender, TenderPipeline
 PANEL_TENDERS = 25
 # What the council page's table shows of each tender (its address is the council's
 # slug and the reference): reading every column of 26 tenders and their council
-# was a twentieth of the page.
+# was a twentieth of the page. Their council is the page's own, not read again.
 COUNCIL_PANEL_FIELDS = (
+    "council",
     "title",
     "reference",
     "is_demo",
@@ -21,17 +22,24 @@ COUNCIL_PANEL_FIELDS = (
     "status",
     "procurement_end",
     "commencement",
-    "council__slug",
 )
 
 
-def first_tenders(tenders, only=()) -> dict:
+def first_tenders(tenders, only=(), council=None) -> dict:
     """The ``PANEL_TENDERS`` soonest, and whether there are more; read as two index
     ranges (windows to come, then those over), not by sorting every row. ``only``:
-    the fields read, when not all (``SoonestResults.related``)."""
-    rows = SoonestResults(tenders, "procurement").related("council", only=only)[
-        : PANEL_TENDERS + 1
-    ]
+    the fields read, when not all (``SoonestResults.related``); ``council``: the
+    council every one of them belongs to, given to each row rather than read
+    with it."""
+    results = SoonestResults(tenders, "procurement")
+    if council is None:
+        results.related("council", only=only)
+    else:
+        results.related(only=only)
+    rows = results[: PANEL_TENDERS + 1]
+    if council is not None:
+        for row in rows:
+            row.council = council
     return {"tenders": rows[:PANEL_TENDERS], "more_tenders": len(rows) > PANEL_TENDERS}
 
 
@@ -46,6 +54,7 @@ def council_pipeline(council):
         **first_tenders(
             Tender.live.for_council(council).published().in_pipeline(),
             only=COUNCIL_PANEL_FIELDS,
+            council=council,
         ),
     }
 
