@@ -190,3 +190,40 @@ def test_a_bulk_tender_import_is_searchable_at_once(client, durham, tmp_path):
     assert [t.title for t in found] == ["Shared lives recruitment"]
     response = client.get(reverse("councils:search"), {"q": "hoists"})
     assert [d.title for d in response.context["documents"]] == ["Hoists"]
+
+
+def probes(queries) -> list[str]:
+    """The queries that look up a keyword's matching ids on their own (the
+    finders' other queries hold the search as a subquery)."""
+    return [
+        query["sql"]
+        for query in queries
+        if query["sql"].startswith('SELECT "councils_searchdocument"."object_id"')
+    ]
+
+
+@pytest.mark.parametrize("few", [500, 1])
+def test_keyword_matches_are_kept_until_the_content_changes(
+    client, gateshead, uncached, monkeypatch, few
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(search, "FEW_MATCHES", few)
+    TenderFactory(council=gateshead, title="Hoist servicing")
+    with CaptureQueriesContext(connection) as first:
+        response = client.get(TENDERS, {"q": "hoist"})
+    assert [t.title for t in response.context["tenders"]] == ["Hoist servicing"]
+    # Another sort and page of the same keywords reads the ids kept.
+    with CaptureQueriesContext(connection) as again:
+        client.get(TENDERS, {"q": "hoist", "sort": "title"})
+    assert len(probes(first.captured_queries)) == 1
+    assert probes(again.captured_queries) == []
+    # More matches now (past FEW_MATCHES when it is 1): found at once.
+    TenderFactory(council=gateshead, title="Hoist repairs")
+    response = client.get(TENDERS, {"q": "hoist"})
+    assert sorted(t.title for t in response.context["tenders"]) == [
+        "Hoist repairs",
+        "Hoist servicing",
+    ]
+    assert "2 opportunities" in response.text
