@@ -5,7 +5,18 @@ from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, QueryDict
 from django.shortcuts import get_object_or_404
@@ -52,6 +63,26 @@ def _live_count(**outer):
         .values("total")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class RowCount(Subquery):
+    """How many rows a subquery gives (``SELECT COUNT(*)`` over it)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = IntegerField()
+
+
+def _area_count():
+    """How many areas have figures per indicator: their distinct area codes read
+    from the unique constraint's index (indicator, area code, ...) one indicator
+    at a time. ``Count(distinct=True)`` over a join read and sorted every figure
+    (9.4 of the indicator list's 11 ms at national scale: 19,000 figures)."""
+    return RowCount(
+        IndicatorValue.objects.filter(indicator=OuterRef("pk"))
+        .order_by()
+        .values("area_code")
+        .distinct()
+    )
 
 
 class CouncilListView(ListView):
@@ -505,9 +536,22 @@ class IndicatorListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["indicators"] = Indicator.objects.annotate(
-            areas=Count("values__area_code", distinct=True)
-        ).prefetch_related("types_of_care")
+        # By topic in the order the topics are declared (demand, supply,
+        # workforce, spend, outcomes: as an MPS presents them), then position;
+        # Meta's ordering sorts topics by their stored values ("outcomes" before
+        # "spend"). The page groups neighbours by topic.
+        topics = Case(
+            *(
+                When(topic=topic, then=Value(number))
+                for number, topic in enumerate(Indicator.Topic.values)
+            ),
+            output_field=IntegerField(),
+        )
+        context["indicators"] = (
+            Indicator.objects.annotate(areas=_area_count())
+            .order_by(topics, "position", "name")
+            .prefetch_related("types_of_care")
+        )
         return context
 
 

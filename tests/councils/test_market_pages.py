@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -613,3 +614,35 @@ def test_council_page_intention_rows_give_direction_tag_where_and_escaping(
         "Where: East &amp; west</span></td>\n"
         "    </tr>\n"
     ) in text
+
+
+def test_indicator_list_groups_by_topic_in_the_topics_order_with_area_counts(
+    client, durham
+):
+    """Topics as declared (demand, supply, ..., outcomes), not by their stored
+    values, and each indicator's count of areas with figures, however many
+    periods each area has."""
+    outcomes = IndicatorFactory(
+        name="Life expectancy, men", topic=Indicator.Topic.OUTCOMES, position=1
+    )
+    IndicatorFactory(name="Spend on carers", topic=Indicator.Topic.SPEND, position=1)
+    later = IndicatorFactory(
+        name="Unpaid carers", topic=Indicator.Topic.DEMAND, position=2
+    )
+    IndicatorFactory(name="Dementia", topic=Indicator.Topic.DEMAND, position=1)
+    for period in ("2022", "2023"):
+        IndicatorValueFactory(indicator=later, council=durham, period=period)
+    IndicatorValueFactory(indicator=later, area_code=ENGLAND_GSS_CODE, period="2023")
+    IndicatorValueFactory(indicator=outcomes, council=durham, period="2023")
+    text = client.get(reverse("councils:indicator-list")).text
+    headings = re.findall(r'<h2 class="govuk-heading-m">([^<]+)</h2>', text)
+    assert headings == ["Demand and need", "Spend", "Health and outcomes"]
+    names = re.findall(r'href="/indicators/[^/]+/">([^<]+)</a>', text)
+    assert names == [
+        "Dementia",
+        "Unpaid carers",
+        "Spend on carers",
+        "Life expectancy, men",
+    ]
+    assert "Figures for 2 areas" in text
+    assert "Figures for 1 area." in text
