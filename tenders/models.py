@@ -467,6 +467,21 @@ class Tender(Publishable):
                 condition=models.Q(live_of__isnull=False),
                 name="tender_live_commencement_idx",
             ),
+            # The same order for one council: its own range of the index (the
+            # finder by council, the council page's pipeline), not every
+            # council's rows read to find its own.
+            models.Index(
+                fields=[
+                    "council",
+                    "procurement_start",
+                    "title",
+                    "id",
+                    "procurement_end",
+                    *(column for column in LIVE_COLUMNS if column != "council"),
+                ],
+                condition=models.Q(live_of__isnull=False),
+                name="tender_live_council_idx",
+            ),
             models.Index(
                 fields=[
                     "council",
