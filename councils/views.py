@@ -136,22 +136,26 @@ class CouncilDetailView(DetailView):
             .select_related(None)
             .select_related("indicator")
         )
-        # Only what the table shows: no intention's detail or sections.
-        context["intentions"] = (
+        # Only what the table shows: no intention's detail or sections. Their
+        # council is the page's own, given to each rather than read with it.
+        intentions = list(
             CommissioningIntention.live.published()
             .for_council(self.object)
-            .select_related("council", "type_of_care")
+            .select_related("type_of_care")
             .only(
                 "live_of_id",
                 "direction",
                 "summary",
                 "where",
-                "council__slug",
+                "council",
                 "type_of_care__name",
                 "type_of_care__slug",
             )
             .order_by("type_of_care__position", "position")
         )
+        for intention in intentions:
+            intention.council = self.object
+        context["intentions"] = intentions
         return context
 
 

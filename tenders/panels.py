@@ -64,14 +64,16 @@ def council_pipeline(council):
 )
 def council_arrangements(council):
     """The council's frameworks, spot contracts and panels open to join now."""
-    return {
-        "council": council,
-        # Only what the table shows (a council may have dozens open to join).
-        "arrangements": Arrangement.live.for_council(council)
+    # Only what the table shows (a council may have dozens open to join); their
+    # council is the page's own, given to each rather than read with it.
+    arrangements = list(
+        Arrangement.live.for_council(council)
         .open_to_join()
-        .select_related("council")
-        .only("name", "kind", "live_of_id", "council__slug"),
-    }
+        .only("name", "kind", "live_of_id", "council")
+    )
+    for arrangement in arrangements:
+        arrangement.council = council
+    return {"council": council, "arrangements": arrangements}
 
 
 @panels.register("market", order=30, template_name="tenders/includes/market_rates.html")
