@@ -833,6 +833,44 @@ def resolve_area(code: str) -> tuple[Council | None, Region | None]:
     )
 
 
+class RowCount(models.Subquery):
+    """How many rows a subquery gives (``SELECT COUNT(*)`` over it)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) counted)"
+    output_field = models.IntegerField()
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def with_area_counts(self):
+        """Each indicator's ``areas``: how many areas have figures, their distinct
+        area codes read from the unique constraint's index (indicator, area code,
+        ...) one indicator at a time. ``Count(distinct=True)`` over a join read and
+        sorted every figure (9.4 of the indicator list's 11 ms at national scale:
+        19,000 figures)."""
+        return self.annotate(
+            areas=RowCount(
+                IndicatorValue.objects.filter(indicator=models.OuterRef("pk"))
+                .order_by()
+                .values("area_code")
+                .distinct()
+            )
+        )
+
+    def in_topic_order(self):
+        """By topic in the order the topics are declared (demand, supply,
+        workforce, spend, outcomes: as an MPS presents them), then position and
+        name. Meta's ordering sorts topics by their stored values ("outcomes"
+        before "spend")."""
+        topics = models.Case(
+            *(
+                models.When(topic=topic, then=models.Value(number))
+                for number, topic in enumerate(Indicator.Topic.values)
+            ),
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(topics, "position", "name")
+
+
 class Indicator(models.Model):
     """A market fact councils publish: a metric with its definition and unit."""
 
@@ -907,7 +945,7 @@ class Indicator(models.Model):
     )
     position = models.PositiveSmallIntegerField(default=0)
 
-    objects = NaturalKeyManager()
+    objects = NaturalKeyManager.from_queryset(IndicatorQuerySet)()
 
     class Meta:
         ordering = ["topic", "position", "name"]

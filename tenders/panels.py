@@ -30,7 +30,8 @@ def first_tenders(tenders, only=(), council=None) -> dict:
     ranges (windows to come, then those over), not by sorting every row. ``only``:
     the fields read, when not all (``SoonestResults.related``); ``council``: the
     council every one of them belongs to, given to each row rather than read
-    with it."""
+    with it (the rows are read by key from the base manager, so a council's own
+    relation, which gives its rows the council, does not reach them)."""
     results = SoonestResults(tenders, "procurement")
     if council is None:
         results.related("council", only=only)
@@ -64,16 +65,15 @@ def council_pipeline(council):
 )
 def council_arrangements(council):
     """The council's frameworks, spot contracts and panels open to join now."""
-    # Only what the table shows (a council may have dozens open to join); their
-    # council is the page's own, given to each rather than read with it.
-    arrangements = list(
-        Arrangement.live.for_council(council)
+    return {
+        "council": council,
+        # Only what the table shows (a council may have dozens open to join).
+        # Read through the council's own relation, so each row is given the
+        # page's council rather than reading it again.
+        "arrangements": council.arrangements(manager="live")
         .open_to_join()
-        .only("name", "kind", "live_of_id", "council")
-    )
-    for arrangement in arrangements:
-        arrangement.council = council
-    return {"council": council, "arrangements": arrangements}
+        .only("name", "kind", "live_of_id", "council"),
+    }
 
 
 @panels.register("market", order=30, template_name="tenders/includes/market_rates.html")
