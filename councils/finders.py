@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import django_filters
+import django_filters.fields
 from django import forms
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -236,12 +237,7 @@ def facet_rows(fields: list[forms.ModelMultipleChoiceField]) -> list[list[tuple]
     (councils, types of care), any write to them makes a new version, and one
     shared-cache lookup for the facets together saves a query each. A facet
     whose queryset is filtered, ordered or sliced is read each time."""
-    plain = all(
-        not field.queryset.query.where
-        and not field.queryset.query.order_by
-        and not field.queryset.query.is_sliced
-        for field in fields
-    )
+    plain = all(_is_plain(field) for field in fields)
 
     def read() -> list[list[tuple]]:
         return [
@@ -260,6 +256,69 @@ def facet_rows(fields: list[forms.ModelMultipleChoiceField]) -> list[list[tuple]
         rows = read()
         cache.set(key, rows, timeout=COUNTS_SECONDS)
     return rows
+
+
+def _is_plain(field: forms.ModelMultipleChoiceField) -> bool:
+    query = field.queryset.query
+    return not query.where and not query.order_by and not query.is_sliced
+
+
+class FacetChoiceField(django_filters.fields.ModelMultipleChoiceField):
+    """A facet's choices, checked against its rows kept per content version
+    (``facet_rows``) rather than read again for each request.
+
+    Django's field builds a filter for each chosen value and reads the chosen rows
+    in a query of their own, a query per facet in use on every filtered request.
+    Here the chosen values are looked up among the facet's rows (value, key and
+    name), and the cleaned value is the chosen rows as instances holding only
+    those three fields, in the queryset's order, as Django's field gives them; any
+    other field is read from the database if asked for (Django's deferred
+    fields). A facet chosen by primary key, or whose queryset is filtered, is
+    cleaned as Django cleans it."""
+
+    def _check_values(self, value):
+        if not self.to_field_name or not _is_plain(self):
+            return super()._check_values(value)
+        null = self.null_label is not None and value and self.null_value in value
+        if null:
+            value = [v for v in value if v != self.null_value]
+        try:
+            wanted = {str(v) for v in value}
+        except TypeError:
+            raise forms.ValidationError(
+                self.error_messages["invalid_list"], code="invalid_list"
+            ) from None
+        for chosen_value in value:
+            self.validate_no_null_characters(chosen_value)
+        rows = facet_rows([self])[0]
+        known = {str(choice) for choice, _, _ in rows}
+        for chosen_value in value:
+            if str(chosen_value) not in known:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": chosen_value},
+                )
+        result = [self._instance(row) for row in rows if str(row[0]) in wanted]
+        return result + ([self.null_value] if null else [])
+
+    def _instance(self, row: tuple):
+        choice, key, name = row
+        model = self.queryset.model
+        meta = model._meta
+        known = {
+            meta.get_field(self.to_field_name).attname: choice,
+            meta.pk.attname: key,
+            "name": name,
+        }
+        names = [f.attname for f in meta.concrete_fields if f.attname in known]
+        return model.from_db(self.queryset.db, names, [known[name] for name in names])
+
+
+class FacetChoiceFilter(django_filters.ModelMultipleChoiceFilter):
+    """A finder's facet of rows (councils, a vocabulary): ``FacetChoiceField``."""
+
+    field_class = FacetChoiceField
 
 
 def label_model_facet(

@@ -48,7 +48,7 @@ class CareServiceFilter(finders.FinderFilterSet):
 
     SETTING_CHOICES = [("care_home", "Care homes"), ("community", "Community-based")]
 
-    council = django_filters.ModelMultipleChoiceFilter(
+    council = finders.FacetChoiceFilter(
         label="Council",
         queryset=Council.objects.all(),
         to_field_name="slug",
@@ -56,7 +56,7 @@ class CareServiceFilter(finders.FinderFilterSet):
         method="filter_council",
         error_messages={"invalid_choice": "Choose a council from the list"},
     )
-    service_type = django_filters.ModelMultipleChoiceFilter(
+    service_type = finders.FacetChoiceFilter(
         queryset=ServiceType.objects.all(),
         to_field_name="slug",
         label="Service type",
@@ -64,7 +64,7 @@ class CareServiceFilter(finders.FinderFilterSet):
         method="filter_service_type",
         error_messages={"invalid_choice": "Choose a service type from the list"},
     )
-    client_group = django_filters.ModelMultipleChoiceFilter(
+    client_group = finders.FacetChoiceFilter(
         queryset=Specialism.objects.all(),
         to_field_name="slug",
         label="Specialism or client group",

@@ -289,7 +289,7 @@ def _overlapping(prefix: str, edge: str):
 class ProcurementFilterSet(finders.FinderFilterSet):
     """What the tender and arrangement filters share: council and vocabularies."""
 
-    council = django_filters.ModelMultipleChoiceFilter(
+    council = finders.FacetChoiceFilter(
         label="Council",
         queryset=Council.objects.all(),
         to_field_name="slug",
@@ -300,7 +300,7 @@ class ProcurementFilterSet(finders.FinderFilterSet):
             "from the list"
         },
     )
-    type_of_care = django_filters.ModelMultipleChoiceFilter(
+    type_of_care = finders.FacetChoiceFilter(
         label="Type of care",
         queryset=TypeOfCare.objects.all(),
         to_field_name="slug",
@@ -311,7 +311,7 @@ class ProcurementFilterSet(finders.FinderFilterSet):
             "from the list"
         },
     )
-    client_group = django_filters.ModelMultipleChoiceFilter(
+    client_group = finders.FacetChoiceFilter(
         label="Who the service is for",
         queryset=ClientGroup.objects.all(),
         to_field_name="slug",

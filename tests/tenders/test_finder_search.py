@@ -5,12 +5,15 @@ links, sort, "Skip to results" and "Showing 21 to 40 of 46"."""
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from councils import search
 from tests.factories import (
     ArrangementFactory,
     CareServiceFactory,
+    CouncilFactory,
     TenderFactory,
     TypeOfCareFactory,
 )
@@ -19,6 +22,12 @@ pytestmark = pytest.mark.django_db
 TENDERS = reverse("tenders:tender-list")
 ARRANGEMENTS = reverse("tenders:arrangement-list")
 SERVICES = reverse("providers:service-list")
+# Each finder, and how to give it one result in a council.
+FINDERS_WITH_ONE_RESULT = [
+    (TENDERS, lambda council: TenderFactory(council=council, title="Respite")),
+    (ARRANGEMENTS, lambda council: ArrangementFactory(council=council, name="Respite")),
+    (SERVICES, lambda council: CareServiceFactory(council=council, name="Respite")),
+]
 
 
 def remove_links(response) -> dict[str, str]:
@@ -105,17 +114,7 @@ def test_unsearchable_keywords_are_explained_with_400(client, url, q, message):
     assert message in response.text
 
 
-@pytest.mark.parametrize(
-    ("url", "factory"),
-    [
-        (TENDERS, lambda council: TenderFactory(council=council, title="Respite")),
-        (
-            ARRANGEMENTS,
-            lambda council: ArrangementFactory(council=council, name="Respite"),
-        ),
-        (SERVICES, lambda council: CareServiceFactory(council=council, name="Respite")),
-    ],
-)
+@pytest.mark.parametrize(("url", "factory"), FINDERS_WITH_ONE_RESULT)
 def test_each_finder_lists_applied_filters_with_a_link_removing_each(
     client, gateshead, darlington, url, factory
 ):
@@ -137,6 +136,39 @@ def test_each_finder_lists_applied_filters_with_a_link_removing_each(
     assert 'href="#results-heading">Skip to results' in response.text
     assert 'id="sort"' in response.text
     assert "Clear filters" in response.text
+
+
+@pytest.mark.parametrize(("url", "factory"), FINDERS_WITH_ONE_RESULT)
+def test_each_finder_checks_chosen_councils_against_its_kept_facet_rows(
+    client, gateshead, url, factory, uncached
+):
+    factory(gateshead)
+    client.get(url, {"council": "gateshead"})
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, {"council": "gateshead"})
+    assert remove_links(response) == {"Council: Gateshead Council": "?"}
+    # The chosen council was not read again to check it (Django's own field reads
+    # the chosen rows by slug on every request).
+    assert not [
+        query["sql"]
+        for query in queries
+        if 'FROM "councils_council"' in query["sql"] and '"slug" IN' in query["sql"]
+    ]
+    # A council renamed or added is known at once: the rows are kept per content
+    # version, which any write replaces.
+    gateshead.name = "Gateshead Metropolitan Borough Council"
+    gateshead.save()
+    CouncilFactory(name="Newcastle City Council", slug="newcastle")
+    response = client.get(url, {"council": ["gateshead", "newcastle"]})
+    assert response.status_code == 200
+    assert remove_links(response) == {
+        "Council: Gateshead Metropolitan Borough Council": "?council=newcastle",
+        "Council: Newcastle City Council": "?council=gateshead",
+    }
+    response = client.get(url, {"council": ["gateshead", "atlantis"]})
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.text
+    assert "Remove filter" not in response.text
 
 
 @pytest.mark.parametrize(
