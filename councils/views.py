@@ -28,10 +28,12 @@ from .markdown import render_markdown_with_contents
 from .models import (
     LOGO_FORMATS,
     CommissioningIntention,
+    Contact,
     Council,
     Heading,
     Indicator,
     IndicatorValue,
+    ProviderForum,
     Publication,
     Section,
     TypeOfCare,
@@ -89,8 +91,14 @@ class CouncilDetailView(DetailView):
             sections = sections.only(*self.section_fields)
         return Council.objects.select_related("region").prefetch_related(
             Prefetch("sections", queryset=sections, to_attr="public_sections"),
-            "contacts",
-            "provider_forums",
+            # One council's rows, in the order their Meta ordering gives within a
+            # council; that ordering starts with the council's name, which would
+            # join the council table to sort rows of one council.
+            Prefetch("contacts", queryset=Contact.objects.order_by("position", "role")),
+            Prefetch(
+                "provider_forums",
+                queryset=ProviderForum.objects.order_by("position", "name"),
+            ),
         )
 
     def get_context_data(self, **kwargs):

@@ -172,3 +172,42 @@ def test_long_date_reads_as_the_date_filter_writes_it(value):
     expected = Template('{{ value|date:"j F Y" }}')
     context = Context({"value": value})
     assert template.render(context) == expected.render(context)
+
+
+def test_council_page_lists_its_contacts_and_forums_in_their_order(
+    client, gateshead, darlington
+):
+    from tests.factories import ContactFactory, ProviderForumFactory
+
+    ContactFactory(council=gateshead, role="Quality team", position=2)
+    ContactFactory(council=gateshead, role="Brokerage", position=1)
+    ContactFactory(council=gateshead, role="Adult social care", position=1)
+    ContactFactory(council=darlington, role="Elsewhere team", position=0)
+    ProviderForumFactory(council=gateshead, name="Home care forum", position=2)
+    ProviderForumFactory(council=gateshead, name="Care home forum", position=2)
+    ProviderForumFactory(council=gateshead, name="Market forum", position=1)
+    ProviderForumFactory(council=darlington, name="Elsewhere forum", position=0)
+    text = client.get(gateshead.get_absolute_url()).text
+    found = [
+        name
+        for name in (
+            "Adult social care",
+            "Brokerage",
+            "Quality team",
+            "Elsewhere team",
+            "Market forum",
+            "Care home forum",
+            "Home care forum",
+            "Elsewhere forum",
+        )
+        if name in text
+    ]
+    assert found == [
+        "Adult social care",
+        "Brokerage",
+        "Quality team",
+        "Market forum",
+        "Care home forum",
+        "Home care forum",
+    ]
+    assert sorted(found, key=text.index) == found
