@@ -184,4 +184,4 @@ class KeywordFilter(django_filters.CharFilter):
     def filter(self, qs, value):
         if getattr(value, "parsed", None) is None:
             return qs
-        return qs.filter(pk__in=value.matches(self.kind))
+        return search.with_matches(qs, value.matches(self.kind))

@@ -69,10 +69,12 @@ from django.contrib.postgres.search import (
     SearchRank,
 )
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
@@ -662,8 +664,68 @@ def matching_ids(key: str, query: ParsedQuery) -> models.QuerySet:
     )
 
 
-# A finder's keyword that matches no more pages than this is looked up first.
-FEW_MATCHES = 500
+class OneOf(models.Lookup):
+    """``key IN (...)`` for a long list of integer keys, given to the database as
+    one value rather than one parameter per key: on PostgreSQL ``key =
+    ANY(%s::bigint[])`` with the keys as one array literal, on SQLite ``key IN
+    (SELECT value FROM json_each(%s))`` with them as one JSON array. Each key as
+    a constant of its own cost Django a parameter and PostgreSQL a node to plan:
+    a finder's keyword matching 2,962 tenders spent 27 ms planning its union of
+    three parts, which then ran in 3 ms. The literal is written here, once
+    (psycopg's list adapter checks each element with a regular expression: 10
+    ms a request for those keys), and the keys are not prepared one by one as
+    ``__in`` prepares them. Used as an expression, ``tenders.filter(OneOf(F("pk"),
+    ids))``."""
+
+    lookup_name = "one_of"
+    prepare_rhs = False
+
+    @cached_property
+    def keys(self) -> str:
+        """The keys, each checked to be an integer, as "1,2,3"."""
+        keys = ",".join(str(int(key)) for key in dict.fromkeys(self.rhs))
+        if not keys:
+            raise EmptyResultSet
+        return keys
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        # Checked integers only (``keys``), written in.
+        return f"{lhs} IN ({self.keys})", lhs_params
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        # Cast to the column's own type: as a list of another type the database
+        # misjudges how many rows match and may sort them all.
+        array = f"{self.lhs.output_field.cast_db_type(connection)}[]"
+        return f"{lhs} = ANY(%s::{array})", (*lhs_params, f"{{{self.keys}}}")
+
+    def as_sqlite(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return (
+            # lhs is the column as Django compiled it; the keys are a parameter.
+            f"{lhs} IN (SELECT value FROM json_each(%s))",  # noqa: S608
+            (*lhs_params, f"[{self.keys}]"),
+        )
+
+
+def with_matches(queryset: models.QuerySet, matches) -> models.QuerySet:
+    """``queryset`` narrowed to the rows in ``matches``: a list of keys
+    (``few_matching_ids``, as one value: ``OneOf``) or a subquery of them."""
+    if isinstance(matches, list):
+        return queryset.filter(OneOf(F("pk"), matches))
+    return queryset.filter(pk__in=matches)
+
+
+# A finder's keyword that matches no more pages than this is looked up first,
+# and the finder filtered by the list of their ids (``OneOf``). At national
+# scale, "dementia respite" matches 2,962 tenders: through the subquery the
+# database walked some 7,700 tenders in the finder's order, checking each one's
+# search document (85 ms); by the list of ids, the same walk checks each against
+# the list (3 ms). A word matching far more (27,607 for "dementia") finds its
+# first page within a few hundred tenders either way, and the list would only
+# grow.
+FEW_MATCHES = 5000
 # What ``few_matching_ids`` keeps when there are more than ``FEW_MATCHES``.
 MANY_MATCHES = "many"
 

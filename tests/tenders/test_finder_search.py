@@ -76,6 +76,33 @@ def test_keywords_find_the_same_opportunities_and_counts_however_many_match(
     assert "2 opportunities" in response.text
 
 
+def test_a_keyword_with_few_matches_gives_the_database_their_ids_as_one_value(
+    client, gateshead, uncached
+):
+    for number in range(30):
+        TenderFactory(council=gateshead, title=f"Hoist servicing {number}")
+    TenderFactory(council=gateshead, title="Respite beds")
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        response = client.get(TENDERS, {"q": "hoist"})
+    assert len(response.context["tenders"]) == 20
+    assert "30 opportunities" in response.text
+    assert "Respite beds" not in response.text
+    by_ids = [
+        params
+        for sql, params in sent
+        if '"tenders_tender"' in sql and ("= ANY(" in sql or "json_each(" in sql)
+    ]
+    # The results' keys, and the facet counts, each filtered by one list.
+    assert by_ids
+    assert all(len(params) < 30 for params in by_ids)
+
+
 def test_arrangement_keywords_search_live_copies_only(client, gateshead):
     arrangement = ArrangementFactory(council=gateshead, name="Respite framework")
     arrangement.name = "Renamed in draft"
