@@ -282,12 +282,6 @@ class FacetChoiceField(django_filters.fields.ModelMultipleChoiceField):
         null = self.null_label is not None and value and self.null_value in value
         if null:
             value = [v for v in value if v != self.null_value]
-        try:
-            wanted = {str(v) for v in value}
-        except TypeError:
-            raise forms.ValidationError(
-                self.error_messages["invalid_list"], code="invalid_list"
-            ) from None
         for chosen_value in value:
             self.validate_no_null_characters(chosen_value)
         rows = facet_rows([self])[0]
@@ -299,20 +293,20 @@ class FacetChoiceField(django_filters.fields.ModelMultipleChoiceField):
                     code="invalid_choice",
                     params={"value": chosen_value},
                 )
-        result = [self._instance(row) for row in rows if str(row[0]) in wanted]
+        wanted = {str(v) for v in value}
+        meta = self.queryset.model._meta
+        attnames = (meta.get_field(self.to_field_name).attname, meta.pk.attname, "name")
+        # The row's values in the order of the model's fields, as from_db takes them.
+        fields = [f.attname for f in meta.concrete_fields if f.attname in attnames]
+        order = [attnames.index(name) for name in fields]
+        result = [
+            self.queryset.model.from_db(
+                self.queryset.db, fields, [row[i] for i in order]
+            )
+            for row in rows
+            if str(row[0]) in wanted
+        ]
         return result + ([self.null_value] if null else [])
-
-    def _instance(self, row: tuple):
-        choice, key, name = row
-        model = self.queryset.model
-        meta = model._meta
-        known = {
-            meta.get_field(self.to_field_name).attname: choice,
-            meta.pk.attname: key,
-            "name": name,
-        }
-        names = [f.attname for f in meta.concrete_fields if f.attname in known]
-        return model.from_db(self.queryset.db, names, [known[name] for name in names])
 
 
 class FacetChoiceFilter(django_filters.ModelMultipleChoiceFilter):

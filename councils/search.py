@@ -688,11 +688,6 @@ class OneOf(models.Lookup):
             raise EmptyResultSet
         return keys
 
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        # Checked integers only (``keys``), written in.
-        return f"{lhs} IN ({self.keys})", lhs_params
-
     def as_postgresql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         # Cast to the column's own type: as a list of another type the database

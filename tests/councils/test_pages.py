@@ -7,7 +7,13 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from councils.models import EditorialState, Section
-from tests.factories import CouncilFactory, HeadingFactory, SectionFactory
+from tests.factories import (
+    ContactFactory,
+    CouncilFactory,
+    HeadingFactory,
+    ProviderForumFactory,
+    SectionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,8 +183,6 @@ def test_long_date_reads_as_the_date_filter_writes_it(value):
 def test_council_page_lists_its_contacts_and_forums_in_their_order(
     client, gateshead, darlington
 ):
-    from tests.factories import ContactFactory, ProviderForumFactory
-
     ContactFactory(council=gateshead, role="Quality team", position=2)
     ContactFactory(council=gateshead, role="Brokerage", position=1)
     ContactFactory(council=gateshead, role="Adult social care", position=1)
