@@ -12,6 +12,8 @@ import django_filters
 import django_filters.fields
 from django import forms
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import QuerySet
 from django.forms.boundfield import BoundField
 from django.http import QueryDict
@@ -392,6 +394,87 @@ def checkbox_items(bound: BoundField) -> SafeString:
             )
         )
     return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
+
+
+def count_in_one_pass(
+    results: QuerySet,
+    columns: dict[str, tuple[str, set]],
+    terms: dict[str, str],
+) -> dict[str, dict]:
+    """How many of ``results`` each choice of a finder's facets has, every facet
+    counted over the rows the other facets' choices keep, in one query.
+
+    ``columns``: the facets of a column of the results (a council, a status), as
+    facet name → (the field, the values chosen; none: every value); the results
+    are those before any of them is applied. ``terms``: the facets of a
+    many-to-many field (types of care), as facet name → field, none of them
+    chosen. Each column facet is counted over the rows the other column facets'
+    choices keep, each term facet over the rows all of them keep.
+
+    The results are read once, as a common table expression that every count
+    reads, rather than once a facet: for a keyword with many matches, each
+    facet's own query repeated the keyword's search and the scan of every live
+    row (three times 200 ms at national scale)."""
+    counts = {name: {} for name in (*columns, *terms)}
+    connection = connections[results.db]
+    quote = connection.ops.quote_name
+    fields = [field for field, _ in columns.values()]
+    try:
+        sql, params = (
+            results.order_by().values_list("pk", *fields).query.sql_with_params()
+        )
+    except EmptyResultSet:
+        return counts
+    names = [*columns, *terms]
+    meta = results.model._meta
+    relations = [meta.get_field(field) for field in terms.values()]
+    # One column per column facet's value, one for a term; the others NULL, of
+    # the column's type (PostgreSQL takes a bare NULL as text).
+    types = [meta.get_field(field).cast_db_type(connection) for field in fields]
+    types += [
+        relation.related_model._meta.pk.cast_db_type(connection)
+        for relation in relations[:1]
+    ]
+    width = len(types)
+    parts, values = [], list(params)
+
+    def where(skipped: str | None) -> str:
+        conditions = []
+        for index, (name, (_, chosen)) in enumerate(columns.items()):
+            if name != skipped and chosen:
+                conditions.append(
+                    f"matched.f{index} IN ({', '.join(['%s'] * len(chosen))})"
+                )
+                values.extend(chosen)
+        return f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+    def select(index: int, value: str) -> str:
+        shown = [f"CAST(NULL AS {type_})" for type_ in types]
+        shown[min(index, width - 1)] = value
+        return f"SELECT {index}, {', '.join(shown)}, COUNT(*)"
+
+    for index, name in enumerate(columns):
+        value = f"matched.f{index}"
+        parts.append(
+            f"{select(index, value)} FROM matched{where(name)} GROUP BY {value}"
+        )
+    for index, relation in enumerate(relations, start=len(fields)):
+        through = relation.remote_field.through._meta
+        source = quote(through.get_field(relation.m2m_field_name()).column)
+        target = quote(through.get_field(relation.m2m_reverse_field_name()).column)
+        value = f"term.{target}"
+        parts.append(
+            f"{select(index, value)} FROM {quote(through.db_table)} term "
+            f"INNER JOIN matched ON term.{source} = matched.k{where(None)} "
+            f"GROUP BY {value}"
+        )
+    aliases = ", ".join(["k", *(f"f{index}" for index in range(len(fields)))])
+    query = f"WITH matched ({aliases}) AS ({sql}) " + " UNION ALL ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(query, values)
+        for index, *shown, n in cursor.fetchall():
+            counts[names[index]][shown[min(index, width - 1)]] = n
+    return counts
 
 
 def counted_once(kind: str, data: QueryDict, count: Callable, lazy: bool = False):

@@ -13,7 +13,10 @@ from councils import search
 from tests.factories import (
     ArrangementFactory,
     CareServiceFactory,
+    ClientGroupFactory,
     CouncilFactory,
+    ServiceTypeFactory,
+    SpecialismFactory,
     TenderFactory,
     TypeOfCareFactory,
 )
@@ -28,6 +31,11 @@ FINDERS_WITH_ONE_RESULT = [
     (ARRANGEMENTS, lambda council: ArrangementFactory(council=council, name="Respite")),
     (SERVICES, lambda council: CareServiceFactory(council=council, name="Respite")),
 ]
+
+
+def counting(queries) -> list[str]:
+    """The queries that counted something (facets, totals)."""
+    return [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
 
 
 def remove_links(response) -> dict[str, str]:
@@ -74,6 +82,100 @@ def test_keywords_find_the_same_opportunities_and_counts_however_many_match(
     ]
     assert "Darlington Borough Council (1)" in response.text
     assert "2 opportunities" in response.text
+
+
+@pytest.mark.parametrize("few", [500, 2])
+def test_a_keywords_facets_are_counted_in_one_query_over_its_matches(
+    client, gateshead, darlington, uncached, monkeypatch, few
+):
+    # Each facet counts the matches the other facets' choices keep: councils
+    # over the statuses chosen, statuses over the councils chosen, types of care
+    # and client groups over both.
+    monkeypatch.setattr(search, "FEW_MATCHES", few)
+    respite = TypeOfCareFactory(name="Respite care", slug="respite-care")
+    carers = ClientGroupFactory(name="Carers", slug="carers")
+    TenderFactory(
+        council=gateshead,
+        title="Hoist servicing north",
+        status="open",
+        types_of_care=[respite],
+        client_groups=[carers],
+    )
+    TenderFactory(council=gateshead, title="Hoist servicing south", status="planned")
+    TenderFactory(council=darlington, title="Hoist servicing", status="open")
+    TenderFactory(
+        council=darlington,
+        title="Hoist repairs",
+        status="planned",
+        types_of_care=[respite],
+    )
+    TenderFactory(council=gateshead, title="Respite beds", status="open")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            TENDERS, {"q": "hoist", "council": "gateshead", "status": "open"}
+        )
+    assert [t.title for t in response.context["tenders"]] == ["Hoist servicing north"]
+    text = response.text
+    assert "Gateshead Council (1)" in text
+    assert "Darlington Borough Council (1)" in text
+    assert "Open for bids (1)" in text
+    assert "Planned (1)" in text
+    assert "Respite care (1)" in text
+    assert "Carers (1)" in text
+    assert "1 opportunity" in text
+    assert len(counting(queries)) == 1, counting(queries)
+
+
+@pytest.mark.parametrize("few", [500, 2])
+def test_a_keywords_directory_facets_are_counted_in_one_query_over_its_matches(
+    client, gateshead, darlington, uncached, monkeypatch, few
+):
+    monkeypatch.setattr(search, "FEW_MATCHES", few)
+    nursing = ServiceTypeFactory(name="Care home service with nursing")
+    dementia = SpecialismFactory(name="Dementia")
+    CareServiceFactory(
+        council=gateshead,
+        name="Hoist House",
+        rating="good",
+        care_home=True,
+        service_types=[nursing],
+        specialisms=[dementia],
+    )
+    CareServiceFactory(council=gateshead, name="Hoist Lodge", rating="good")
+    CareServiceFactory(
+        council=gateshead, name="Hoist Court", rating="inadequate", care_home=True
+    )
+    CareServiceFactory(
+        council=darlington,
+        name="Hoist Hall",
+        rating="good",
+        care_home=True,
+        specialisms=[dementia],
+    )
+    CareServiceFactory(council=gateshead, name="Respite Hall", rating="good")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(
+            SERVICES,
+            {
+                "q": "hoist",
+                "council": "gateshead",
+                "rating": "good",
+                "setting": "care_home",
+            },
+        )
+    assert [s.name for s in response.context["services"]] == ["Hoist House"]
+    text = response.text
+    # Councils over good care homes, ratings over Gateshead's care homes,
+    # settings over Gateshead's good services, the vocabularies over all three.
+    assert "Gateshead Council (1)" in text
+    assert "Darlington Borough Council (1)" in text
+    assert "Inadequate (1)" in text
+    assert "Good (1)" in text
+    assert "Care homes (1)" in text
+    assert "Community-based (1)" in text
+    assert "Care home service with nursing (1)" in text
+    assert "Dementia (1)" in text
+    assert len(counting(queries)) == 1, counting(queries)
 
 
 def test_a_keyword_with_few_matches_gives_the_database_their_ids_as_one_value(
