@@ -6,9 +6,10 @@ from datetime import date
 import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import BooleanField, Count, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.sql import Query
 from django.utils.functional import cached_property
 
 from councils import clock, finders
@@ -76,6 +77,21 @@ class SoonestResults:
         build. Only when the filters read the tender table alone, as the
         finder's do (a keyword or a term is a subquery); otherwise the parts as
         they are."""
+        compiled = self.compiled_filters
+        if compiled is None:
+            return self.parts
+        # The SQL Django compiled, its parameters apart.
+        filtered = RawSQL(*compiled, output_field=BooleanField())  # noqa: S611
+        blank = type(self.tenders)(model=self.tenders.model, using=self.tenders.db)
+        return [
+            blank.filter(filtered, condition).by_start(self.window)
+            for condition in self.conditions
+        ]
+
+    @cached_property
+    def compiled_filters(self) -> tuple[str, list] | None:
+        """The filters' SQL and parameters, when they read the tender table
+        alone, as the finder's do (a keyword or a term is a subquery); else None."""
         query = self.tenders.query
         joined = [alias for alias, uses in query.alias_refcount.items() if uses]
         if (
@@ -85,19 +101,13 @@ class SoonestResults:
             or query.extra
             or not query.where
         ):
-            return self.parts
+            return None
         compiler = query.get_compiler(self.tenders.db)
         try:
             sql, params = compiler.compile(query.where)
         except (EmptyResultSet, FullResultSet):
-            return self.parts
-        # The SQL Django compiled, its parameters apart.
-        filtered = RawSQL(sql, params, output_field=BooleanField())  # noqa: S611
-        blank = type(self.tenders)(model=self.tenders.model, using=self.tenders.db)
-        return [
-            blank.filter(filtered, condition).by_start(self.window)
-            for condition in self.conditions
-        ]
+            return None
+        return sql, list(params)
 
     def count(self) -> int:
         """All the results, unless already known (the facets count them)."""
@@ -164,6 +174,8 @@ class SoonestResults:
         database can limit each part of a union; else one query per part."""
         if not any(low < high for low, high in ranges):
             return []
+        if connection.vendor == "postgresql" and self.compiled_filters is not None:
+            return self.keys_in_sql(ranges)
         compound = connection.features.supports_slicing_ordering_in_compound
         wanted = [
             (number, part[low:high])
@@ -193,6 +205,53 @@ class SoonestResults:
         if len(numbered) > 1:
             union = union.order_by("part", start, title, "pk")
         return [row[-1] for row in union]
+
+    def keys_in_sql(self, ranges: list[tuple[int, int]]) -> list:
+        """``keys`` on PostgreSQL, as the SQL Django writes for that union (each
+        part its index range, the parts joined by UNION ALL), written here from
+        the filters compiled once (``compiled_filters``) and each part's
+        condition: building the three parts and their union as querysets and
+        compiling them was about half the time the keys took, the database's
+        work included (5 of 10.5 ms for the finder's "dementia")."""
+        connection = connections[self.tenders.db]
+        quote = connection.ops.quote_name
+        meta = self.tenders.model._meta
+        table = quote(meta.db_table)
+        columns = ", ".join(
+            f"{table}.{quote(field.column)}"
+            for field in (
+                meta.get_field(f"{self.window}_start"),
+                meta.get_field("title"),
+                meta.pk,
+            )
+        )
+        filters, params = self.compiled_filters
+        parts, values = [], []
+        for number, (low, high) in enumerate(ranges):
+            if low >= high:
+                continue
+            condition, condition_params = self.compiled_condition(number)
+            # Names quoted by the backend; every value a parameter.
+            select = f"SELECT {number:d} AS {quote('part')}, {columns} FROM {table}"  # noqa: S608
+            parts.append(
+                f"({select} WHERE ({filters}) AND {condition} "
+                f"ORDER BY 2 ASC NULLS LAST, 3 ASC, 4 ASC "
+                f"{connection.ops.limit_offset_sql(low, high)})"
+            )
+            values += [*params, *condition_params]
+        sql = " UNION ALL ".join(parts)
+        if len(parts) > 1:
+            sql += " ORDER BY 1 ASC, 2 ASC, 3 ASC, 4 ASC"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            return [row[-1] for row in cursor.fetchall()]
+
+    def compiled_condition(self, number: int) -> tuple[str, list]:
+        """The SQL and parameters of part ``number``'s condition."""
+        query = Query(self.tenders.model)
+        where = query.build_where(self.conditions[number])
+        sql, params = query.get_compiler(self.tenders.db).compile(where)
+        return sql, list(params)
 
 
 SORTS = {
