@@ -154,14 +154,16 @@ class Keywords(str):
 
 class KeywordField(forms.CharField):
     """Words for the site search engine: an unsearchable query is a form error.
-    Cleans to ``Keywords``, read once however many facets filter by them."""
+    Cleans to ``Keywords``, read once however many facets filter by them. The
+    phrases the words are read with are kept per content version
+    (``search.kept_phrases``), as a finder's matches and counts are."""
 
     def clean(self, value):
         text = super().clean(value)
         if not text or not text.strip():
             return text
         try:
-            parsed = search.parse_query(text)
+            parsed = search.parse_query(text, search.kept_phrases())
         except search.QueryError as error:
             raise forms.ValidationError(str(error), code="query") from error
         keywords = Keywords(text)

@@ -315,8 +315,9 @@ def test_list_queries_do_not_grow_with_rows(
     # come fill the first page: it is read from them alone, where SQLite reads
     # every part of the soonest order in a query of its own.
     assert many <= one
-    # Keywords add two: the names of types of care, searched as phrases, and the
-    # matching ids, looked up once however many facets use them.
+    # Keywords add two (on the first request after a change): the names of
+    # types of care, searched as phrases, and the matching ids, each looked up
+    # once and kept however many facets use them.
     assert one <= (12 if "q" in query else 11)
 
 

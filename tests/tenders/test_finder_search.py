@@ -18,6 +18,7 @@ from tests.factories import (
     ServiceTypeFactory,
     SpecialismFactory,
     TenderFactory,
+    TypeOfCareAliasFactory,
     TypeOfCareFactory,
 )
 
@@ -62,6 +63,26 @@ def test_opportunity_keywords_are_stemmed_and_types_of_care_kept_together(
     assert [t.title for t in found] == ["Home care in rural areas"]
     found = client.get(TENDERS, {"q": "home -rural"}).context["tenders"]
     assert [t.title for t in found] == ["Residential care home places"]
+
+
+def test_a_finders_keyword_phrases_are_kept_until_the_types_of_care_change(
+    client, gateshead, uncached
+):
+    home_care = TypeOfCareFactory(name="Home care", slug="home-care")
+    TenderFactory(council=gateshead, title="Care at home for older people")
+    TenderFactory(council=gateshead, title="Care home places at home in Felling")
+    client.get(TENDERS, {"q": "care at home"})
+    with CaptureQueriesContext(connection) as queries:
+        found = client.get(TENDERS, {"q": "care at home"}).context["tenders"]
+    # Unquoted words, each anywhere: both match.
+    assert len(found) == 2
+    assert not [q for q in queries.captured_queries if "typeofcarealias" in q["sql"]]
+    # A council's own words for a type of care are searched as a phrase at once.
+    TypeOfCareAliasFactory(
+        council=gateshead, name="Care at home", type_of_care=home_care
+    )
+    found = client.get(TENDERS, {"q": "care at home"}).context["tenders"]
+    assert [t.title for t in found] == ["Care at home for older people"]
 
 
 @pytest.mark.parametrize("few", [500, 2])
