@@ -861,14 +861,19 @@ class IndicatorQuerySet(models.QuerySet):
         workforce, spend, outcomes: as an MPS presents them), then position and
         name. Meta's ordering sorts topics by their stored values ("outcomes"
         before "spend")."""
-        topics = models.Case(
-            *(
-                models.When(topic=topic, then=models.Value(number))
-                for number, topic in enumerate(Indicator.Topic.values)
-            ),
-            output_field=models.IntegerField(),
-        )
-        return self.order_by(topics, "position", "name")
+        return self.order_by(topic_order("topic"), "position", "name")
+
+
+def topic_order(field: str) -> models.Case:
+    """An indicator's topic (at ``field``) as its place in the declared order of
+    topics (``Indicator.Topic``), to sort by."""
+    return models.Case(
+        *(
+            models.When(**{field: topic}, then=models.Value(number))
+            for number, topic in enumerate(Indicator.Topic.values)
+        ),
+        output_field=models.IntegerField(),
+    )
 
 
 class Indicator(models.Model):
@@ -1011,8 +1016,9 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
         )
 
     def in_comparison_order(self):
-        """By indicator, then councils before regions before England (each by
-        name), then period, with what the tables show fetched in the same query."""
+        """By indicator (in topic order, as the indicator list gives them), then
+        councils before regions before England (each by name), then period, with
+        what the tables show fetched in the same query."""
         area_rank = models.Case(
             models.When(council__isnull=False, then=models.Value(0)),
             models.When(region__isnull=False, then=models.Value(1)),
@@ -1022,7 +1028,7 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
             self.select_related("indicator", "council", "region")
             .annotate(area_rank=area_rank)
             .order_by(
-                "indicator__topic",
+                topic_order("indicator__topic"),
                 "indicator__position",
                 "indicator__name",
                 "indicator_id",

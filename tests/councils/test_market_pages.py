@@ -296,6 +296,29 @@ def test_indicator_without_figures_says_so(client, admissions):
     assert "there is no trend to draw" in response.text
 
 
+def test_market_and_council_pages_give_figures_in_the_topics_declared_order(
+    client, durham, home_care
+):
+    # As the indicator list and an MPS give them: demand, supply, workforce,
+    # spend, outcomes (not by the topics' stored values, "outcomes" first).
+    names = {
+        Indicator.Topic.OUTCOMES: "Delayed discharges per 100,000",
+        Indicator.Topic.SPEND: "Gross spend on home care",
+        Indicator.Topic.WORKFORCE: "Care worker vacancy rate",
+        Indicator.Topic.SUPPLY: "Home care hours commissioned",
+        Indicator.Topic.DEMAND: "People aged 65 and over",
+    }
+    for topic, name in names.items():
+        indicator = IndicatorFactory(
+            name=name, topic=topic, at_a_glance=True, types_of_care=[home_care]
+        )
+        figures_for(indicator, durham)
+    declared = [names[topic] for topic in Indicator.Topic.values]
+    for url in (market_url(home_care), durham.get_absolute_url()):
+        text = client.get(url).text
+        assert sorted(declared, key=text.index) == declared, url
+
+
 def test_council_page_shows_the_market_at_a_glance(
     client, durham, home_care, admissions
 ):
