@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 
 from . import search
-from .finders import choices_by_name
+from .finders import FinderFilterSet, choices_by_name
 from .models import (
     CommissioningIntention,
     Council,
@@ -49,7 +49,7 @@ def type_of_care_filter(field_name="type_of_care__slug", **kwargs):
     )
 
 
-class CouncilChoiceFilter(django_filters.FilterSet):
+class CouncilChoiceFilter(FinderFilterSet):
     """Which councils a market page or indicator comparison shows (all when none)."""
 
     council = council_filter(method="filter_council")
@@ -117,7 +117,7 @@ class IndicatorValueFilter(django_filters.FilterSet):
         return queryset.for_areas(value) if value else queryset
 
 
-class ChangeFilter(django_filters.FilterSet):
+class ChangeFilter(FinderFilterSet):
     """The "What changed" log by council and by type of care (all when none)."""
 
     council = council_filter(field_name="council__slug")
@@ -129,8 +129,7 @@ class ChangeFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("council", "type_of_care"):
-            choices_by_name(self.form.fields[name])
+        choices_by_name(self.form.fields["council"], self.form.fields["type_of_care"])
 
     def filter_type_of_care(self, queryset, name, value):
         return queryset.about(value) if value else queryset

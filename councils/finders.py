@@ -218,19 +218,19 @@ def _choices(field: forms.Field) -> list[tuple[object, object]]:
     return list(field.choices)
 
 
-def choices_by_name(field: forms.ModelMultipleChoiceField) -> None:
-    """Read a picker's choices as (value, name) rows, not model instances.
+def choices_by_name(*fields: forms.ModelMultipleChoiceField) -> None:
+    """Give pickers their choices as (value, name) rows, not model instances.
 
     ``label_model_facet`` without the counts, for pickers that show none: the
     checkboxes (``checkbox_items``) show each row's choice value and name, what
     ``str()`` gives for councils and types of care; a council picker's 153
-    ``Council`` objects cost about two milliseconds a request. The rows are read
-    when the checkboxes are written (one query); the chosen rows are still
+    ``Council`` objects cost about two milliseconds a request. The rows are the
+    ones ``facet_rows`` keeps per content version (one shared-cache lookup for
+    all the pickers, rather than a query each); the chosen rows are still
     cleaned into instances.
     """
-    field.facet_choices = field.queryset.values_list(
-        field.to_field_name or "pk", "name"
-    )
+    for field, rows in zip(fields, facet_rows(list(fields)), strict=True):
+        field.facet_choices = [(value, name) for value, _, name in rows]
 
 
 def facet_rows(fields: list[forms.ModelMultipleChoiceField]) -> list[list[tuple]]:
