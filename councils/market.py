@@ -132,6 +132,19 @@ class GlanceRow:
         return self.council or self.region or self.england
 
 
+TOPIC_RANK = {topic: number for number, topic in enumerate(Indicator.Topic.values)}
+
+
+def in_topic_order(figures) -> list[IndicatorValue]:
+    """Figures in comparison order (``in_comparison_order``), their indicators'
+    topics in the declared order (demand, supply, workforce, spend, outcomes: as
+    the indicator list and an MPS give them) rather than by the topics' stored
+    values: a stable sort of the rows the database gave. Sorting by the declared
+    order in the query (a CASE) cost the market page's figures query about a
+    quarter of its database time (2.3 to 2.9 ms)."""
+    return sorted(figures, key=lambda figure: TOPIC_RANK[figure.indicator.topic])
+
+
 def glance_rows(figures) -> list[GlanceRow]:
     """Figures in comparison order, one row per indicator and kind of period."""
     rows: dict[tuple, GlanceRow] = {}

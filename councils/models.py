@@ -1016,9 +1016,10 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
         )
 
     def in_comparison_order(self):
-        """By indicator (in topic order, as the indicator list gives them), then
-        councils before regions before England (each by name), then period, with
-        what the tables show fetched in the same query."""
+        """By indicator, then councils before regions before England (each by
+        name), then period, with what the tables show fetched in the same query.
+        Indicators come by their topic's stored value; a page giving several
+        topics puts them in the declared order (``councils.market.in_topic_order``)."""
         area_rank = models.Case(
             models.When(council__isnull=False, then=models.Value(0)),
             models.When(region__isnull=False, then=models.Value(1)),
@@ -1028,7 +1029,7 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
             self.select_related("indicator", "council", "region")
             .annotate(area_rank=area_rank)
             .order_by(
-                topic_order("indicator__topic"),
+                "indicator__topic",
                 "indicator__position",
                 "indicator__name",
                 "indicator_id",

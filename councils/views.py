@@ -104,14 +104,16 @@ class CouncilDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["glance"] = market.glance_rows(
-            IndicatorValue.objects.filter(indicator__at_a_glance=True)
-            .for_areas([self.object])
-            .latest()
-            .in_comparison_order()
-            # The table names no figure's area (its columns do): each figure's
-            # council or region is not read with it.
-            .select_related(None)
-            .select_related("indicator")
+            market.in_topic_order(
+                IndicatorValue.objects.filter(indicator__at_a_glance=True)
+                .for_areas([self.object])
+                .latest()
+                .in_comparison_order()
+                # The table names no figure's area (its columns do): each
+                # figure's council or region is not read with it.
+                .select_related(None)
+                .select_related("indicator")
+            )
         )
         # Only what the table shows: no intention's detail or sections. Read
         # through the council's own relation, so each is given the page's council
@@ -486,7 +488,9 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
         if self.choose_councils:
             # Too many councils to show each one's content: the regions' and
             # England's figures, and which councils have published intentions.
-            context["figures"] = figures.filter(council=None).in_comparison_order()
+            context["figures"] = market.in_topic_order(
+                figures.filter(council=None).in_comparison_order()
+            )
             context["publishing_councils"] = (
                 Council.objects.filter(
                     intentions__in=CommissioningIntention.live.published().filter(
@@ -504,7 +508,9 @@ class MarketDetailView(CouncilChoiceMixin, DetailView):
             .prefetch_related("sections__heading", "sections__council")
             .order_by("council__name", "position")
         )
-        context["figures"] = figures.for_areas(councils).in_comparison_order()
+        context["figures"] = market.in_topic_order(
+            figures.for_areas(councils).in_comparison_order()
+        )
         return context
 
 
