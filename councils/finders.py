@@ -396,6 +396,15 @@ def checkbox_items(bound: BoundField) -> SafeString:
     return mark_safe("".join(items))  # noqa: S308 - every value above is escaped
 
 
+def searched_without_terms(cleaned_data: dict, terms: dict[str, str]) -> bool:
+    """Whether a finder's filters have keywords (``q``) and none of the ``terms``
+    facets chosen: when its facets are counted in one pass over the keywords'
+    matches (``count_in_one_pass``)."""
+    return getattr(cleaned_data.get("q"), "parsed", None) is not None and not any(
+        chosen(cleaned_data.get(name)) for name in terms
+    )
+
+
 def count_in_one_pass(
     results: QuerySet,
     columns: dict[str, tuple[str, set]],

@@ -861,19 +861,14 @@ class IndicatorQuerySet(models.QuerySet):
         workforce, spend, outcomes: as an MPS presents them), then position and
         name. Meta's ordering sorts topics by their stored values ("outcomes"
         before "spend")."""
-        return self.order_by(topic_order("topic"), "position", "name")
-
-
-def topic_order(field: str) -> models.Case:
-    """An indicator's topic (at ``field``) as its place in the declared order of
-    topics (``Indicator.Topic``), to sort by."""
-    return models.Case(
-        *(
-            models.When(**{field: topic}, then=models.Value(number))
-            for number, topic in enumerate(Indicator.Topic.values)
-        ),
-        output_field=models.IntegerField(),
-    )
+        topics = models.Case(
+            *(
+                models.When(topic=topic, then=models.Value(number))
+                for number, topic in enumerate(Indicator.Topic.values)
+            ),
+            output_field=models.IntegerField(),
+        )
+        return self.order_by(topics, "position", "name")
 
 
 class Indicator(models.Model):

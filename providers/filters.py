@@ -164,9 +164,7 @@ class CareServiceFilter(finders.FinderFilterSet):
         results in all (``total``: the council counts, summed over the councils
         chosen, or all of them)."""
         data = self.form.cleaned_data
-        if getattr(data.get("q"), "parsed", None) is not None and not any(
-            finders.chosen(data.get(name)) for name in self.TERM_FACETS
-        ):
+        if finders.searched_without_terms(data, self.TERM_FACETS):
             counts = self.count_in_one_pass()
         else:
             counts = self.count_each_facet()

@@ -7,8 +7,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection, connections
-from django.db.models import BooleanField, Count, QuerySet, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, QuerySet, Value
 from django.db.models.sql import Query
 from django.utils.functional import cached_property
 
@@ -70,28 +69,11 @@ class SoonestResults:
             for condition in self.conditions
         ]
 
-    def compiled_parts(self) -> list:
-        """The parts, over the filters compiled to SQL once rather than once per
-        part: compiling the filters (then with the live-copy subquery) for each
-        of the three parts was about a fifth of the time a page's keys took to
-        build. Only when the filters read the tender table alone, as the
-        finder's do (a keyword or a term is a subquery); otherwise the parts as
-        they are."""
-        compiled = self.compiled_filters
-        if compiled is None:
-            return self.parts
-        # The SQL Django compiled, its parameters apart.
-        filtered = RawSQL(*compiled, output_field=BooleanField())  # noqa: S611
-        blank = type(self.tenders)(model=self.tenders.model, using=self.tenders.db)
-        return [
-            blank.filter(filtered, condition).by_start(self.window)
-            for condition in self.conditions
-        ]
-
     @cached_property
     def compiled_filters(self) -> tuple[str, list] | None:
         """The filters' SQL and parameters, when they read the tender table
-        alone, as the finder's do (a keyword or a term is a subquery); else None."""
+        alone, as the finder's do (a keyword or a term is a subquery); else None.
+        ``keys_in_sql`` writes every part over them, compiled once."""
         query = self.tenders.query
         joined = [alias for alias, uses in query.alias_refcount.items() if uses]
         if (
@@ -157,12 +139,15 @@ class SoonestResults:
 
     def __getitem__(self, page: slice) -> list:
         start, stop = page.start or 0, page.stop
-        parts = len(self.conditions)
         if start == 0 and self.sizes is None:
-            if self.total is not None and self.total > stop and parts > 1:
+            if (
+                self.total is not None
+                and self.total > stop
+                and len(self.conditions) > 1
+            ):
                 return self.read(self.first_keys(stop))
             # The first rows need no count: up to ``stop`` of each part, in turn.
-            ranges = [(0, stop)] * parts
+            ranges = [(0, stop)] * len(self.conditions)
         else:
             ranges, offset = [], 0
             for size in self.part_sizes():
@@ -179,11 +164,11 @@ class SoonestResults:
         known, made the database plan and walk three index ranges for one
         (for "dementia" at national scale, 3.8 ms where the first part alone
         takes 1.3)."""
-        parts = len(self.conditions)
-        keys = self.keys([(0, stop)] + [(0, 0)] * (parts - 1))
+        others = len(self.conditions) - 1
+        keys = self.keys([(0, stop)] + [(0, 0)] * others)
         if len(keys) < stop:
             rest = stop - len(keys)
-            keys += self.keys([(0, 0)] + [(0, rest)] * (parts - 1))[:rest]
+            keys += self.keys([(0, 0)] + [(0, rest)] * others)[:rest]
         return keys
 
     def keys(self, ranges: list[tuple[int, int]]) -> list:
@@ -198,11 +183,7 @@ class SoonestResults:
         wanted = [
             (number, part[low:high])
             for number, (part, (low, high)) in enumerate(
-                zip(
-                    self.compiled_parts() if compound else self.parts,
-                    ranges,
-                    strict=True,
-                )
+                zip(self.parts, ranges, strict=True)
             )
             if low < high
         ]
@@ -589,9 +570,7 @@ class TenderFilter(ProcurementFilterSet):
         data = self.form.cleaned_data
         councils = {council.pk for council in data.get("council") or []}
         statuses = set(data.get("status") or [])
-        if getattr(data.get("q"), "parsed", None) is not None and not any(
-            finders.chosen(data.get(name)) for name in self.TERM_FACETS
-        ):
+        if finders.searched_without_terms(data, self.TERM_FACETS):
             return self.count_in_one_pass(councils, statuses)
         grid = (
             self.queryset_without("council", "status")
