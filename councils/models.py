@@ -972,6 +972,50 @@ class Indicator(models.Model):
         return self.UPDATE_INTERVAL_DAYS[self.frequency]
 
 
+class NoLaterFigure(models.Expression):
+    """True for a figure when no other figure of its indicator and area, of the
+    same kind (actual, or projection), ends later: ``latest()``'s condition.
+
+    Written as SQL, in the shape the ORM gave it (an actual with no later
+    actual, or a projection with no further projection: two ``NOT EXISTS``,
+    which the database runs as index lookups under each figure kept). Built from
+    querysets, the two ``Exists`` with outer references were about half of
+    compiling a council page's key figures query (0.8 of 1.9 ms). One
+    ``NOT EXISTS`` comparing the kinds planned worse: the market page's figures
+    took 1.7 ms in the database against 1.4.
+    """
+
+    conditional = True
+    output_field = models.BooleanField()
+
+    def as_sql(self, compiler, connection):
+        quote = connection.ops.quote_name
+        table = quote(IndicatorValue._meta.db_table)
+        # The figures' own alias in the query compiled: a relabelled one when
+        # the figures are a subquery of another query.
+        outer = compiler.quote_name(compiler.query.base_table)
+        later = quote("later_figure")
+        indicator, area, end, base_year = (
+            quote(IndicatorValue._meta.get_field(name).column)
+            for name in ("indicator", "area_code", "period_end", "base_year")
+        )
+
+        def none_later(kind: str) -> str:
+            # Quoted table and column names only: no value is written in.
+            return (
+                f"NOT EXISTS (SELECT 1 FROM {table} {later} "  # noqa: S608
+                f"WHERE {later}.{indicator} = {outer}.{indicator} "
+                f"AND {later}.{area} = {outer}.{area} "
+                f"AND {later}.{end} > {outer}.{end} "
+                f"AND {later}.{base_year} IS {kind})"
+            )
+
+        return (
+            f"(({outer}.{base_year} IS NULL AND {none_later('NULL')}) OR "
+            f"({outer}.{base_year} IS NOT NULL AND {none_later('NOT NULL')}))"
+        ), []
+
+
 class IndicatorValueQuerySet(CouncilOwnedQuerySet):
     def actuals(self):
         return self.filter(base_year=None)
@@ -996,19 +1040,7 @@ class IndicatorValueQuerySet(CouncilOwnedQuerySet):
     def latest(self):
         """Per indicator and area: the newest actual figure and the furthest
         projection (a projection is kept beside the actual, never instead)."""
-        same_area = {
-            "indicator": models.OuterRef("indicator"),
-            "area_code": models.OuterRef("area_code"),
-            "period_end__gt": models.OuterRef("period_end"),
-        }
-        newer_actual = IndicatorValue.objects.filter(base_year=None, **same_area)
-        further_projection = IndicatorValue.objects.filter(
-            base_year__isnull=False, **same_area
-        )
-        return self.filter(
-            (models.Q(base_year=None) & ~models.Exists(newer_actual))
-            | (models.Q(base_year__isnull=False) & ~models.Exists(further_projection))
-        )
+        return self.filter(NoLaterFigure())
 
     def in_comparison_order(self):
         """By indicator, then councils before regions before England (each by

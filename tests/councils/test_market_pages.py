@@ -337,6 +337,54 @@ def test_council_page_shows_the_market_at_a_glance(
     assert "Grow</strong>" in response.text
 
 
+def test_glance_gives_each_areas_newest_actual_and_furthest_projection(
+    client, durham, admissions
+):
+    # Each area's own newest: England's is a year on from the council's, the
+    # region has only an older year. Projections are kept beside the actuals,
+    # the furthest of them only.
+    region, england = durham.region.gss_code, ENGLAND_GSS_CODE
+    for code, period, value, base_year in (
+        (durham.gss_code, "2020/21", "601.1", None),
+        (durham.gss_code, "2021/22", "626.4", None),
+        (durham.gss_code, "2030", "650.2", 2018),
+        (durham.gss_code, "2040", "702.3", 2018),
+        (region, "2020/21", "738.6", None),
+        (england, "2021/22", "540.1", None),
+        (england, "2022/23", "538.5", None),
+        (england, "2040", "610.9", 2018),
+    ):
+        IndicatorValueFactory(
+            indicator=admissions,
+            area_code=code,
+            period=period,
+            value=Decimal(value),
+            base_year=base_year,
+            as_at=recent(),
+        )
+    glance = client.get(durham.get_absolute_url()).context["glance"]
+    shown = [
+        tuple(
+            figure and figure.value for figure in (row.council, row.region, row.england)
+        )
+        for row in glance
+    ]
+    assert shown == [
+        (Decimal("626.4"), Decimal("738.6"), Decimal("538.5")),
+        (Decimal("702.3"), None, Decimal("610.9")),
+    ]
+    # A figure that became the newest leaves the one before out.
+    IndicatorValueFactory(
+        indicator=admissions,
+        area_code=durham.gss_code,
+        period="2022/23",
+        value=Decimal("633.0"),
+        as_at=recent(),
+    )
+    glance = client.get(durham.get_absolute_url()).context["glance"]
+    assert glance[0].council.value == Decimal("633.0")
+
+
 def test_indicator_figures_download_carries_source_and_as_at_and_filters(
     client, durham, north_tyneside, admissions
 ):
