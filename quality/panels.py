@@ -17,7 +17,7 @@ def council_quality(council):
     computed = computed_cqc_figures(council=council, region=council.region)
     own = {
         b.setting: b
-        for b in CqcBenchmark.objects.for_council(council).latest().order_by("setting")
+        for b in CqcBenchmark.objects.for_council(council).newest_by_setting()
     }
     return {
         "council": council,

@@ -97,9 +97,7 @@ class CouncilQualityView(TemplateView):
         council = get_object_or_404(
             Council.objects.select_related("region"), slug=kwargs["slug"]
         )
-        benchmarks = list(
-            CqcBenchmark.objects.for_council(council).latest().order_by("setting")
-        )
+        benchmarks = CqcBenchmark.objects.for_council(council).newest_by_setting()
         framework = (
             QualityFramework.objects.filter(council=council)
             .prefetch_related("themes", "score_levels")

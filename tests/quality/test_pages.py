@@ -79,9 +79,19 @@ def test_only_the_latest_figure_per_setting_is_shown(client, gateshead):
     CqcBenchmarkFactory(
         council=gateshead, as_at=date(2023, 12, 1), council_percent="81.6"
     )
-    text = client.get(council_page(gateshead)).text
-    assert "81.6%" in text
-    assert "70.1%" not in text
+    CqcBenchmarkFactory(
+        council=gateshead,
+        setting="community",
+        as_at=date(2021, 6, 1),
+        council_percent="90.2",
+    )
+    # Another council's newer figure is not this council's.
+    CqcBenchmarkFactory(as_at=date(2024, 6, 1), council_percent="55.5")
+    for page in (council_page(gateshead), gateshead.get_absolute_url()):
+        text = client.get(page).text
+        assert "81.6%" in text and "90.2%" in text, page
+        assert "70.1%" not in text and "55.5%" not in text, page
+        assert text.index("81.6%") < text.index("90.2%"), page
 
 
 def test_computed_figures_show_numerator_denominator_and_method(client, gateshead):
