@@ -501,12 +501,12 @@ def compare_summary_items(published):
 
 
 INTENTION_ROW = """
-    <tr class="govuk-table__row" id="intention-{pk}">
-      <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{url}">{care}</a></th>
-      <td class="govuk-table__cell">
+    <tr class="govuk-table__row" role="row" id="intention-{pk}">
+      <th scope="row" class="govuk-table__header" role="rowheader"><a class="govuk-link" href="{url}">{care}</a></th>
+      <td class="govuk-table__cell" role="cell" data-label="Direction">
 <strong class="govuk-tag app-direction {colour}">{direction}</strong>
 </td>
-      <td class="govuk-table__cell">{summary}{where}</td>
+      <td class="govuk-table__cell" role="cell" data-label="What the council wants">{summary}{where}</td>
     </tr>
     """  # noqa: E501 - the markup as market_at_a_glance.html's loop gave it
 INTENTION_WHERE = (

@@ -193,11 +193,11 @@ def tender_results(tenders):
 
 
 COUNCIL_TENDER_ROW = """
-    <tr class="govuk-table__row">
-      <th scope="row" class="govuk-table__header"><a class="govuk-link" href="{url}">{title}</a>{demo}{notes}</th>
-      <td class="govuk-table__cell">{service_area}</td>
-      <td class="govuk-table__cell">{procurement}{passed}</td>
-      <td class="govuk-table__cell">{commencement}</td>
+    <tr class="govuk-table__row" role="row">
+      <th scope="row" class="govuk-table__header" role="rowheader"><a class="govuk-link" href="{url}">{title}</a>{demo}{notes}</th>
+      <td class="govuk-table__cell" role="cell" data-label="Service area">{service_area}</td>
+      <td class="govuk-table__cell" role="cell" data-label="Procurement activity">{procurement}{passed}</td>
+      <td class="govuk-table__cell" role="cell" data-label="New contract commencement">{commencement}</td>
     </tr>
     """  # noqa: E501 - the markup as council_pipeline.html's loop gave it
 COUNCIL_TENDER_NOTES = (

@@ -1,4 +1,7 @@
-"""Layout that the page list's checks cannot see: side-by-side columns."""
+"""Layout that the page list's checks cannot see: side-by-side columns, and
+tables whose rows stack on a phone."""
+
+from itertools import pairwise
 
 import pytest
 
@@ -25,3 +28,57 @@ def test_compare_page_stacks_councils_in_one_column_on_a_phone(new_page):
     first, second, _ = council_boxes(new_page(viewport=NARROW))
     assert first["x"] == second["x"]
     assert first["y"] + first["height"] <= second["y"]
+
+
+def table_cells(page, caption):
+    """The boxes of the first body row's header and cells of the table with this
+    caption, and whether the table fits its scrolling box."""
+    table = page.locator("table", has=page.locator("caption", has_text=caption))
+    row = table.locator("tbody tr").first
+    cells = row.locator("th, td")
+    boxes = [cells.nth(i).bounding_box() for i in range(cells.count())]
+    fits = table.evaluate(
+        "t => t.parentElement.scrollWidth <= t.parentElement.clientWidth"
+    )
+    return boxes, fits, row
+
+
+@pytest.mark.parametrize(
+    "caption",
+    [
+        "key figures with the region and England",
+        "commissioning intentions by type of care",
+        "upcoming tender opportunities",
+    ],
+)
+def test_council_page_tables_of_words_stack_each_row_on_a_phone(new_page, caption):
+    page = new_page(viewport=NARROW)
+    page.goto("/councils/county-durham/")
+    boxes, fits, row = table_cells(page, caption)
+    # One cell under another, each as wide as the row, nothing to scroll sideways.
+    assert len({round(box["x"]) for box in boxes}) == 1, boxes
+    assert all(a["y"] + a["height"] <= b["y"] for a, b in pairwise(boxes))
+    assert fits
+    # Each cell is named by its column, as its header would name it.
+    label = row.locator("td").first.evaluate(
+        "td => getComputedStyle(td, '::before').content"
+    )
+    header = page.locator("table", has=page.locator("caption", has_text=caption))
+    assert label == f'"{row.locator("td").first.get_attribute("data-label")}: "'
+    names = header.locator("thead th").all_inner_texts()
+    assert row.locator("td").first.get_attribute("data-label") == names[1]
+
+
+@pytest.mark.parametrize(
+    "caption",
+    ["key figures with the region and England", "upcoming tender opportunities"],
+)
+def test_council_page_tables_keep_their_columns_on_a_desktop(new_page, caption):
+    page = new_page(viewport=DESKTOP)
+    page.goto("/councils/county-durham/")
+    boxes, _, row = table_cells(page, caption)
+    assert len({round(box["y"]) for box in boxes}) == 1, boxes
+    assert [box["x"] for box in boxes] == sorted(box["x"] for box in boxes)
+    assert row.locator("td").first.evaluate(
+        "td => getComputedStyle(td, '::before').content"
+    ) in ("none", "normal")

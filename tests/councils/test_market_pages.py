@@ -673,14 +673,15 @@ def test_council_page_intention_rows_give_direction_tag_where_and_escaping(
     live = CommissioningIntention.live.get(live_of=working)
     text = client.get(gateshead.get_absolute_url()).text
     assert (
-        f'\n    <tr class="govuk-table__row" id="intention-{live.pk}">\n'
-        '      <th scope="row" class="govuk-table__header"><a class="govuk-link" '
-        'href="/markets/day-care/?council=gateshead#intention-'
+        f'\n    <tr class="govuk-table__row" role="row" id="intention-{live.pk}">\n'
+        '      <th scope="row" class="govuk-table__header" role="rowheader"><a '
+        'class="govuk-link" href="/markets/day-care/?council=gateshead#intention-'
         f'{working.pk}">Day &amp; night care</a></th>\n'
-        '      <td class="govuk-table__cell">\n'
+        '      <td class="govuk-table__cell" role="cell" data-label="Direction">\n'
         '<strong class="govuk-tag app-direction govuk-tag--orange">Reduce</strong>\n'
         "</td>\n"
-        '      <td class="govuk-table__cell">Fewer &lt;large&gt; homes<span '
+        '      <td class="govuk-table__cell" role="cell" '
+        'data-label="What the council wants">Fewer &lt;large&gt; homes<span '
         'class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">'
         "Where: East &amp; west</span></td>\n"
         "    </tr>\n"

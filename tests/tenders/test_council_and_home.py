@@ -117,16 +117,19 @@ def test_council_page_rows_give_demo_notes_passed_dates_and_kinds_escaped(
     )
     text = client.get(gateshead.get_absolute_url()).text
     assert (
-        '\n    <tr class="govuk-table__row">\n'
-        '      <th scope="row" class="govuk-table__header"><a class="govuk-link" '
-        'href="/opportunities/gateshead/GC-7/">Meals &amp; &lt;more&gt;</a> '
-        '<strong class="govuk-tag govuk-tag--grey">Demo</strong><span '
-        'class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">Note: '
-        "Ask &lt;first&gt;</span></th>\n"
-        '      <td class="govuk-table__cell">Adults &amp; children</td>\n'
-        '      <td class="govuk-table__cell">2001 <strong class="govuk-tag '
+        '\n    <tr class="govuk-table__row" role="row">\n'
+        '      <th scope="row" class="govuk-table__header" role="rowheader"><a '
+        'class="govuk-link" href="/opportunities/gateshead/GC-7/">Meals &amp; '
+        '&lt;more&gt;</a> <strong class="govuk-tag govuk-tag--grey">Demo</strong>'
+        '<span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">'
+        "Note: Ask &lt;first&gt;</span></th>\n"
+        '      <td class="govuk-table__cell" role="cell" data-label="Service area">'
+        "Adults &amp; children</td>\n"
+        '      <td class="govuk-table__cell" role="cell" '
+        'data-label="Procurement activity">2001 <strong class="govuk-tag '
         'govuk-tag--yellow">Date has passed</strong></td>\n'
-        '      <td class="govuk-table__cell">To be confirmed</td>\n'
+        '      <td class="govuk-table__cell" role="cell" '
+        'data-label="New contract commencement">To be confirmed</td>\n'
         "    </tr>\n"
     ) in text
     assert (
