@@ -116,17 +116,17 @@ FIGURES_TABLE = """
 <h3 class="govuk-heading-s govuk-!-margin-bottom-1" id="indicator-{slug}">{name}</h3>
 <p class="govuk-body-s govuk-!-margin-bottom-2">{definition}</p>
 <div class="app-table-container" tabindex="0" role="region" aria-label="{name}">
-<table class="govuk-table govuk-!-font-size-16">
+<table class="govuk-table govuk-!-font-size-16 app-table--stacked" role="table">
   <caption class="govuk-table__caption govuk-table__caption--s govuk-visually-hidden">{name}{caption}</caption>
-  <thead class="govuk-table__head">
-    <tr class="govuk-table__row">
-      <th scope="col" class="govuk-table__header">Area</th>
-      <th scope="col" class="govuk-table__header govuk-table__header--numeric">Figure</th>
-      <th scope="col" class="govuk-table__header">Period</th>
-      <th scope="col" class="govuk-table__header">Source</th>
+  <thead class="govuk-table__head" role="rowgroup">
+    <tr class="govuk-table__row" role="row">
+      <th scope="col" class="govuk-table__header" role="columnheader">Area</th>
+      <th scope="col" class="govuk-table__header govuk-table__header--numeric" role="columnheader">Figure</th>
+      <th scope="col" class="govuk-table__header" role="columnheader">Period</th>
+      <th scope="col" class="govuk-table__header" role="columnheader">Source</th>
     </tr>
   </thead>
-  <tbody class="govuk-table__body">
+  <tbody class="govuk-table__body" role="rowgroup">
     {rows}
   </tbody>
 </table>
@@ -135,13 +135,13 @@ FIGURES_TABLE = """
 
 """  # noqa: E501 - the markup as the page gives it
 FIGURE_ROW = """
-    <tr class="govuk-table__row">
-      <th scope="row" class="govuk-table__header">{area}</th>
-      <td class="govuk-table__cell govuk-table__cell--numeric">{figure}</td>
-      <td class="govuk-table__cell">{period}</td>
-      <td class="govuk-table__cell">{source}{notes}</td>
+    <tr class="govuk-table__row" role="row">
+      <th scope="row" class="govuk-table__header" role="rowheader">{area}</th>
+      <td class="govuk-table__cell govuk-table__cell--numeric" role="cell" data-label="Figure">{figure}</td>
+      <td class="govuk-table__cell" role="cell" data-label="Period">{period}</td>
+      <td class="govuk-table__cell" role="cell" data-label="Source">{source}{notes}</td>
     </tr>
-    """
+    """  # noqa: E501 - the markup as the page gives it
 FIGURE_NOTES = (
     '<span class="govuk-body-s govuk-!-display-block govuk-!-margin-bottom-0">{}</span>'
 )

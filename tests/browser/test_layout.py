@@ -43,17 +43,25 @@ def table_cells(page, caption):
     return boxes, fits, row
 
 
+COUNCIL_PAGE = "/councils/county-durham/"
+MARKET_PAGE = "/markets/domiciliary-care/?council=county-durham&council=gateshead"
+
+
 @pytest.mark.parametrize(
-    "caption",
+    ("path", "caption"),
     [
-        "key figures with the region and England",
-        "commissioning intentions by type of care",
-        "upcoming tender opportunities",
+        (COUNCIL_PAGE, "key figures with the region and England"),
+        (COUNCIL_PAGE, "commissioning intentions by type of care"),
+        (COUNCIL_PAGE, "upcoming tender opportunities"),
+        (MARKET_PAGE, "Share of the population aged 65 and over"),
+        (MARKET_PAGE, "Rates and fees for domiciliary care"),
+        (MARKET_PAGE, "Frameworks and contracts for domiciliary care"),
+        (MARKET_PAGE, "Upcoming tender opportunities for domiciliary care"),
     ],
 )
-def test_council_page_tables_of_words_stack_each_row_on_a_phone(new_page, caption):
+def test_tables_of_words_stack_each_row_on_a_phone(new_page, path, caption):
     page = new_page(viewport=NARROW)
-    page.goto("/councils/county-durham/")
+    page.goto(path)
     boxes, fits, row = table_cells(page, caption)
     # One cell under another, each as wide as the row, nothing to scroll sideways.
     assert len({round(box["x"]) for box in boxes}) == 1, boxes
@@ -70,12 +78,16 @@ def test_council_page_tables_of_words_stack_each_row_on_a_phone(new_page, captio
 
 
 @pytest.mark.parametrize(
-    "caption",
-    ["key figures with the region and England", "upcoming tender opportunities"],
+    ("path", "caption"),
+    [
+        (COUNCIL_PAGE, "key figures with the region and England"),
+        (COUNCIL_PAGE, "upcoming tender opportunities"),
+        (MARKET_PAGE, "Rates and fees for domiciliary care"),
+    ],
 )
-def test_council_page_tables_keep_their_columns_on_a_desktop(new_page, caption):
+def test_tables_of_words_keep_their_columns_on_a_desktop(new_page, path, caption):
     page = new_page(viewport=DESKTOP)
-    page.goto("/councils/county-durham/")
+    page.goto(path)
     boxes, _, row = table_cells(page, caption)
     assert len({round(box["y"]) for box in boxes}) == 1, boxes
     assert [box["x"] for box in boxes] == sorted(box["x"] for box in boxes)
