@@ -94,3 +94,15 @@ def test_tables_of_words_keep_their_columns_on_a_desktop(new_page, path, caption
     assert row.locator("td").first.evaluate(
         "td => getComputedStyle(td, '::before').content"
     ) in ("none", "normal")
+
+
+def test_provider_forums_how_to_join_is_in_the_same_small_print(new_page):
+    page = new_page(viewport=DESKTOP)
+    page.goto(COUNCIL_PAGE)
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll(
+            '#provider-forums ~ p.govuk-body-s, #provider-forums ~ div.govuk-body-s p'
+        )].map(p => getComputedStyle(p).fontSize)"""
+    )
+    assert len(sizes) > 2
+    assert set(sizes) == {"16px"}
