@@ -200,13 +200,13 @@ COMPARISON_ROW = """
     """
 COMPARATOR = ' <span class="govuk-body-s">(comparator)</span>'
 SERIES_ROW = """
-    <tr class="govuk-table__row">
-      <th scope="row" class="govuk-table__header">{area}</th>
-      <td class="govuk-table__cell">{period}</td>
-      <td class="govuk-table__cell govuk-table__cell--numeric">{figure}</td>
-      <td class="govuk-table__cell">{source}{notes}</td>
+    <tr class="govuk-table__row" role="row">
+      <th scope="row" class="govuk-table__header" role="rowheader">{area}</th>
+      <td class="govuk-table__cell" role="cell" data-label="Period">{period}</td>
+      <td class="govuk-table__cell govuk-table__cell--numeric" role="cell" data-label="Figure">{figure}</td>
+      <td class="govuk-table__cell" role="cell" data-label="Source">{source}{notes}</td>
     </tr>
-    """
+    """  # noqa: E501 - the markup as the page gives it
 
 
 @register.simple_tag

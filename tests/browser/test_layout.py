@@ -45,6 +45,7 @@ def table_cells(page, caption):
 
 COUNCIL_PAGE = "/councils/county-durham/"
 MARKET_PAGE = "/markets/domiciliary-care/?council=county-durham&council=gateshead"
+INDICATOR_PAGE = "/indicators/population-65-plus-growth/"
 
 
 @pytest.mark.parametrize(
@@ -57,6 +58,7 @@ MARKET_PAGE = "/markets/domiciliary-care/?council=county-durham&council=gateshea
         (MARKET_PAGE, "Rates and fees for domiciliary care"),
         (MARKET_PAGE, "Frameworks and contracts for domiciliary care"),
         (MARKET_PAGE, "Upcoming tender opportunities for domiciliary care"),
+        (INDICATOR_PAGE, "every figure on the portal, actual and projected"),
     ],
 )
 def test_tables_of_words_stack_each_row_on_a_phone(new_page, path, caption):

@@ -136,13 +136,15 @@ def test_indicator_table_rows_are_the_markup_of_their_loops():
         '      <td class="govuk-table__cell">{% figure_source figure %}</td>\n'
         "    </tr>\n"
         "    {% endfor %}|{% for figure in latest %}\n"
-        '    <tr class="govuk-table__row">\n'
-        '      <th scope="row" class="govuk-table__header">{{ figure.area_name }}'
-        "</th>\n"
-        '      <td class="govuk-table__cell">{{ figure.period_label }}</td>\n'
-        '      <td class="govuk-table__cell govuk-table__cell--numeric">'
-        "{{ figure.formatted }}</td>\n"
-        '      <td class="govuk-table__cell">{% figure_source figure hide_age=True %}'
+        '    <tr class="govuk-table__row" role="row">\n'
+        '      <th scope="row" class="govuk-table__header" role="rowheader">'
+        "{{ figure.area_name }}</th>\n"
+        '      <td class="govuk-table__cell" role="cell" data-label="Period">'
+        "{{ figure.period_label }}</td>\n"
+        '      <td class="govuk-table__cell govuk-table__cell--numeric" role="cell" '
+        'data-label="Figure">{{ figure.formatted }}</td>\n'
+        '      <td class="govuk-table__cell" role="cell" data-label="Source">'
+        "{% figure_source figure hide_age=True %}"
         '{% if figure.notes %}<span class="govuk-body-s govuk-!-display-block '
         'govuk-!-margin-bottom-0">{{ figure.notes }}</span>{% endif %}</td>\n'
         "    </tr>\n"
