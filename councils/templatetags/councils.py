@@ -191,13 +191,13 @@ def figure_tables(figures, caption=""):
 
 
 COMPARISON_ROW = """
-    <tr class="govuk-table__row{comparator_row}">
-      <th scope="row" class="govuk-table__header">{area}{comparator}</th>
-      <td class="govuk-table__cell govuk-table__cell--numeric">{figure}</td>
-      <td class="govuk-table__cell">{period}</td>
-      <td class="govuk-table__cell">{source}</td>
+    <tr class="govuk-table__row{comparator_row}" role="row">
+      <th scope="row" class="govuk-table__header" role="rowheader">{area}{comparator}</th>
+      <td class="govuk-table__cell govuk-table__cell--numeric" role="cell" data-label="Figure">{figure}</td>
+      <td class="govuk-table__cell" role="cell" data-label="Period">{period}</td>
+      <td class="govuk-table__cell" role="cell" data-label="Source">{source}</td>
     </tr>
-    """
+    """  # noqa: E501 - the markup as the page gives it
 COMPARATOR = ' <span class="govuk-body-s">(comparator)</span>'
 SERIES_ROW = """
     <tr class="govuk-table__row" role="row">

@@ -108,3 +108,28 @@ def test_provider_forums_how_to_join_is_in_the_same_small_print(new_page):
     )
     assert len(sizes) > 2
     assert set(sizes) == {"16px"}
+
+
+def test_a_stacked_sortable_table_keeps_its_sort_links_on_view(new_page):
+    page = new_page(viewport=NARROW)
+    page.goto("/indicators/permanent-admissions-care-homes/")
+    table = page.locator("table.app-table--sortable")
+    for name in ("Area", "Figure"):
+        link = table.locator("thead a", has_text=name)
+        # On view: what is drawn at the middle of the link is the link.
+        assert link.evaluate(
+            """a => {
+                a.scrollIntoView();
+                const box = a.getBoundingClientRect();
+                const at = document.elementFromPoint(
+                    box.left + box.width / 2, box.top + box.height / 2);
+                return box.width > 20 && a.contains(at);
+            }"""
+        )
+    # The headers that sort nothing are for screen readers only; the rows stack.
+    period = table.locator("thead th", has_text="Period").bounding_box()
+    assert period["width"] <= 1
+    first, second = (
+        table.locator("tbody tr").first.locator("th, td").nth(i) for i in (0, 1)
+    )
+    assert first.bounding_box()["y"] < second.bounding_box()["y"]

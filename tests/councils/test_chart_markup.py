@@ -126,14 +126,17 @@ def test_indicator_table_rows_are_the_markup_of_their_loops():
     looped = Template(
         "{% load councils %}{% for figure in latest %}\n"
         '    <tr class="govuk-table__row{% if not figure.council_id %} '
-        'app-comparator-row{% endif %}">\n'
-        '      <th scope="row" class="govuk-table__header">{{ figure.area_name }}'
+        'app-comparator-row{% endif %}" role="row">\n'
+        '      <th scope="row" class="govuk-table__header" role="rowheader">'
+        "{{ figure.area_name }}"
         '{% if not figure.council_id %} <span class="govuk-body-s">(comparator)'
         "</span>{% endif %}</th>\n"
-        '      <td class="govuk-table__cell govuk-table__cell--numeric">'
-        "{{ figure.formatted }}</td>\n"
-        '      <td class="govuk-table__cell">{{ figure.period_label }}</td>\n'
-        '      <td class="govuk-table__cell">{% figure_source figure %}</td>\n'
+        '      <td class="govuk-table__cell govuk-table__cell--numeric" role="cell" '
+        'data-label="Figure">{{ figure.formatted }}</td>\n'
+        '      <td class="govuk-table__cell" role="cell" data-label="Period">'
+        "{{ figure.period_label }}</td>\n"
+        '      <td class="govuk-table__cell" role="cell" data-label="Source">'
+        "{% figure_source figure %}</td>\n"
         "    </tr>\n"
         "    {% endfor %}|{% for figure in latest %}\n"
         '    <tr class="govuk-table__row" role="row">\n'
