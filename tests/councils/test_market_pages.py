@@ -362,7 +362,8 @@ def test_glance_gives_each_areas_newest_actual_and_furthest_projection(
             base_year=base_year,
             as_at=recent(),
         )
-    glance = client.get(durham.get_absolute_url()).context["glance"]
+    response = client.get(durham.get_absolute_url())
+    glance = response.context["glance"]
     shown = [
         tuple(
             figure and figure.value for figure in (row.council, row.region, row.england)
@@ -373,6 +374,10 @@ def test_glance_gives_each_areas_newest_actual_and_furthest_projection(
         (Decimal("626.4"), Decimal("738.6"), Decimal("538.5")),
         (Decimal("702.3"), None, Decimal("610.9")),
     ]
+    # The two rows of one indicator say which is the projection.
+    assert response.text.count('<span class="govuk-body-s">(projection)</span>') == 1
+    projection_row = response.text.split("702.3")[0].rsplit("<tr", 1)[1]
+    assert "(projection)" in projection_row
     # A figure that became the newest leaves the one before out.
     IndicatorValueFactory(
         indicator=admissions,
