@@ -32,6 +32,7 @@ import os
 import platform
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
@@ -252,6 +253,28 @@ def ratio(rps: float, health: float) -> str:
     return f"{rps / health:.4f}" if health else "n/a"
 
 
+def median_of(found: list[dict], key: str) -> float:
+    return statistics.median(one[key] for one in found)
+
+
+def rounds_cells(rounds: list[tuple[dict, dict]]) -> str:
+    """One page's req/s, p50, p99 and ratio cells from its rounds (each the page's
+    wrk figures and the health check's just before): the medians, and with more
+    than one round the lowest and highest ratio after the median."""
+    pages = [page for page, _ in rounds]
+    ratios = [page["rps"] / health["rps"] for page, health in rounds if health["rps"]]
+    cells = (
+        f"{median_of(pages, 'rps'):.1f} | {median_of(pages, 'p50'):.1f} | "
+        f"{median_of(pages, 'p99'):.1f} | "
+    )
+    if not ratios:
+        return cells + "n/a"
+    cells += f"{statistics.median(ratios):.4f}"
+    if len(ratios) > 1:
+        cells += f" ({min(ratios):.4f}-{max(ratios):.4f})"
+    return cells
+
+
 def workers_cpu(master_pid: int) -> int:
     """Processor time (clock ticks) the gunicorn workers of ``master_pid`` used."""
     found = subprocess.run(
@@ -429,6 +452,15 @@ def main() -> None:
         "throughput in about half the runs)",
     )
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure each page this many times, each time right after the health "
+        "check, and give the medians (the ratio: the median of the rounds' ratios, "
+        "with their lowest and highest); on a shared machine one round's ratio "
+        "moves by a quarter either way",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument(
@@ -487,7 +519,12 @@ def main() -> None:
         )
         + f", timeout 30 s; wrk "
         f"-t{args.wrk_threads} -c{args.connections} -d{args.duration}s --latency, "
-        "health measured just before each page; "
+        + (
+            "health measured just before each page; "
+            if args.rounds <= 1
+            else f"{args.rounds} rounds per page, each right after the health check "
+            "(medians; the ratio's lowest and highest in brackets); "
+        )
         + " and ".join(
             f"{mode}: a server with PAGE_CACHE_SECONDS={PAGE_CACHE_SECONDS[mode]}"
             for mode in modes
@@ -530,20 +567,22 @@ def main() -> None:
                 status, body = f"failed: {error}", b""
             alone = (time.perf_counter() - started) * 1000
             drain(port, masters[modes[0]])
-            health = wrk(port, "/healthz", args)
-            row = f"| {name} | `{path}` | {health['rps']:.0f} |"
             errors = 0 if status == 200 else 1
             cache_said = "off"
+            if "cached" in modes:
+                cache_said = page_cache_said(ports["cached"], path)
+            healths, measured = [], {mode: [] for mode in modes}
+            for _ in range(max(args.rounds, 1)):
+                health = wrk(port, "/healthz", args)
+                healths.append(health)
+                for mode in modes:
+                    page = wrk(ports[mode], path, args) if name != "health" else health
+                    errors += page["errors"]
+                    measured[mode].append((page, health))
+                    drain(ports[mode], masters[mode])
+            row = f"| {name} | `{path}` | {median_of(healths, 'rps'):.0f} |"
             for mode in modes:
-                if mode == "cached":
-                    cache_said = page_cache_said(ports[mode], path)
-                page = wrk(ports[mode], path, args) if name != "health" else health
-                errors += page["errors"]
-                row += (
-                    f" {page['rps']:.1f} | {page['p50']:.1f} | {page['p99']:.1f} | "
-                    f"{ratio(page['rps'], health['rps'])} |"
-                )
-                drain(ports[mode], masters[mode])
+                row += f" {rounds_cells(measured[mode])} |"
             print(
                 f"{row} {cache_said} | {queries[path]} | {len(body):,} | {alone:.0f} | "
                 f"{errors if errors else ''}"
