@@ -59,6 +59,8 @@ INDICATOR_PAGE = "/indicators/population-65-plus-growth/"
         (MARKET_PAGE, "Frameworks and contracts for domiciliary care"),
         (MARKET_PAGE, "Upcoming tender opportunities for domiciliary care"),
         (INDICATOR_PAGE, "every figure on the portal, actual and projected"),
+        ("/quality/", "latest published figures by council"),
+        ("/quality/gateshead/", "The same figures as a table, with their source"),
     ],
 )
 def test_tables_of_words_stack_each_row_on_a_phone(new_page, path, caption):
