@@ -249,10 +249,6 @@ def page_cache_said(port: int, path: str) -> str:
     return headers.get("x-page-cache") or headers.get("X-Page-Cache") or "not stored"
 
 
-def ratio(rps: float, health: float) -> str:
-    return f"{rps / health:.4f}" if health else "n/a"
-
-
 def median_of(found: list[dict], key: str) -> float:
     return statistics.median(one[key] for one in found)
 
